@@ -1,0 +1,1 @@
+"""The project package: settings, URLs, the home page and the health check."""

@@ -1,0 +1,271 @@
+"""The portal's one settings module: every value that differs between machines comes from the
+environment (or an optional `.env` file), with defaults that let a fresh clone run on SQLite."""
+
+from pathlib import Path
+
+import environ
+from django.core.exceptions import ImproperlyConfigured
+from django.utils.csp import CSP
+from django.utils.translation import gettext_lazy as _
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+
+env = environ.Env()
+# A `.env` file is optional; real environment variables always win over it. ENV_FILE names
+# another file, or turns the file off when empty.
+_env_file = env.str("ENV_FILE", default=str(BASE_DIR / ".env"))
+if _env_file and Path(_env_file).is_file():
+    env.read_env(_env_file, overwrite=False)
+
+DEBUG = env.bool("DEBUG", default=False)
+
+SECRET_KEY = env.str("SECRET_KEY", default="")
+if not SECRET_KEY:
+    if not DEBUG:
+        raise ImproperlyConfigured(
+            "SECRET_KEY must be set when DEBUG is off. Put a long random value in the environment "
+            "or in .env (see .env.example), e.g. from: "
+            "python -c 'import secrets; print(secrets.token_urlsafe(50))'"
+        )
+    # Only ever used with DEBUG on, on a developer's machine: never a production key.
+    SECRET_KEY = "django-insecure-local-development-only"
+
+ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost"])
+CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    # Before staticfiles so runserver serves static files the way production does.
+    "whitenoise.runserver_nostatic",
+    "django.contrib.staticfiles",
+    "django.contrib.sitemaps",
+    "bootstrap",
+    "crispy_forms",
+    "crispy_bootstrap5",
+    "django_countries",
+    "django_tasks_db",
+    "portal",
+    "therapy_info",
+    "enquiries",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "django.middleware.csp.ContentSecurityPolicyMiddleware",
+    "portal.middleware.PermissionsPolicyMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+# Security headers on every response. The policy allows only our own origin: no inline script or
+# style without a nonce, no framing, no plugins (Django 6's built-in CSP).
+SECURE_CSP = {
+    "default-src": [CSP.SELF],
+    "script-src": [CSP.SELF, CSP.NONCE],
+    "style-src": [CSP.SELF],
+    "img-src": [CSP.SELF, "data:"],
+    "font-src": [CSP.SELF],
+    "connect-src": [CSP.SELF],
+    "object-src": [CSP.NONE],
+    "base-uri": [CSP.SELF],
+    "form-action": [CSP.SELF],
+    "frame-ancestors": [CSP.NONE],
+}
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+PERMISSIONS_POLICY_DISABLED = [
+    "accelerometer",
+    "camera",
+    "geolocation",
+    "gyroscope",
+    "magnetometer",
+    "microphone",
+    "payment",
+    "usb",
+]
+
+ROOT_URLCONF = "portal.urls"
+WSGI_APPLICATION = "portal.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.template.context_processors.i18n",
+                "django.template.context_processors.csp",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "portal.context_processors.site",
+            ],
+        },
+    },
+]
+
+# Database: SQLite in a file by default ("check out and it works"); DATABASE_URL moves to PostgreSQL.
+DATABASES = {
+    "default": env.db_url("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}"),
+}
+DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # WAL, NORMAL syncs and IMMEDIATE transactions turn SQLite's default ~350 writes/s with
+    # 100-500 ms tails into thousands of writes/s, and avoid "database is locked" under
+    # concurrent writers (see the measurements in our guide).
+    DATABASES["default"]["OPTIONS"] = {
+        "transaction_mode": "IMMEDIATE",
+        "timeout": 20,
+        "init_command": (
+            "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=20000;"
+        ),
+    }
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# Cache: local memory by default; CACHE_URL (or REDIS_URL) shares it between server processes.
+_cache_url = env.str("CACHE_URL", default="") or env.str("REDIS_URL", default="")
+if _cache_url:
+    CACHES = {"default": env.cache_url_config(_cache_url)}
+else:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "LOCATION": "portal",
+        }
+    }
+
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 12},
+    },
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+
+# Internationalisation. The public site's URLs carry the language (/en/…).
+LANGUAGE_CODE = "en"
+LANGUAGES = [
+    ("en", _("English")),
+]
+LOCALE_PATHS = [BASE_DIR / "locale"]
+TIME_ZONE = env.str("TIME_ZONE", default="UTC")
+USE_I18N = True
+USE_TZ = True
+
+# Static files: ours in static/, Bootstrap's from its package; whitenoise serves them compressed
+# with hashed names and far-future cache headers.
+STATIC_URL = "/static/"
+STATIC_ROOT = env.path("STATIC_ROOT", default=BASE_DIR / "staticfiles")
+STATICFILES_DIRS = [BASE_DIR / "static"]
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {
+        # Hashed names need `collectstatic`; DEBUG runs and tests serve the source files instead.
+        "BACKEND": env.str(
+            "STATICFILES_BACKEND",
+            default="django.contrib.staticfiles.storage.StaticFilesStorage"
+            if DEBUG
+            else "whitenoise.storage.CompressedManifestStaticFilesStorage",
+        )
+    },
+}
+# Patients' medical records: outside MEDIA and static, with no base_url, so no URL can ever serve
+# them; staff download them only through a permission-checked view.
+STORAGES["medical_records"] = {
+    "BACKEND": "django.core.files.storage.FileSystemStorage",
+    "OPTIONS": {
+        "location": env.path("PRIVATE_MEDIA_ROOT", default=BASE_DIR / "private_media"),
+        "base_url": None,
+        "file_permissions_mode": 0o600,
+        "directory_permissions_mode": 0o700,
+    },
+}
+# Tests and DEBUG runs work without collectstatic; production serves the collected, hashed files.
+WHITENOISE_USE_FINDERS = DEBUG
+WHITENOISE_AUTOREFRESH = DEBUG
+
+# Email: Django 6.1 mailers, configured from EMAIL_URL (console by default, so a newcomer sees mail).
+_email = env.email_url("EMAIL_URL", default="consolemail://")
+_mailer_options = {
+    key: value
+    for key, value in {
+        "host": _email.get("EMAIL_HOST"),
+        "port": _email.get("EMAIL_PORT"),
+        "username": _email.get("EMAIL_HOST_USER"),
+        "password": _email.get("EMAIL_HOST_PASSWORD"),
+        "use_tls": _email.get("EMAIL_USE_TLS"),
+        "use_ssl": _email.get("EMAIL_USE_SSL"),
+        "timeout": env.int("EMAIL_TIMEOUT", default=10),
+    }.items()
+    if value not in (None, "")
+} if _email["EMAIL_BACKEND"].endswith("smtp.EmailBackend") else {}
+MAILERS = {"default": {"BACKEND": _email["EMAIL_BACKEND"], "OPTIONS": _mailer_options}}
+DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="CAR-T Care <care@localhost>")
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
+
+CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
+CRISPY_TEMPLATE_PACK = "bootstrap5"
+
+# What the public site calls itself and how patients reach a person.
+SITE_NAME = env.str("SITE_NAME", default="CAR-T Care China")
+CONTACT_EMAIL = env.str("CONTACT_EMAIL", default="care@example.org")
+
+# Logging: everything to stdout for the process manager to collect. Never log personal data.
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+    },
+    "handlers": {
+        "stdout": {"class": "logging.StreamHandler", "formatter": "plain"},
+    },
+    "root": {"handlers": ["stdout"], "level": env.str("LOG_LEVEL", default="INFO")},
+    "loggers": {
+        # Request logs include URLs only; our URLs never carry personal data.
+        "django.request": {"level": "WARNING"},
+        "django.server": {"level": "INFO"},
+    },
+}
+
+# The admin lives at a URL of our choosing, so scanners looking for /admin/ find nothing.
+ADMIN_URL = env.str("ADMIN_URL", default="admin/")
+
+# The first-reply promise shown to patients and used to flag overdue enquiries.
+FIRST_REPLY_PROMISE_HOURS = env.int("FIRST_REPLY_PROMISE_HOURS", default=24)
+
+# A friendly, translated page when a form's CSRF token is missing or expired.
+CSRF_FAILURE_VIEW = "portal.views.csrf_failure"
+
+# Background tasks (django.tasks) are stored in the database by django-tasks-db: the task row is
+# written in the same transaction as the enquiry, and `manage.py db_worker` runs it.
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
+
+# The enquiry form. Coordinators are told of each new enquiry at these addresses.
+ENQUIRY_NOTIFICATION_EMAILS = env.list("ENQUIRY_NOTIFICATION_EMAILS", default=[CONTACT_EMAIL])
+# Absolute address of the site, for links in emails (the coordinators' link to the admin).
+SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
+# Stored enquiries accepted per client address per hour (the counter lives in the cache).
+ENQUIRY_RATE_LIMIT_PER_HOUR = env.int("ENQUIRY_RATE_LIMIT_PER_HOUR", default=5)
+# Proxies in front of the app that append to X-Forwarded-For (0: use the socket's address).
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+# Sending the notification emails: attempts before giving up, and the first wait between them
+# (each following wait is four times longer: 1 min, 4 min, 16 min, 64 min by default).
+ENQUIRY_NOTIFICATION_MAX_ATTEMPTS = env.int("ENQUIRY_NOTIFICATION_MAX_ATTEMPTS", default=5)
+ENQUIRY_NOTIFICATION_RETRY_SECONDS = env.int("ENQUIRY_NOTIFICATION_RETRY_SECONDS", default=60)

@@ -1,0 +1,84 @@
+"""Views of the project itself: home page, fixed pages, health check, robots.txt, error pages."""
+
+import logging
+
+from django.conf import settings
+from django.db import connection
+from django.http import HttpResponse, JsonResponse
+from django.shortcuts import render
+from django.template import loader
+from django.urls import reverse
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET
+
+from therapy_info.models import KeyFigure, Page
+
+logger = logging.getLogger(__name__)
+
+
+def home(request):
+    context = {
+        "key_figures": KeyFigure.objects.for_home_page(),
+        "pages": Page.objects.published().in_navigation_order(),
+    }
+    return render(request, "portal/home.html", context)
+
+
+def privacy(request):
+    return render(request, "portal/privacy.html")
+
+
+def contact(request):
+    return render(request, "portal/contact.html")
+
+
+@never_cache
+@require_GET
+def healthz(request):
+    """Answers 200 when the database answers, 503 when it does not. Says nothing else."""
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            cursor.fetchone()
+    except Exception:
+        logger.exception("Health check: the database did not answer")
+        return JsonResponse({"status": "unavailable", "database": "down"}, status=503)
+    return JsonResponse({"status": "ok", "database": "ok"})
+
+
+@require_GET
+def robots_txt(request):
+    # The admin's address is deliberately not named here: robots.txt is public.
+    lines = [
+        "User-agent: *",
+        "Disallow: /*/start/thank-you/",
+        f"Sitemap: {request.build_absolute_uri(reverse('django.contrib.sitemaps.views.sitemap'))}",
+    ]
+    return HttpResponse("\n".join(lines) + "\n", content_type="text/plain")
+
+
+# Error pages. They use only templates and settings, never the database, so they render when the
+# database is down; 500 renders without context processors, as Django's own handler does.
+
+
+def bad_request(request, exception=None):
+    return render(request, "400.html", status=400)
+
+
+def permission_denied(request, exception=None):
+    return render(request, "403.html", status=403)
+
+
+def page_not_found(request, exception=None):
+    return render(request, "404.html", status=404)
+
+
+def server_error(request):
+    template = loader.get_template("500.html")
+    context = {"SITE_NAME": settings.SITE_NAME, "CONTACT_EMAIL": settings.CONTACT_EMAIL}
+    return HttpResponse(template.render(context), status=500)
+
+
+def csrf_failure(request, reason=""):
+    # The reason is for developers; patients get a calm explanation of what to do.
+    return render(request, "403_csrf.html", status=403)
