@@ -1,0 +1,9 @@
+"""App config of the enquiries app."""
+
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class EnquiriesConfig(AppConfig):
+    name = "enquiries"
+    verbose_name = _("Enquiries")

@@ -1,0 +1,444 @@
+"""The public "Start My Medical Treatment" form: what a patient fills in, how each answer is
+checked, and how a valid submission is stored in one transaction."""
+
+import uuid
+
+import phonenumbers
+from crispy_forms.helper import FormHelper
+from crispy_forms.layout import HTML, Div, Fieldset, Layout, Submit
+from django import forms
+from django.core.validators import RegexValidator
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext_lazy
+
+from enquiries import uploads
+from enquiries.models import City, Consent, Enquiry, EnquiryEvent, RecordFile
+from enquiries.tasks import send_enquiry_notifications
+
+# Bump when a consent's wording changes: each stored consent says which wording was agreed to.
+CONSENT_TEXT_VERSION = "2026-01"
+CONSENT_TEXTS = {
+    Consent.Kind.HEALTH_DATA_PROCESSING: _(
+        "I agree that the health information I give here is processed to answer my enquiry."
+    ),
+    Consent.Kind.HOSPITAL_SHARING: _(
+        "I agree that my case is shared with partner hospitals in China so they can say whether "
+        "treatment is possible. (Needed before a referral; you can also agree later.)"
+    ),
+    Consent.Kind.MARKETING_EMAIL: _("Send me occasional news about CAR-T treatment by email."),
+}
+CONSENT_FIELDS = {
+    "consent_health_data": Consent.Kind.HEALTH_DATA_PROCESSING,
+    "consent_hospital_sharing": Consent.Kind.HOSPITAL_SHARING,
+    "consent_marketing": Consent.Kind.MARKETING_EMAIL,
+}
+UTM_FIELDS = ["utm_source", "utm_medium", "utm_campaign", "utm_term", "utm_content"]
+# UTC offsets, not zone names: "UTC+08:00" is what a patient recognises.
+TIME_ZONE_CHOICES = [("", _("Choose your time zone"))] + [
+    (value, value)
+    for value in [f"UTC{h:+03d}:00" for h in range(-12, 15)]
+    + ["UTC-09:30", "UTC-03:30", "UTC+03:30", "UTC+04:30", "UTC+05:30", "UTC+05:45", "UTC+06:30"]
+    + ["UTC+09:30", "UTC+10:30", "UTC+12:45"]
+]
+TIME_ZONE_CHOICES[1:] = sorted(
+    TIME_ZONE_CHOICES[1:],
+    key=lambda choice: (
+        (1 if choice[0][3] == "+" else -1) * (int(choice[0][4:6]) * 60 + int(choice[0][7:9]))
+    ),
+)
+SLUG_VALIDATOR = RegexValidator(r"^[-a-zA-Z0-9_]*$", _("This link is not valid."))
+
+
+def optional_choice(choices, label, *, widget=forms.Select, help_text=""):
+    """A skippable choice: a blank option (select) or simply none ticked (radio buttons)."""
+    blank = [] if widget is forms.RadioSelect else [("", _("Choose…"))]
+    return forms.ChoiceField(
+        label=label,
+        choices=blank + list(choices),
+        required=False,
+        widget=widget,
+        help_text=help_text,
+    )
+
+
+class MultipleFileInput(forms.FileInput):
+    allow_multiple_selected = True
+
+
+class RecordFilesField(forms.FileField):
+    """Up to MAX_FILES PDF, JPEG or PNG files of MAX_FILE_SIZE each, checked by their content."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault(
+            "widget",
+            MultipleFileInput(attrs={"accept": ".pdf,.jpg,.jpeg,.png,application/pdf,image/*"}),
+        )
+        super().__init__(**kwargs)
+
+    def clean(self, data, initial=None):
+        files = [item for item in (data or []) if item]
+        if len(files) > uploads.MAX_FILES:
+            raise forms.ValidationError(
+                _("You can attach up to %(max)d files; you chose %(count)d."),
+                code="too_many",
+                params={"max": uploads.MAX_FILES, "count": len(files)},
+            )
+        errors = []
+        for uploaded in files:
+            super().clean(uploaded, initial)
+            if uploaded.size > uploads.MAX_FILE_SIZE:
+                errors.append(
+                    forms.ValidationError(
+                        _("“%(name)s” is larger than 10 MB."),
+                        code="too_large",
+                        params={"name": uploaded.name},
+                    )
+                )
+            elif uploads.detect_content_type(uploaded) is None:
+                errors.append(
+                    forms.ValidationError(
+                        _("“%(name)s” is not a PDF, JPEG or PNG file."),
+                        code="wrong_type",
+                        params={"name": uploaded.name},
+                    )
+                )
+        if errors:
+            raise forms.ValidationError(errors)
+        return files
+
+
+class EnquiryForm(forms.ModelForm):
+    submission_token = forms.UUIDField(widget=forms.HiddenInput, initial=uuid.uuid4)
+    # A field people never see (hidden by CSS, skipped by keyboard and autofill): bots fill it.
+    website = forms.CharField(
+        label=_("Leave this field empty"),
+        required=False,
+        widget=forms.TextInput(attrs={"autocomplete": "off", "tabindex": "-1"}),
+    )
+
+    relationship = forms.ChoiceField(
+        label=_("Who is filling in this form?"),
+        choices=Enquiry.Relationship.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": _("Tell us who is filling in the form.")},
+    )
+    gender = optional_choice(Enquiry.Gender.choices, _("Gender"), widget=forms.RadioSelect)
+    birth_year = forms.IntegerField(
+        label=_("Year of birth"),
+        required=False,
+        min_value=1900,
+        widget=forms.NumberInput(attrs={"inputmode": "numeric", "autocomplete": "bday-year"}),
+    )
+    birth_date = forms.DateField(
+        label=_("Date of birth (optional)"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date", "autocomplete": "bday"}),
+    )
+    time_zone = forms.ChoiceField(
+        label=_("Your time zone"), choices=TIME_ZONE_CHOICES, required=False
+    )
+    diagnosis = optional_choice(Enquiry.Diagnosis.choices, _("Diagnosis"))
+    disease_status = optional_choice(
+        Enquiry.DiseaseStatus.choices, _("Disease status now"), widget=forms.RadioSelect
+    )
+    prior_treatment_lines = optional_choice(
+        Enquiry.PriorTreatmentLines.choices,
+        _("How many lines of treatment so far?"),
+        help_text=_("A line is one treatment plan, e.g. R-CHOP counts as one."),
+    )
+    prior_stem_cell_transplant = optional_choice(
+        Enquiry.YesNoNotSure.choices, _("A stem-cell transplant before?"), widget=forms.RadioSelect
+    )
+    prior_car_t = optional_choice(
+        Enquiry.YesNoNotSure.choices, _("CAR-T therapy before?"), widget=forms.RadioSelect
+    )
+    target_tested = optional_choice(
+        Enquiry.TargetTested.choices,
+        _("Has a target been tested (CD19, BCMA)?"),
+        widget=forms.RadioSelect,
+    )
+    daily_self_care = optional_choice(
+        Enquiry.DailySelfCare.choices, _("How does the patient manage day to day?")
+    )
+    preferred_cities = forms.ModelMultipleChoiceField(
+        label=_("Preferred cities in China"),
+        queryset=City.objects.filter(active=True),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    travel_timeframe = optional_choice(
+        Enquiry.TravelTimeframe.choices, _("When do you hope to travel?"), widget=forms.RadioSelect
+    )
+    companion_travelling = optional_choice(
+        Enquiry.YesNoNotSure.choices,
+        _("Will a family member or friend travel with the patient?"),
+        widget=forms.RadioSelect,
+    )
+    record_files = RecordFilesField(
+        label=_("Medical records (optional)"),
+        required=False,
+        help_text=_("Up to 5 files: PDF, JPEG or PNG, 10 MB each."),
+    )
+    consent_health_data = forms.BooleanField(
+        label=CONSENT_TEXTS[Consent.Kind.HEALTH_DATA_PROCESSING],
+        error_messages={"required": _("We can only answer your enquiry if you agree to this.")},
+    )
+    consent_hospital_sharing = forms.BooleanField(
+        label=CONSENT_TEXTS[Consent.Kind.HOSPITAL_SHARING], required=False
+    )
+    consent_marketing = forms.BooleanField(
+        label=CONSENT_TEXTS[Consent.Kind.MARKETING_EMAIL], required=False
+    )
+    source_page_slug = forms.CharField(
+        widget=forms.HiddenInput, required=False, max_length=200, validators=[SLUG_VALIDATOR]
+    )
+
+    class Meta:
+        model = Enquiry
+        fields = [
+            "relationship",
+            "enquirer_name",
+            "referring_hospital",
+            "patient_name",
+            "gender",
+            "birth_year",
+            "birth_date",
+            "country",
+            "email",
+            "phone",
+            "preferred_contact_channel",
+            "preferred_language",
+            "best_time_to_reach",
+            "time_zone",
+            "diagnosis",
+            "diagnosis_details",
+            "disease_status",
+            "prior_treatment_lines",
+            "prior_stem_cell_transplant",
+            "prior_car_t",
+            "target_tested",
+            "daily_self_care",
+            "medical_summary",
+            "preferred_cities",
+            "no_city_preference",
+            "travel_timeframe",
+            "companion_travelling",
+            "source_page_slug",
+            *UTM_FIELDS,
+        ]
+        labels = {
+            "enquirer_name": _("Your name, if you are not the patient"),
+            "referring_hospital": _("Your hospital, if you are the patient's doctor"),
+            "patient_name": _("Patient's full name"),
+            "country": _("Country where the patient lives"),
+            "email": _("Email address"),
+            "phone": _("Phone number with country code (optional)"),
+            "preferred_contact_channel": _("How should we contact you?"),
+            "preferred_language": _("Which language do you prefer?"),
+            "best_time_to_reach": _("Best time to reach you"),
+            "diagnosis_details": _("Diagnosis in your words (optional)"),
+            "medical_summary": _("Anything else we should know? (optional)"),
+            "no_city_preference": _("No preference: any city with a suitable centre"),
+        }
+        help_texts = {
+            "patient_name": _("As in the passport. Any alphabet is fine."),
+            "phone": _("For example +44 20 7946 0958."),
+            "preferred_language": _("For example English, Arabic, Russian."),
+            "best_time_to_reach": _("For example: weekdays after 6 pm."),
+            "medical_summary": _(
+                "For example the treatments so far and how the patient responded. "
+                "Please do not include passwords or bank details."
+            ),
+        }
+        widgets = {
+            "preferred_contact_channel": forms.RadioSelect,
+            "patient_name": forms.TextInput(attrs={"autocomplete": "off"}),
+            "email": forms.EmailInput(attrs={"autocomplete": "email"}),
+            "phone": forms.TextInput(attrs={"type": "tel", "autocomplete": "tel"}),
+            "medical_summary": forms.Textarea(attrs={"rows": 5}),
+        }
+        error_messages = {
+            "patient_name": {"required": _("Enter the patient's full name.")},
+            "country": {"required": _("Choose the country where the patient lives.")},
+            "email": {
+                "required": _("Enter an email address so we can reply."),
+                "invalid": _("Enter an email address like name@example.com."),
+            },
+        }
+
+    def __init__(self, *args, upload_limits=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        # What the upload handler skipped before the form saw it (see uploads.LimitedUploadHandler).
+        self.upload_limits = upload_limits
+        for name in UTM_FIELDS:
+            self.fields[name].widget = forms.HiddenInput()
+        self.fields["phone"].max_length = 32
+        self.helper = self._build_helper()
+
+    def _build_helper(self):
+        helper = FormHelper()
+        helper.form_tag = False
+        helper.disable_csrf = True
+        helper.layout = Layout(
+            "submission_token",
+            "source_page_slug",
+            *UTM_FIELDS,
+            Div("website", css_class="enquiry-honeypot", aria_hidden="true"),
+            Fieldset(_("About you"), "relationship", "enquirer_name", "referring_hospital"),
+            Fieldset(
+                _("The patient"), "patient_name", "gender", "birth_year", "birth_date", "country"
+            ),
+            Fieldset(
+                _("How we reach you"),
+                "email",
+                "phone",
+                "preferred_contact_channel",
+                "preferred_language",
+                "best_time_to_reach",
+                "time_zone",
+            ),
+            Fieldset(
+                _("Medical situation (skip anything you are not sure about)"),
+                "diagnosis",
+                "diagnosis_details",
+                "disease_status",
+                "prior_treatment_lines",
+                "prior_stem_cell_transplant",
+                "prior_car_t",
+                "target_tested",
+                "daily_self_care",
+                "medical_summary",
+            ),
+            Fieldset(
+                _("Treatment in China"),
+                "preferred_cities",
+                "no_city_preference",
+                "travel_timeframe",
+                "companion_travelling",
+            ),
+            Fieldset(
+                _("Medical records"),
+                HTML('{% include "enquiries/includes/records_checklist.html" %}'),
+                "record_files",
+            ),
+            Fieldset(
+                _("Your consent"),
+                "consent_health_data",
+                "consent_hospital_sharing",
+                "consent_marketing",
+            ),
+            Submit("submit", _("Send my enquiry"), css_class="btn-cta btn-lg"),
+        )
+        return helper
+
+    @property
+    def looks_like_a_bot(self):
+        return bool(self.data.get(self.add_prefix("website")))
+
+    def clean_birth_year(self):
+        year = self.cleaned_data.get("birth_year")
+        if year is not None and year > timezone.localdate().year:
+            raise forms.ValidationError(_("The year of birth cannot be in the future."))
+        return year
+
+    def clean_birth_date(self):
+        born = self.cleaned_data.get("birth_date")
+        if born is not None and born > timezone.localdate():
+            raise forms.ValidationError(_("The date of birth cannot be in the future."))
+        return born
+
+    def clean_phone(self):
+        phone = self.cleaned_data.get("phone", "").strip()
+        if not phone:
+            return ""
+        # Without a leading +, read the number as one of the patient's country of residence.
+        region = str(self.cleaned_data.get("country") or "") or None
+        try:
+            number = phonenumbers.parse(phone, region)
+        except phonenumbers.NumberParseException:
+            number = None
+        if number is None or not phonenumbers.is_valid_number(number):
+            raise forms.ValidationError(
+                _("Enter a phone number with its country code, like +44 20 7946 0958.")
+            )
+        return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+    def clean_record_files(self):
+        files = self.cleaned_data.get("record_files") or []
+        limits = self.upload_limits
+        if limits is not None and limits.skipped_too_many:
+            raise forms.ValidationError(
+                _("You can attach up to %(max)d files."), params={"max": uploads.MAX_FILES}
+            )
+        if limits is not None and limits.skipped_too_large:
+            raise forms.ValidationError(
+                ngettext_lazy(
+                    "One file is larger than 10 MB.",
+                    "%(count)d files are larger than 10 MB.",
+                    "count",
+                ),
+                params={"count": limits.skipped_too_large},
+            )
+        return files
+
+    def clean(self):
+        cleaned = super().clean()
+        year, born = cleaned.get("birth_year"), cleaned.get("birth_date")
+        if born and year and born.year != year:
+            self.add_error("birth_date", _("The date of birth does not match the year of birth."))
+        elif born and not year and "birth_year" not in self.errors:
+            cleaned["birth_year"] = born.year
+        elif not born and not year and not self.has_error("birth_year"):
+            self.add_error("birth_year", _("Enter the year the patient was born."))
+
+        relationship = cleaned.get("relationship")
+        if relationship == Enquiry.Relationship.DOCTOR:
+            if not cleaned.get("enquirer_name"):
+                self.add_error("enquirer_name", _("Enter your name, doctor."))
+            if not cleaned.get("referring_hospital"):
+                self.add_error("referring_hospital", _("Enter the name of your hospital."))
+        return cleaned
+
+    def existing_enquiry(self):
+        """The enquiry already stored from this very form (double-click, refresh, resubmit)."""
+        try:
+            token = uuid.UUID(str(self.data.get(self.add_prefix("submission_token"), "")))
+        except ValueError:
+            return None
+        return Enquiry.objects.filter(submission_token=token).first()
+
+    def submit(self, *, language):
+        """Store the enquiry with its cities, consents, files, 'received' event and notification
+        task in one transaction. If anything fails, nothing is kept: no rows, no files."""
+        enquiry = self.save(commit=False)
+        enquiry.submission_token = self.cleaned_data["submission_token"]
+        enquiry.language = language
+        records = []
+        try:
+            with transaction.atomic():
+                enquiry.insert_with_unique_reference()
+                self.save_m2m()
+                Consent.objects.bulk_create(
+                    Consent(
+                        enquiry=enquiry,
+                        kind=kind,
+                        given=self.cleaned_data[field_name],
+                        text_version=CONSENT_TEXT_VERSION,
+                        text=str(CONSENT_TEXTS[kind]),
+                        language=language,
+                    )
+                    for field_name, kind in CONSENT_FIELDS.items()
+                )
+                for uploaded in self.cleaned_data["record_files"]:
+                    records.append(RecordFile.store(enquiry, uploaded))
+                RecordFile.objects.bulk_create(records)
+                enquiry.record_event(EnquiryEvent.Kind.RECEIVED, files=len(records))
+                # Written by the database task backend in this same transaction: the outbox.
+                send_enquiry_notifications.enqueue(enquiry.pk)
+        except BaseException:
+            for record in records:
+                record.file.storage.delete(record.file.name)
+            raise
+        return enquiry

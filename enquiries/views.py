@@ -1,0 +1,111 @@
+"""The patient's side of the enquiry form: show it, take a submission, say thank you."""
+
+import logging
+
+from django.conf import settings
+from django.db import DatabaseError, IntegrityError
+from django.shortcuts import redirect, render
+from django.views.decorators.cache import never_cache
+from django.views.decorators.csrf import csrf_exempt, csrf_protect
+from django.views.decorators.http import require_GET, require_http_methods
+
+from enquiries import ratelimit
+from enquiries.forms import UTM_FIELDS, EnquiryForm
+from enquiries.models import new_reference
+from enquiries.uploads import LimitedUploadHandler
+
+logger = logging.getLogger(__name__)
+
+SESSION_REFERENCE = "enquiries:reference"
+
+
+@csrf_exempt
+def start(request):
+    # The upload handler must be in place before anything reads the body, and the CSRF check
+    # reads it; so CSRF is checked just after, by the csrf_protect on _start (Django's documented
+    # pattern for custom upload handlers).
+    if request.method == "POST":
+        request.upload_handlers.insert(0, LimitedUploadHandler(request))
+    return _start(request)
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+@csrf_protect
+def _start(request):
+    if request.method != "POST":
+        return _render_form(request, EnquiryForm(initial=_came_from(request)))
+
+    if ratelimit.is_limited(request):
+        logger.info("Enquiry refused: hourly limit reached for a client address")
+        return render(request, "enquiries/rate_limited.html", status=429)
+
+    upload_limits = next(
+        (h for h in request.upload_handlers if isinstance(h, LimitedUploadHandler)), None
+    )
+    form = EnquiryForm(request.POST, request.FILES, upload_limits=upload_limits)
+
+    if form.looks_like_a_bot:
+        # Looks like success to the bot, so it learns nothing; nothing is stored.
+        ratelimit.record_submission(request)
+        logger.info("Enquiry dropped: the honeypot field was filled")
+        context = {
+            "reference": new_reference(),
+            "promise_hours": settings.FIRST_REPLY_PROMISE_HOURS,
+        }
+        return render(request, "enquiries/thank_you.html", context)
+
+    if existing := form.existing_enquiry():
+        return _thank(request, existing)
+
+    if not form.is_valid():
+        return _render_form(request, form)
+
+    try:
+        enquiry = form.submit(language=request.LANGUAGE_CODE)
+    except IntegrityError:
+        # The same form posted twice at once: the other request stored it first.
+        if existing := form.existing_enquiry():
+            return _thank(request, existing)
+        logger.exception("Enquiry could not be stored (integrity error)")
+        return _render_form(request, form, database_failed=True)
+    except DatabaseError:
+        logger.exception("Enquiry could not be stored (database error)")
+        return _render_form(request, form, database_failed=True)
+
+    ratelimit.record_submission(request)
+    logger.info("Enquiry %s received", enquiry.pk)
+    return _thank(request, enquiry)
+
+
+def _came_from(request):
+    """The content page and campaign that sent the patient here (plain text, never an import)."""
+    initial = {"source_page_slug": request.GET.get("from", "")[:200]}
+    for name in UTM_FIELDS:
+        initial[name] = request.GET.get(name, "")[:200]
+    return initial
+
+
+def _render_form(request, form, *, database_failed=False):
+    context = {
+        "form": form,
+        "database_failed": database_failed,
+        "files_were_sent": bool(request.FILES),
+    }
+    return render(request, "enquiries/start.html", context, status=503 if database_failed else 200)
+
+
+def _thank(request, enquiry):
+    # The reference travels in the session, never in the URL.
+    request.session[SESSION_REFERENCE] = enquiry.reference
+    return redirect("enquiries:thank_you")
+
+
+@never_cache
+@require_GET
+def thank_you(request):
+    reference = request.session.get(SESSION_REFERENCE)
+    if reference is None:
+        return redirect("enquiries:start")
+    context = {"reference": reference, "promise_hours": settings.FIRST_REPLY_PROMISE_HOURS}
+    return render(request, "enquiries/thank_you.html", context)
