@@ -1,0 +1,105 @@
+"""What a fresh clone ships: the two source texts as published pages, cleaned, and the FAQ."""
+
+import re
+
+import pytest
+
+from therapy_info.models import FaqEntry, KeyFigure, Page
+
+pytestmark = pytest.mark.django_db
+
+OVERVIEW = "car-t-cell-therapy"
+ADVANTAGES = "advantages-and-challenges"
+DEBRIS = [
+    "top of page",
+    "bottom of page",
+    "Comments",
+    "Gender",
+    "Preferred Chinese cities",
+    "Start My Medical Treatment",
+]
+
+
+def test_both_source_texts_are_published_pages():
+    published = set(Page.objects.published().values_list("slug", flat=True))
+
+    assert {OVERVIEW, ADVANTAGES} <= published
+
+
+@pytest.mark.parametrize("slug", [OVERVIEW, ADVANTAGES])
+def test_the_pages_carry_none_of_the_website_debris(slug):
+    page = Page.objects.get(slug=slug)
+
+    for debris in DEBRIS:
+        assert debris.lower() not in page.body.lower()
+    assert "\u00a0" not in page.body
+
+
+def test_the_overview_keeps_its_repeated_paragraph_only_once():
+    body = Page.objects.get(slug=OVERVIEW).body
+
+    assert body.count("The application of CAR-T cell therapy provides new treatment options") == 1
+    assert body.count("83% of lymphoma patients achieve remission") == 1
+
+
+def test_the_overview_keeps_every_figure():
+    body = Page.objects.get(slug=OVERVIEW).body
+
+    for figure in ["83%", "53%", "73% to 98%"]:
+        assert figure in body
+
+
+def test_the_overview_links_every_citation_to_its_reference():
+    page = Page.objects.get(slug=OVERVIEW)
+
+    assert sorted(page.references.values_list("number", flat=True)) == [1, 2, 3, 4, 5]
+    for number in range(1, 6):
+        assert f"[{number}]" in page.body
+        assert f'href="#ref-{number}"' in page.body_html
+
+
+def test_the_references_do_not_invent_sources():
+    page = Page.objects.get(slug=OVERVIEW)
+
+    for reference in page.references.all():
+        assert reference.url == ""
+        assert reference.citation.startswith(f"Reference [{reference.number}] of the source text")
+        assert not re.search(r"doi|et al|https?://", reference.citation, re.IGNORECASE)
+
+
+def test_the_advantages_page_has_sections_and_a_table_of_contents():
+    page = Page.objects.get(slug=ADVANTAGES)
+
+    assert [entry["title"] for entry in page.table_of_contents] == ["Advantages", "Challenges"]
+    assert "Cytokine Release Syndrome (CRS)" in page.body_html
+    # Indented source paragraphs must not turn into code blocks.
+    assert "<pre>" not in page.body_html
+
+
+def test_no_shipped_page_claims_a_medical_review():
+    assert not Page.objects.filter(reviewed_on__isnull=False).exists()
+    assert not Page.objects.exclude(reviewed_by="").exists()
+
+
+def test_the_home_page_figures_come_from_the_overview_references():
+    figures = [
+        (figure.value, figure.reference.number, figure.reference.get_absolute_url())
+        for figure in KeyFigure.objects.for_home_page()
+    ]
+
+    assert figures == [
+        ("83%", 2, "/en/car-t/car-t-cell-therapy/#ref-2"),
+        ("53%", 2, "/en/car-t/car-t-cell-therapy/#ref-2"),
+        ("73\u201398%", 3, "/en/car-t/car-t-cell-therapy/#ref-3"),
+    ]
+
+
+def test_a_published_faq_ships_with_six_to_ten_questions():
+    assert 6 <= FaqEntry.objects.published().count() <= 10
+
+
+def test_the_shipped_content_has_a_first_revision_to_revert_to():
+    page = Page.objects.get(slug=OVERVIEW)
+
+    assert page.history.count() == 1
+    assert page.history.get().history_change_reason == "Imported from the source texts"

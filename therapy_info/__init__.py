@@ -1,0 +1,1 @@
+"""What patients read: CAR-T knowledge pages, their references, key figures and the FAQ."""

@@ -1,0 +1,169 @@
+"""Admin for content editors: write, preview, publish and revert pages, references, key figures
+and questions, with the full revision history of django-simple-history."""
+
+from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
+from django.db.models import OuterRef, Subquery
+from django.forms.models import BaseInlineFormSet
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+from simple_history.admin import SimpleHistoryAdmin
+
+from therapy_info.models import FaqEntry, KeyFigure, Page, PageSlugRedirect, Reference
+from therapy_info.rendering import citation_numbers
+
+
+class ReferenceInlineFormSet(BaseInlineFormSet):
+    """Checks the page text against the references as they will be after this save."""
+
+    def clean(self):
+        super().clean()
+        if any(self.errors):
+            return
+        numbers = {
+            form.cleaned_data["number"]
+            for form in self.forms
+            if form.cleaned_data
+            and not form.cleaned_data.get("DELETE")
+            and form.cleaned_data.get("number")
+        }
+        missing = sorted(citation_numbers(self.instance.body) - numbers)
+        if missing:
+            listed = ", ".join(f"[{number}]" for number in missing)
+            raise ValidationError(
+                ngettext(
+                    "The text cites %(numbers)s, but this page has no reference with that "
+                    "number. Add the reference below or remove the marker from the text.",
+                    "The text cites %(numbers)s, but this page has no references with those "
+                    "numbers. Add the references below or remove the markers from the text.",
+                    len(missing),
+                )
+                % {"numbers": listed},
+                code="missing_reference",
+            )
+
+
+class ReferenceInline(admin.TabularInline):
+    model = Reference
+    formset = ReferenceInlineFormSet
+    fields = ["number", "citation", "url"]
+    extra = 0
+
+
+class KeyFigureInline(admin.TabularInline):
+    model = KeyFigure
+    fields = ["value", "label", "reference", "show_on_home_page", "order"]
+    extra = 0
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "reference":
+            # Only the references of the page being edited (none yet on a new page).
+            page_id = request.resolver_match.kwargs.get("object_id")
+            kwargs["queryset"] = Reference.objects.filter(page_id=page_id).order_by("number")
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+
+@admin.register(Page)
+class PageAdmin(SimpleHistoryAdmin):
+    list_display = [
+        "title",
+        "status",
+        "is_reviewed",
+        "updated_at",
+        "last_changed_by",
+        "public_link",
+    ]
+    list_filter = [
+        "status",
+        ("reviewed_on", admin.EmptyFieldListFilter),
+        "updated_at",
+    ]
+    search_fields = ["title", "slug", "summary", "body"]
+    prepopulated_fields = {"slug": ["title"]}
+    readonly_fields = ["published_at", "updated_at", "public_link"]
+    inlines = [ReferenceInline, KeyFigureInline]
+    actions = ["publish", "unpublish"]
+    history_list_display = ["status"]
+    save_on_top = True
+    fieldsets = [
+        (None, {"fields": ["title", "slug", "summary", "body"]}),
+        (
+            _("Publishing"),
+            {"fields": ["status", "navigation_order", "public_link", "published_at", "updated_at"]},
+        ),
+        (_("Medical review"), {"fields": ["reviewed_on", "reviewed_by"]}),
+    ]
+
+    def get_queryset(self, request):
+        last_revision = Page.history.filter(id=OuterRef("pk")).order_by("-history_date")
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(
+                last_changed_by_name=Subquery(last_revision.values("history_user__username")[:1])
+            )
+        )
+
+    @admin.display(description=_("changed by"), ordering="last_changed_by_name")
+    def last_changed_by(self, page):
+        return getattr(page, "last_changed_by_name", None) or "—"
+
+    @admin.display(description=_("medically reviewed"), boolean=True)
+    def is_reviewed(self, page):
+        return page.is_reviewed
+
+    @admin.display(description=_("on the site"))
+    def public_link(self, page):
+        if not page.pk:
+            return "—"
+        label = _("View") if page.is_published else _("Preview")
+        return format_html(
+            '<a href="{}" target="_blank" rel="noopener">{}</a>', page.get_absolute_url(), label
+        )
+
+    @admin.action(description=_("Publish the selected pages"), permissions=["change"])
+    def publish(self, request, queryset):
+        # One save per page (not queryset.update) so each change has a revision and its author.
+        pages = list(queryset.exclude(status=Page.Status.PUBLISHED))
+        for page in pages:
+            page._history_user = request.user
+            page.publish()
+        self.message_user(
+            request,
+            ngettext("%(count)d page published.", "%(count)d pages published.", len(pages))
+            % {"count": len(pages)},
+            messages.SUCCESS,
+        )
+
+    @admin.action(
+        description=_("Unpublish the selected pages (back to draft)"), permissions=["change"]
+    )
+    def unpublish(self, request, queryset):
+        pages = list(queryset.filter(status=Page.Status.PUBLISHED))
+        for page in pages:
+            page._history_user = request.user
+            page.unpublish()
+        self.message_user(
+            request,
+            ngettext("%(count)d page unpublished.", "%(count)d pages unpublished.", len(pages))
+            % {"count": len(pages)},
+            messages.SUCCESS,
+        )
+
+
+@admin.register(FaqEntry)
+class FaqEntryAdmin(SimpleHistoryAdmin):
+    list_display = ["question", "is_published", "order", "updated_at"]
+    list_editable = ["order"]
+    list_filter = ["is_published"]
+    search_fields = ["question", "answer"]
+    fields = ["question", "answer", "is_published", "order"]
+
+
+@admin.register(PageSlugRedirect)
+class PageSlugRedirectAdmin(admin.ModelAdmin):
+    list_display = ["old_slug", "page", "created_at"]
+    list_select_related = ["page"]
+    search_fields = ["old_slug", "page__title"]
+    raw_id_fields = ["page"]

@@ -1,0 +1,1 @@
+"""Schema and content migrations of therapy_info."""

@@ -1,0 +1,338 @@
+"""CAR-T information pages, their references and key figures, old page addresses, and the FAQ."""
+
+from django.core.exceptions import ValidationError
+from django.core.validators import MinValueValidator
+from django.db import models, transaction
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from therapy_info import content_cache
+from therapy_info.rendering import render_markdown
+
+# A long article is a few thousand words; 100,000 characters stops a pasted 1 MB blob early.
+BODY_MAX_LENGTH = 100_000
+# Paths under /car-t/ that are not pages: a page with such a slug could never be reached.
+RESERVED_SLUGS = {"questions"}
+
+
+def validate_not_reserved_slug(value):
+    if value in RESERVED_SLUGS:
+        raise ValidationError(
+            _("“%(slug)s” is the address of another part of the site. Please choose another."),
+            params={"slug": value},
+            code="reserved_slug",
+        )
+
+
+class PageQuerySet(models.QuerySet):
+    def published(self):
+        return self.filter(status=Page.Status.PUBLISHED)
+
+    def in_navigation_order(self):
+        return self.order_by("navigation_order", "title")
+
+
+class Page(models.Model):
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draft (only staff can see it)")
+        PUBLISHED = "published", _("Published (everyone can see it)")
+
+    title = models.CharField(_("title"), max_length=200)
+    slug = models.SlugField(
+        _("address (slug)"),
+        max_length=100,
+        unique=True,
+        validators=[validate_not_reserved_slug],
+        help_text=_(
+            "The last part of the page's web address. Changing it later is safe: "
+            "the old address keeps working and forwards readers here."
+        ),
+    )
+    summary = models.CharField(
+        _("summary"),
+        max_length=300,
+        help_text=_(
+            "One or two sentences shown in lists and in search engine results "
+            "(best under 160 characters)."
+        ),
+    )
+    body = models.TextField(
+        _("text"),
+        max_length=BODY_MAX_LENGTH,
+        help_text=_(
+            "Markdown: ## for a section heading, ### for a sub-heading, **bold**, "
+            "[link text](https://…). Write [2] to cite reference number 2 of this page."
+        ),
+    )
+    body_html = models.TextField(editable=False, default="")
+    table_of_contents = models.JSONField(editable=False, default=list)
+    status = models.CharField(
+        _("status"), max_length=20, choices=Status, default=Status.DRAFT, db_index=True
+    )
+    navigation_order = models.PositiveSmallIntegerField(
+        _("order in lists"), default=100, help_text=_("Lower numbers come first.")
+    )
+    reviewed_on = models.DateField(
+        _("medically reviewed on"),
+        null=True,
+        blank=True,
+        help_text=_("Leave empty until a medical professional has reviewed this page."),
+    )
+    reviewed_by = models.CharField(
+        _("medically reviewed by"),
+        max_length=200,
+        blank=True,
+        help_text=_("Name and qualification, e.g. “Dr. A. Example, haematologist”."),
+    )
+    published_at = models.DateTimeField(_("first published"), null=True, blank=True)
+    updated_at = models.DateTimeField(_("last updated"), auto_now=True)
+
+    # Revisions keep what editors typed; the rendered HTML is derived again on revert.
+    history = HistoricalRecords(excluded_fields=["body_html", "table_of_contents", "updated_at"])
+    objects = PageQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("information page")
+        verbose_name_plural = _("information pages")
+        ordering = ["navigation_order", "title"]
+
+    def __str__(self):
+        return self.title
+
+    def save(self, *args, **kwargs):
+        self.render()
+        if self.is_published and self.published_at is None:
+            self.published_at = timezone.now()
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None:
+            kwargs["update_fields"] = {
+                *update_fields,
+                "body_html",
+                "table_of_contents",
+                "published_at",
+            }
+        with transaction.atomic():
+            # Read here, not remembered at load time: correct however this instance was made.
+            old_slug = (
+                Page.objects.filter(pk=self.pk).values_list("slug", flat=True).first()
+                if self.pk
+                else None
+            )
+            super().save(*args, **kwargs)
+            # This page now owns its slug, even if another page once had it.
+            PageSlugRedirect.objects.filter(old_slug=self.slug).delete()
+            if old_slug and old_slug != self.slug:
+                PageSlugRedirect.objects.update_or_create(
+                    old_slug=old_slug, defaults={"page": self}
+                )
+
+    def get_absolute_url(self):
+        return reverse("therapy_info:page", kwargs={"slug": self.slug})
+
+    @property
+    def is_published(self):
+        return self.status == self.Status.PUBLISHED
+
+    @property
+    def is_reviewed(self):
+        return self.reviewed_on is not None
+
+    def clean(self):
+        if self.reviewed_by and not self.reviewed_on:
+            raise ValidationError(
+                {"reviewed_on": _("Please give the date of the medical review as well.")}
+            )
+
+    def render(self):
+        """Renders the Markdown text, linking the citations that have a reference on this page."""
+        numbers = set(self.references.values_list("number", flat=True)) if self.pk else set()
+        rendered = render_markdown(self.body, numbers)
+        self.body_html = rendered.html
+        self.table_of_contents = rendered.table_of_contents
+
+    def refresh_rendering(self):
+        """Re-renders after the references changed, without adding a revision of the page."""
+        self.render()
+        Page.objects.filter(pk=self.pk).update(
+            body_html=self.body_html, table_of_contents=self.table_of_contents
+        )
+        # update() sends no signal: make cached copies stale here.
+        content_cache.invalidate()
+        transaction.on_commit(content_cache.invalidate)
+
+    def publish(self):
+        self.status = self.Status.PUBLISHED
+        self.save()
+
+    def unpublish(self):
+        self.status = self.Status.DRAFT
+        self.save()
+
+    def structured_data(self, url, language_code, publisher_name):
+        """schema.org MedicalWebPage for search engines (JSON-LD)."""
+        data = {
+            "@context": "https://schema.org",
+            "@type": "MedicalWebPage",
+            "name": self.title,
+            "headline": self.title,
+            "description": self.summary,
+            "url": url,
+            "inLanguage": language_code,
+            "dateModified": self.updated_at.isoformat(),
+            "publisher": {"@type": "Organization", "name": publisher_name},
+        }
+        if self.published_at:
+            data["datePublished"] = self.published_at.isoformat()
+        if self.reviewed_on:
+            data["lastReviewed"] = self.reviewed_on.isoformat()
+            if self.reviewed_by:
+                data["reviewedBy"] = {"@type": "Person", "name": self.reviewed_by}
+        return data
+
+
+class PageSlugRedirect(models.Model):
+    """An address a page had before its slug changed: it forwards readers to the page."""
+
+    old_slug = models.SlugField(_("old address (slug)"), max_length=100, unique=True)
+    page = models.ForeignKey(
+        Page, on_delete=models.CASCADE, related_name="old_slugs", verbose_name=_("page")
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("old page address")
+        verbose_name_plural = _("old page addresses")
+
+    def __str__(self):
+        return f"{self.old_slug} → {self.page.slug}"
+
+
+class Reference(models.Model):
+    page = models.ForeignKey(
+        Page, on_delete=models.CASCADE, related_name="references", verbose_name=_("page")
+    )
+    number = models.PositiveSmallIntegerField(
+        _("number"),
+        validators=[MinValueValidator(1)],
+        help_text=_("Cited in the text as [number]."),
+    )
+    citation = models.TextField(
+        _("citation"), help_text=_("Authors, title, journal, year — as it should be shown.")
+    )
+    url = models.URLField(_("link"), blank=True, max_length=500)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("reference")
+        verbose_name_plural = _("references")
+        ordering = ["page", "number"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["page", "number"],
+                name="unique_reference_number_per_page",
+                violation_error_message=_("This page already has a reference with this number."),
+            )
+        ]
+
+    def __str__(self):
+        return f"[{self.number}] {self.citation[:60]}"
+
+    def save(self, *args, **kwargs):
+        super().save(*args, **kwargs)
+        # The page's citation links depend on which references exist.
+        self.page.refresh_rendering()
+
+    def get_absolute_url(self):
+        return f"{self.page.get_absolute_url()}#ref-{self.number}"
+
+    def delete(self, *args, **kwargs):
+        page = self.page
+        result = super().delete(*args, **kwargs)
+        page.refresh_rendering()
+        return result
+
+
+class KeyFigureQuerySet(models.QuerySet):
+    def for_home_page(self):
+        return (
+            self.filter(show_on_home_page=True, page__status=Page.Status.PUBLISHED)
+            .select_related("page", "reference__page")
+            .order_by("order", "pk")
+        )
+
+
+class KeyFigure(models.Model):
+    page = models.ForeignKey(
+        Page, on_delete=models.CASCADE, related_name="key_figures", verbose_name=_("page")
+    )
+    value = models.CharField(_("figure"), max_length=30, help_text=_("E.g. “83%”."))
+    label = models.CharField(
+        _("what it means"),
+        max_length=200,
+        help_text=_("E.g. “of lymphoma patients achieve remission”."),
+    )
+    reference = models.ForeignKey(
+        Reference,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="key_figures",
+        verbose_name=_("source (reference)"),
+        help_text=_("The reference of this page that backs the figure."),
+    )
+    show_on_home_page = models.BooleanField(_("show on the home page"), default=False)
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
+
+    history = HistoricalRecords()
+    objects = KeyFigureQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("key figure")
+        verbose_name_plural = _("key figures")
+        ordering = ["order", "pk"]
+
+    def __str__(self):
+        return f"{self.value} {self.label}"
+
+    def clean(self):
+        if self.reference_id and self.page_id and self.reference.page_id != self.page_id:
+            raise ValidationError(
+                {"reference": _("Choose a reference of the same page as the figure.")}
+            )
+
+
+class FaqEntryQuerySet(models.QuerySet):
+    def published(self):
+        return self.filter(is_published=True).order_by("order", "pk")
+
+
+class FaqEntry(models.Model):
+    question = models.CharField(_("question"), max_length=300)
+    answer = models.TextField(
+        _("answer"), max_length=10_000, help_text=_("Markdown, like the text of a page.")
+    )
+    answer_html = models.TextField(editable=False, default="")
+    order = models.PositiveSmallIntegerField(_("order"), default=100)
+    is_published = models.BooleanField(_("published"), default=False)
+    updated_at = models.DateTimeField(_("last updated"), auto_now=True)
+
+    history = HistoricalRecords(excluded_fields=["answer_html", "updated_at"])
+    objects = FaqEntryQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("question and answer")
+        verbose_name_plural = _("questions and answers")
+        ordering = ["order", "pk"]
+
+    def __str__(self):
+        return self.question
+
+    def save(self, *args, **kwargs):
+        self.answer_html = render_markdown(self.answer).html
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None:
+            kwargs["update_fields"] = {*update_fields, "answer_html"}
+        super().save(*args, **kwargs)

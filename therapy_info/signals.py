@@ -1,0 +1,20 @@
+"""Keeps cached pages fresh: any change to published content makes the whole cache stale."""
+
+from django.db import transaction
+from django.db.models.signals import post_delete, post_save
+from django.dispatch import receiver
+
+from therapy_info import content_cache
+from therapy_info.models import FaqEntry, KeyFigure, Page, PageSlugRedirect, Reference
+
+
+@receiver([post_save, post_delete], sender=Page)
+@receiver([post_save, post_delete], sender=Reference)
+@receiver([post_save, post_delete], sender=KeyFigure)
+@receiver([post_save, post_delete], sender=FaqEntry)
+@receiver([post_save, post_delete], sender=PageSlugRedirect)
+def content_changed(sender, **kwargs):
+    content_cache.invalidate()
+    # Again after commit: a reader between the save and the commit may have cached the old text
+    # under the new version.
+    transaction.on_commit(content_cache.invalidate)

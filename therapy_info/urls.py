@@ -1,0 +1,14 @@
+"""URLs of the CAR-T information pages (mounted under /<language>/car-t/)."""
+
+from django.urls import path
+
+from therapy_info import views
+
+app_name = "therapy_info"
+
+urlpatterns = [
+    path("", views.index, name="index"),
+    # Before the page pattern; models.RESERVED_SLUGS keeps pages off this address.
+    path("questions/", views.faq, name="faq"),
+    path("<slug:slug>/", views.page_detail, name="page"),
+]

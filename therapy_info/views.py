@@ -1,0 +1,105 @@
+"""Public views: the index of topics, a page (with draft preview for staff), the questions."""
+
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.utils.cache import add_never_cache_headers
+from django.utils.translation import get_language
+
+from therapy_info import content_cache
+from therapy_info.models import FaqEntry, KeyFigure, Page, PageSlugRedirect, Reference
+
+
+@dataclass
+class PageContent:
+    """Everything a page view shows, read in a fixed number of queries and cacheable as one."""
+
+    page: Page
+    references: list[Reference] = field(default_factory=list)
+    key_figures: list[KeyFigure] = field(default_factory=list)
+
+    @classmethod
+    def load(cls, page):
+        return cls(
+            page=page,
+            references=list(page.references.all()),
+            key_figures=list(page.key_figures.select_related("reference").order_by("order", "pk")),
+        )
+
+
+def _published_page_content(slug):
+    def build():
+        page = Page.objects.published().filter(slug=slug).first()
+        return PageContent.load(page) if page else None
+
+    return content_cache.cached(f"page:{slug}", build)
+
+
+def can_preview(user):
+    return user.is_active and user.is_staff and user.has_perm("therapy_info.view_page")
+
+
+def index(request):
+    pages = content_cache.cached(
+        "index", lambda: list(Page.objects.published().in_navigation_order())
+    )
+    return render(request, "therapy_info/index.html", {"pages": pages})
+
+
+def page_detail(request, slug):
+    content = _published_page_content(slug)
+    if content is None:
+        return _unpublished_page(request, slug)
+    return _render_page(request, content, is_preview=False)
+
+
+def _unpublished_page(request, slug):
+    old_address = PageSlugRedirect.objects.select_related("page").filter(old_slug=slug).first()
+    if old_address and (old_address.page.is_published or can_preview(request.user)):
+        return redirect(old_address.page, permanent=True)
+    if can_preview(request.user):
+        page = Page.objects.filter(slug=slug).first()
+        if page is not None:
+            response = _render_page(request, PageContent.load(page), is_preview=True)
+            # A draft must not end up in a shared or browser cache.
+            add_never_cache_headers(response)
+            return response
+    raise Http404
+
+
+def _render_page(request, content, is_preview):
+    page = content.page
+    canonical_url = request.build_absolute_uri(page.get_absolute_url())
+    context = {
+        "page": page,
+        "references": content.references,
+        "key_figures": content.key_figures,
+        "is_preview": is_preview,
+        "canonical_url": canonical_url,
+        "structured_data": page.structured_data(canonical_url, get_language(), settings.SITE_NAME),
+    }
+    return render(request, "therapy_info/page.html", context)
+
+
+def faq(request):
+    entries = content_cache.cached("faq", lambda: list(FaqEntry.objects.published()))
+    structured_data = {
+        "@context": "https://schema.org",
+        "@type": "FAQPage",
+        "inLanguage": get_language(),
+        "mainEntity": [
+            {
+                "@type": "Question",
+                "name": entry.question,
+                "acceptedAnswer": {"@type": "Answer", "text": entry.answer_html},
+            }
+            for entry in entries
+        ],
+    }
+    return render(
+        request,
+        "therapy_info/faq.html",
+        {"entries": entries, "structured_data": structured_data},
+    )
