@@ -55,7 +55,9 @@ superuser: migrate ## Create an administrator account (asks for a password; ther
 	DEBUG=$${DEBUG:-true} $(BIN)/python manage.py createsuperuser
 
 serve: migrate ## Serve with gunicorn and production-like settings (DEBUG off) on 127.0.0.1
+	@# Plain http on loopback: no redirect to https (a TLS proxy does that in production).
 	@export SECRET_KEY=$${SECRET_KEY:-$$($(BIN)/python -c 'import secrets; print(secrets.token_urlsafe(50))')}; \
+	export SECURE_SSL_REDIRECT=$${SECURE_SSL_REDIRECT:-false}; \
 	$(BIN)/python manage.py collectstatic --no-input --verbosity 0 && \
 	$(BIN)/gunicorn portal.wsgi:application --bind $(HOST):$(PORT) --workers $${WEB_CONCURRENCY:-2} \
 	  --access-logfile - --error-logfile -

@@ -28,13 +28,13 @@ if not SECRET_KEY:
             "python -c 'import secrets; print(secrets.token_urlsafe(50))'"
         )
     # Only ever used with DEBUG on, on a developer's machine: never a production key.
-    SECRET_KEY = "django-insecure-local-development-only"
+    SECRET_KEY = "django-insecure-local-development-only"  # noqa: S105
 
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "portal.apps.PortalAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -48,7 +48,12 @@ INSTALLED_APPS = [
     "crispy_bootstrap5",
     "django_countries",
     "django_tasks_db",
-    "portal",
+    # Revision history of content: who changed what, when, with diff and revert in admin.
+    "simple_history",
+    "portal.apps.PortalConfig",
+    "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     "therapy_info",
     "enquiries",
 ]
@@ -63,8 +68,14 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "portal.staff_sessions.StaffSessionTimeoutMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last: it answers a locked-out login attempt with the lockout page.
+    "axes.middleware.AxesMiddleware",
+    # Records who made each change to content with history (therapy_info admin revisions).
+    "simple_history.middleware.HistoryRequestMiddleware",
 ]
 
 # Security headers on every response. The policy allows only our own origin: no inline script or
@@ -96,6 +107,33 @@ PERMISSIONS_POLICY_DISABLED = [
     "usb",
 ]
 
+# TLS. Production runs behind a TLS-terminating proxy: it sets X-Forwarded-Proto, we redirect
+# plain HTTP to HTTPS and send HSTS. All on by default when DEBUG is off; `make serve` and tests on
+# plain http://127.0.0.1 turn the redirect off through the environment.
+if env.bool("BEHIND_TLS_PROXY", default=not DEBUG):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=not DEBUG)
+SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=0 if DEBUG else 63072000)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=not DEBUG)
+SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=not DEBUG)
+
+# Cookies: Secure and __Host- prefixed (bound to this exact host, HTTPS only) outside DEBUG.
+# SameSite=Lax on purpose: a coordinator following a link from the notification email arrives
+# logged in, while cross-site POSTs never carry the cookies.
+SECURE_COOKIES = env.bool("SECURE_COOKIES", default=not DEBUG)
+SESSION_COOKIE_SECURE = SECURE_COOKIES
+CSRF_COOKIE_SECURE = SECURE_COOKIES
+SESSION_COOKIE_NAME = "__Host-sessionid" if SECURE_COOKIES else "sessionid"
+CSRF_COOKIE_NAME = "__Host-csrftoken" if SECURE_COOKIES else "csrftoken"
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_SAMESITE = "Lax"
+# The CSRF token lives in the cookie and the form only; JavaScript never needs to read it.
+CSRF_COOKIE_HTTPONLY = True
+LANGUAGE_COOKIE_SECURE = SECURE_COOKIES
+LANGUAGE_COOKIE_HTTPONLY = True
+LANGUAGE_COOKIE_SAMESITE = "Lax"
+
 ROOT_URLCONF = "portal.urls"
 WSGI_APPLICATION = "portal.wsgi.application"
 
@@ -117,7 +155,8 @@ TEMPLATES = [
     },
 ]
 
-# Database: SQLite in a file by default ("check out and it works"); DATABASE_URL moves to PostgreSQL.
+# Database: SQLite in a file by default ("check out and it works"); DATABASE_URL moves to
+# PostgreSQL.
 DATABASES = {
     "default": env.db_url("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}"),
 }
@@ -147,6 +186,34 @@ else:
             "LOCATION": "portal",
         }
     }
+
+# Staff accounts. django-axes locks an account after repeated failed logins (the counter lives in
+# the database, so it holds across server processes); it must come first among the backends.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = env.float("AXES_COOLOFF_HOURS", default=1.0)
+# Lock the account name tried from an address: an attacker cannot lock out a coordinator
+# from everywhere, and cannot spray one password over many accounts from one address.
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "admin/locked_out.html"
+AXES_VERBOSE = False
+AXES_SENSITIVE_PARAMETERS = ["password", "username"]
+AXES_IPWARE_PROXY_COUNT = env.int("PROXY_COUNT", default=0)
+
+# Two-factor authentication (TOTP) for everyone who logs into the back office. On unless DEBUG;
+# STAFF_REQUIRE_2FA=false turns it off, for local development only.
+STAFF_REQUIRE_2FA = env.bool("STAFF_REQUIRE_2FA", default=not DEBUG)
+# `check --deploy` fails when it is off (portal.checks).
+OTP_TOTP_ISSUER = env.str("SITE_NAME", default="CAR-T Care China")
+
+# Staff sessions: an idle timeout and an absolute one (portal.staff_sessions).
+STAFF_SESSION_IDLE_MINUTES = env.int("STAFF_SESSION_IDLE_MINUTES", default=30)
+STAFF_SESSION_ABSOLUTE_HOURS = env.int("STAFF_SESSION_ABSOLUTE_HOURS", default=10)
+SESSION_COOKIE_AGE = STAFF_SESSION_ABSOLUTE_HOURS * 3600
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -197,14 +264,14 @@ STORAGES["medical_records"] = {
     },
 }
 # Tests and DEBUG runs work without collectstatic; production serves the collected, hashed files.
-WHITENOISE_USE_FINDERS = DEBUG
+WHITENOISE_USE_FINDERS = env.bool("WHITENOISE_USE_FINDERS", default=DEBUG)
 WHITENOISE_AUTOREFRESH = DEBUG
 
-# Email: Django 6.1 mailers, configured from EMAIL_URL (console by default, so a newcomer sees mail).
+# Email: Django 6.1 mailers, configured from EMAIL_URL (console by default: a newcomer sees mail).
 _email = env.email_url("EMAIL_URL", default="consolemail://")
-_mailer_options = {
-    key: value
-    for key, value in {
+_mailer_options = {}
+if _email["EMAIL_BACKEND"].endswith("smtp.EmailBackend"):
+    _smtp = {
         "host": _email.get("EMAIL_HOST"),
         "port": _email.get("EMAIL_PORT"),
         "username": _email.get("EMAIL_HOST_USER"),
@@ -212,9 +279,8 @@ _mailer_options = {
         "use_tls": _email.get("EMAIL_USE_TLS"),
         "use_ssl": _email.get("EMAIL_USE_SSL"),
         "timeout": env.int("EMAIL_TIMEOUT", default=10),
-    }.items()
-    if value not in (None, "")
-} if _email["EMAIL_BACKEND"].endswith("smtp.EmailBackend") else {}
+    }
+    _mailer_options = {key: value for key, value in _smtp.items() if value not in (None, "")}
 MAILERS = {"default": {"BACKEND": _email["EMAIL_BACKEND"], "OPTIONS": _mailer_options}}
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="CAR-T Care <care@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL

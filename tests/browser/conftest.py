@@ -104,13 +104,13 @@ def _open_page(browser, viewport, request):
 
 @pytest.fixture
 def phone_page(browser, live_server, request):
-    """A phone-sized page (390×844) that fails the test on any console error or failed request."""
+    """A phone-sized page (390 x 844) that fails the test on any console error or failed request."""
     yield from _open_page(browser, PHONE, request)
 
 
 @pytest.fixture
 def desktop_page(browser, live_server, request):
-    """A desktop-sized page (1366×900) with the same strictness as phone_page."""
+    """A desktop-sized page (1366 x 900) with the same strictness as phone_page."""
     yield from _open_page(browser, DESKTOP, request)
 
 

@@ -105,4 +105,3 @@ def test_sitemap_lists_the_fixed_pages(client):
     body = response.content.decode()
     assert "<loc>http://testserver/en/</loc>" in body
     assert "<loc>http://testserver/en/start/</loc>" in body
-

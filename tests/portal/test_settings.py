@@ -25,7 +25,10 @@ def run_with_settings(code, **environment):
 
 
 def read_setting(name, **environment):
-    code = f"from django.conf import settings; import json; print(json.dumps(settings.{name}, default=str))"
+    code = (
+        "import json; from django.conf import settings; "
+        f"print(json.dumps(settings.{name}, default=str))"
+    )
     result = run_with_settings(code, **environment)
     assert result.returncode == 0, result.stderr
     return result.stdout.strip()
