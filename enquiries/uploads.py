@@ -56,15 +56,20 @@ class LimitedUploadHandler(FileUploadHandler):
         self.files_seen = 0
         self.skipped_too_large = 0
         self.skipped_too_many = 0
+        self.surplus = False
 
     def new_file(self, field_name, file_name, *args, **kwargs):
         super().new_file(field_name, file_name, *args, **kwargs)
         self.files_seen += 1
-        if self.files_seen > MAX_FILES:
+        self.surplus = self.files_seen > MAX_FILES
+        if self.surplus:
             self.skipped_too_many += 1
-            raise SkipFile
 
     def receive_data_chunk(self, raw_data, start):
+        # SkipFile is raised here, not in new_file(): the parser then closes the handlers' files,
+        # and only once every handler has started this file is that the file being skipped.
+        if self.surplus:
+            raise SkipFile
         if start + len(raw_data) > MAX_FILE_SIZE:
             self.skipped_too_large += 1
             raise SkipFile

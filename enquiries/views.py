@@ -63,14 +63,12 @@ def _start(request):
 
     try:
         enquiry = form.submit(language=request.LANGUAGE_CODE)
-    except IntegrityError:
+    except DatabaseError as error:
         # The same form posted twice at once: the other request stored it first.
-        if existing := form.existing_enquiry():
+        if isinstance(error, IntegrityError) and (existing := form.existing_enquiry()):
             return _thank(request, existing)
-        logger.exception("Enquiry could not be stored (integrity error)")
-        return _render_form(request, form, database_failed=True)
-    except DatabaseError:
-        logger.exception("Enquiry could not be stored (database error)")
+        # The class only: a database's message can quote the values it refused.
+        logger.error("Enquiry could not be stored: %s", type(error).__name__)
         return _render_form(request, form, database_failed=True)
 
     ratelimit.record_submission(request)
