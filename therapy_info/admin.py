@@ -124,10 +124,10 @@ class PageAdmin(SimpleHistoryAdmin):
 
     @admin.action(description=_("Publish the selected pages"), permissions=["change"])
     def publish(self, request, queryset):
-        # One save per page (not queryset.update) so each change has a revision and its author.
+        # One save per page, not queryset.update(): each change gets a revision, and
+        # HistoryRequestMiddleware records the editor as its author.
         pages = list(queryset.exclude(status=Page.Status.PUBLISHED))
         for page in pages:
-            page._history_user = request.user
             page.publish()
         self.message_user(
             request,
@@ -142,7 +142,6 @@ class PageAdmin(SimpleHistoryAdmin):
     def unpublish(self, request, queryset):
         pages = list(queryset.filter(status=Page.Status.PUBLISHED))
         for page in pages:
-            page._history_user = request.user
             page.unpublish()
         self.message_user(
             request,

@@ -6,7 +6,7 @@ import re
 import pytest
 from django.urls import reverse
 
-from therapy_info.models import Page
+from therapy_info.models import Page, PageSlugRedirect
 
 pytestmark = pytest.mark.django_db
 
@@ -105,6 +105,7 @@ def test_a_new_page_may_take_an_address_another_page_gave_up(client, make_page, 
 
     assert response.status_code == 200
     assert "Newcomer" in response.content.decode()
+    assert not PageSlugRedirect.objects.filter(old_slug=old_slug).exists()
 
 
 def test_an_old_address_of_a_draft_is_not_found_for_the_public(client, draft):
