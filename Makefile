@@ -78,10 +78,13 @@ format: install ## Format and fix what ruff can
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
+scan: install ## Mozilla HTTP Observatory scan of production settings over TLS on 127.0.0.1 (root)
+	bash scripts/scan.sh
+
 ci: ## What CI runs: .ci/run
 	bash .ci/run
 
 clean: ## Remove the virtualenv, the SQLite database and collected static files
 	rm -rf $(VENV) db.sqlite3 db.sqlite3-wal db.sqlite3-shm staticfiles
 
-.PHONY: help install migrate run superuser serve test test-browser lint format ci clean
+.PHONY: help install migrate run superuser serve test test-browser lint format scan ci clean
