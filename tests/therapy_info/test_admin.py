@@ -216,3 +216,18 @@ def test_an_editor_reverts_a_page_to_an_earlier_revision(admin_client, page):
     assert page.body == "CAR-T uses a patient's own T cells [1]."
     assert 'href="#ref-1"' in page.body_html
     assert page.history.count() == 3
+
+
+def test_a_key_figure_can_only_cite_a_reference_of_its_own_page(admin_client, make_page):
+    page = make_page(references=[1, 2])
+    make_page(title="Other", slug="other", references=[7])
+
+    response = admin_client.get(reverse("admin:therapy_info_page_change", args=[page.pk]))
+
+    key_figures = next(
+        inline
+        for inline in response.context["inline_admin_formsets"]
+        if inline.formset.prefix == "key_figures"
+    )
+    choices = key_figures.formset.empty_form.fields["reference"].queryset
+    assert sorted(reference.number for reference in choices) == [1, 2]
