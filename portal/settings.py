@@ -291,6 +291,8 @@ CRISPY_TEMPLATE_PACK = "bootstrap5"
 # What the public site calls itself and how patients reach a person.
 SITE_NAME = env.str("SITE_NAME", default="CAR-T Care China")
 CONTACT_EMAIL = env.str("CONTACT_EMAIL", default="care@example.org")
+# Where security researchers report a problem (/.well-known/security.txt, SECURITY.md).
+SECURITY_CONTACT = env.str("SECURITY_CONTACT", default="mailto:security@example.org")
 
 # Logging: everything to stdout for the process manager to collect. Never log personal data.
 LOGGING = {

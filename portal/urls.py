@@ -12,6 +12,7 @@ from portal.sitemaps import SITEMAPS
 urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("robots.txt", views.robots_txt, name="robots_txt"),
+    path(".well-known/security.txt", views.security_txt, name="security_txt"),
     path("i18n/", include("django.conf.urls.i18n")),
     path(settings.ADMIN_URL, admin.site.urls),
     path(

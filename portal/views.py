@@ -1,6 +1,7 @@
 """Views of the project itself: home page, fixed pages, health check, robots.txt, error pages."""
 
 import logging
+from datetime import timedelta
 
 from django.conf import settings
 from django.db import connection
@@ -8,6 +9,7 @@ from django.http import HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.template import loader
 from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
@@ -55,6 +57,20 @@ def robots_txt(request):
         f"Sitemap: {request.build_absolute_uri(reverse('django.contrib.sitemaps.views.sitemap'))}",
     ]
     return HttpResponse("\n".join(lines) + "\n", content_type="text/plain")
+
+
+@require_GET
+def security_txt(request):
+    """RFC 9116: where to report a vulnerability. Expires is kept within the next year, as the RFC
+    asks, by computing it from the date of the request."""
+    expires = (timezone.now() + timedelta(days=180)).replace(microsecond=0)
+    lines = [
+        f"Contact: {settings.SECURITY_CONTACT}",
+        f"Expires: {expires.isoformat().replace('+00:00', 'Z')}",
+        "Preferred-Languages: en, zh",
+        f"Canonical: {request.build_absolute_uri(request.path)}",
+    ]
+    return HttpResponse("\n".join(lines) + "\n", content_type="text/plain; charset=utf-8")
 
 
 # Error pages. They use only templates and settings, never the database, so they render when the

@@ -105,3 +105,14 @@ def test_sitemap_lists_the_fixed_pages(client):
     body = response.content.decode()
     assert "<loc>http://testserver/en/</loc>" in body
     assert "<loc>http://testserver/en/start/</loc>" in body
+
+
+def test_security_txt_says_where_to_report_a_problem(client, settings):
+    response = client.get("/.well-known/security.txt")
+
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("text/plain")
+    body = response.content.decode()
+    assert f"Contact: {settings.SECURITY_CONTACT}" in body
+    assert "Expires: " in body
+    assert "Canonical: http://testserver/.well-known/security.txt" in body
