@@ -30,7 +30,9 @@ def client_address(request):
 
 def _key(request, now):
     # A keyed hash: IPv4 addresses are too few for a plain hash to hide them.
-    digest = salted_hmac("enquiries.ratelimit", client_address(request)).hexdigest()[:32]
+    digest = salted_hmac(
+        "enquiries.ratelimit", client_address(request), algorithm="sha256"
+    ).hexdigest()[:32]
     window = int(now // WINDOW_SECONDS)
     return f"enquiries:rate:{digest}:{window}"
 
