@@ -41,7 +41,7 @@ $(VENV)/.installed: $(BIN)/python requirements.txt requirements-dev.txt
 install: $(VENV)/.installed ## Create .venv and install the pinned requirements
 
 migrate: install ## Apply database migrations (this also loads the CAR-T content)
-	$(BIN)/python manage.py migrate --no-input
+	DEBUG=$${DEBUG:-true} $(BIN)/python manage.py migrate --no-input
 
 run: migrate ## Serve the portal on http://127.0.0.1:8000 (SQLite unless DATABASE_URL is set)
 	@echo ""
