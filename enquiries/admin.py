@@ -1,10 +1,61 @@
-"""A minimal back office until the coordinators' one is built: cities to manage, and enquiries
-visible read-only with their consents, files and timeline."""
+"""The coordinators' back office in Django admin: the enquiry list and page, workflow actions,
+record downloads, CSV export, the dashboard, and the audit log for lead coordinators."""
 
-from django.contrib import admin
+import os
+import re
+
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.http import FileResponse, Http404, HttpResponse
+from django.shortcuts import get_object_or_404
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.cache import add_never_cache_headers
+from django.utils.formats import date_format
+from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+from django_countries import countries
 
-from enquiries.models import City, Consent, Enquiry, EnquiryEvent, RecordFile
+from enquiries import dashboard, exports
+from enquiries.models import (
+    AuditEntry,
+    City,
+    Consent,
+    Enquiry,
+    EnquiryEvent,
+    Note,
+    RecordFile,
+    staff_name,
+)
+from enquiries.roles import assignable_staff
+
+# Workflow actions that show an intermediate page list every enquiry they touch; more than this
+# is a job for a lead with a filter, not a form with thousands of hidden fields.
+MAX_ENQUIRIES_PER_ACTION = 500
+CONTROL_CHARACTERS = re.compile(r"[\x00-\x1f\x7f\"\\]")
+
+
+def age(delta):
+    """How long ago, the way a coordinator says it: "12 min ago", "3 h ago", "4 days ago"."""
+    minutes = max(int(delta.total_seconds() // 60), 0)
+    if minutes < 60:
+        return _("%(count)d min ago") % {"count": minutes}
+    hours = minutes // 60
+    if hours < 48:
+        return _("%(count)d h ago") % {"count": hours}
+    days = hours // 24
+    return ngettext("%(count)d day ago", "%(count)d days ago", days) % {"count": days}
+
+
+def download_name(record):
+    """The patient's file name, made safe for a Content-Disposition header."""
+    name = os.path.basename(record.original_name.replace("\\", "/"))
+    name = CONTROL_CHARACTERS.sub("", name).strip(" .")[:100]
+    return name or f"record-{record.pk}"
 
 
 @admin.register(City)
@@ -12,6 +63,56 @@ class CityAdmin(admin.ModelAdmin):
     list_display = ["name", "active", "order"]
     list_editable = ["active", "order"]
     search_fields = ["name"]
+
+
+class AssignedFilter(admin.SimpleListFilter):
+    title = _("assigned coordinator")
+    parameter_name = "assigned"
+
+    def lookups(self, request, model_admin):
+        yield "me", _("Assigned to me")
+        yield "none", _("Unassigned")
+        for user in assignable_staff():
+            yield str(user.pk), staff_name(user)
+
+    def queryset(self, request, queryset):
+        value = self.value()
+        if value == "me":
+            return queryset.filter(assigned_to=request.user)
+        if value == "none":
+            return queryset.filter(assigned_to__isnull=True)
+        if value and value.isdigit():
+            return queryset.filter(assigned_to_id=int(value))
+        return queryset
+
+
+class OverdueFilter(admin.SimpleListFilter):
+    title = _("overdue")
+    parameter_name = "overdue"
+
+    def lookups(self, request, model_admin):
+        return [("yes", _("Overdue"))]
+
+    def queryset(self, request, queryset):
+        if self.value() == "yes":
+            return queryset.overdue()
+        return queryset
+
+
+class CountryFilter(admin.SimpleListFilter):
+    """Only the countries enquiries came from, by name (not all 249 of them)."""
+
+    title = _("country of residence")
+    parameter_name = "country"
+
+    def lookups(self, request, model_admin):
+        codes = Enquiry.objects.order_by().values_list("country", flat=True).distinct()
+        return sorted(((code, countries.name(code) or code) for code in codes), key=lambda c: c[1])
+
+    def queryset(self, request, queryset):
+        if self.value():
+            return queryset.filter(country=self.value())
+        return queryset
 
 
 class ReadOnlyInline(admin.TabularInline):
@@ -25,6 +126,9 @@ class ReadOnlyInline(admin.TabularInline):
     def has_change_permission(self, request, obj=None):
         return False
 
+    def has_delete_permission(self, request, obj=None):
+        return False
+
 
 class ConsentInline(ReadOnlyInline):
     model = Consent
@@ -33,109 +137,589 @@ class ConsentInline(ReadOnlyInline):
 
 class RecordFileInline(ReadOnlyInline):
     model = RecordFile
-    # No file link: downloads come through a permission-checked view (the back-office issue).
-    fields = ["original_name", "content_type", "size", "sha256", "uploaded_at"]
+    fields = ["original_name", "content_type", "size", "uploaded_at", "download"]
+    readonly_fields = ["download"]
+
+    @admin.display(description=_("download"))
+    def download(self, record):
+        if not self.can_download:
+            return _("Not allowed for your role")
+        url = reverse("admin:enquiries_recordfile_download", args=[record.enquiry_id, record.pk])
+        return format_html('<a href="{}" download>{}</a>', url, _("Download"))
+
+    def get_formset(self, request, obj=None, **kwargs):
+        self.can_download = request.user.has_perm("enquiries.download_record_files")
+        return super().get_formset(request, obj, **kwargs)
 
 
-class EnquiryEventInline(ReadOnlyInline):
-    model = EnquiryEvent
-    fields = ["created_at", "kind", "actor", "details"]
+class NoteInline(admin.TabularInline):
+    """Notes are add-only for everyone: nobody edits or deletes what was written, a correction
+    is a new note. Author and time are filled in by the code."""
+
+    model = Note
+    extra = 1
+    can_delete = False
+    fields = ["created_at", "author", "text"]
+    readonly_fields = ["created_at", "author"]
+    formfield_overrides = {
+        Note._meta.get_field("text").__class__: {"widget": forms.Textarea(attrs={"rows": 3})}
+    }
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("author")
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class EnquiryAdminForm(forms.ModelForm):
+    first_reply_sent = forms.BooleanField(
+        label=_("First reply sent"),
+        required=False,
+        help_text=_("Tick when you have answered the patient for the first time; records now."),
+    )
+
+    class Meta:
+        model = Enquiry
+        fields = ["status", "assigned_to", "priority", "next_follow_up_on"]
+
+    # Set by EnquiryAdmin.get_form: who is editing, for the assignment rule.
+    editing_user = None
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        field = self.fields.get("assigned_to")
+        if field is not None and self.editing_user is not None:
+            staff = assignable_staff()
+            if not self.editing_user.has_perm("enquiries.reassign_enquiries"):
+                staff = staff.filter(pk__in=[self.editing_user.pk, self.instance.assigned_to_id])
+            field.queryset = staff
+
+    def clean_assigned_to(self):
+        to = self.cleaned_data["assigned_to"]
+        if "assigned_to" in self.changed_data and not self.instance.can_be_assigned(
+            to, by=self.editing_user
+        ):
+            raise ValidationError(_("Only a lead coordinator can reassign this enquiry."))
+        return to
+
+
+class ActionChoiceForm(forms.Form):
+    """The choice an intermediate action page asks for (a coordinator or a status)."""
+
+    def __init__(self, *args, field, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["choice"] = field
+
+
+PATIENT_FIELDSETS = [
+    (
+        _("About the enquirer"),
+        {"fields": ["relationship", "enquirer_name", "referring_hospital"]},
+    ),
+    (
+        _("The patient"),
+        {"fields": ["patient_name", "gender", "birth_year", "birth_date", "country"]},
+    ),
+    (
+        _("Contact"),
+        {
+            "fields": [
+                "email",
+                "phone",
+                "preferred_contact_channel",
+                "preferred_language",
+                "best_time_to_reach",
+                "time_zone",
+            ]
+        },
+    ),
+    (
+        _("Medical situation"),
+        {
+            "fields": [
+                "diagnosis",
+                "diagnosis_details",
+                "disease_status",
+                "prior_treatment_lines",
+                "prior_stem_cell_transplant",
+                "prior_car_t",
+                "target_tested",
+                "daily_self_care",
+                "medical_summary",
+            ]
+        },
+    ),
+    (
+        _("Treatment in China"),
+        {
+            "fields": [
+                "preferred_cities",
+                "no_city_preference",
+                "travel_timeframe",
+                "companion_travelling",
+            ]
+        },
+    ),
+    (
+        _("Where they came from"),
+        {
+            "classes": ["collapse"],
+            "fields": [
+                "source_page_slug",
+                "utm_source",
+                "utm_medium",
+                "utm_campaign",
+                "utm_term",
+                "utm_content",
+            ],
+        },
+    ),
+]
+WORKFLOW_FIELDS = ["status", "assigned_to", "priority", "next_follow_up_on"]
 
 
 @admin.register(Enquiry)
 class EnquiryAdmin(admin.ModelAdmin):
+    form = EnquiryAdminForm
     list_display = [
         "reference",
-        "submitted_at",
+        "received",
         "patient_name",
-        "country",
+        "country_name",
         "diagnosis",
+        "cities",
         "status",
-        "notification_status",
+        "assigned_to",
+        "next_follow_up_on",
+        "overdue_flag",
+        "other_flags",
     ]
-    list_filter = ["status", "notification_status", "diagnosis", "language"]
+    list_filter = [
+        "status",
+        AssignedFilter,
+        OverdueFilter,
+        "preferred_cities",
+        "diagnosis",
+        CountryFilter,
+        "gender",
+        "language",
+        "submitted_at",
+    ]
     list_select_related = ["assigned_to"]
+    list_per_page = 50
+    # No second COUNT(*) over the whole table for "show all" on every filtered page.
+    show_full_result_count = False
+    # Facet counts are a COUNT per filter choice: far too slow with 100,000 enquiries.
+    show_facets = admin.ShowFacets.NEVER
     search_fields = ["reference", "patient_name", "email", "phone"]
-    date_hierarchy = "submitted_at"
-    inlines = [ConsentInline, RecordFileInline, EnquiryEventInline]
-    fieldsets = [
-        (None, {"fields": ["reference", "submitted_at", "language", "notification_status"]}),
-        (
-            _("Workflow"),
-            {"fields": ["status", "assigned_to", "priority", "next_follow_up_on"]},
-        ),
-        (
-            _("About the enquirer"),
-            {"fields": ["relationship", "enquirer_name", "referring_hospital"]},
-        ),
-        (
-            _("The patient"),
-            {"fields": ["patient_name", "gender", "birth_year", "birth_date", "country"]},
-        ),
-        (
-            _("Contact"),
-            {
-                "fields": [
-                    "email",
-                    "phone",
-                    "preferred_contact_channel",
-                    "preferred_language",
-                    "best_time_to_reach",
-                    "time_zone",
-                ]
-            },
-        ),
-        (
-            _("Medical situation"),
-            {
-                "fields": [
-                    "diagnosis",
-                    "diagnosis_details",
-                    "disease_status",
-                    "prior_treatment_lines",
-                    "prior_stem_cell_transplant",
-                    "prior_car_t",
-                    "target_tested",
-                    "daily_self_care",
-                    "medical_summary",
-                ]
-            },
-        ),
-        (
-            _("Treatment in China"),
-            {
-                "fields": [
-                    "preferred_cities",
-                    "no_city_preference",
-                    "travel_timeframe",
-                    "companion_travelling",
-                ]
-            },
-        ),
-        (
-            _("Where they came from"),
-            {
-                "fields": [
-                    "source_page_slug",
-                    "utm_source",
-                    "utm_medium",
-                    "utm_campaign",
-                    "utm_term",
-                    "utm_content",
-                ]
-            },
-        ),
+    search_help_text = _("Reference, name, email or phone.")
+    ordering = ["-submitted_at"]
+    inlines = [ConsentInline, RecordFileInline, NoteInline]
+    actions = [
+        "assign_to_me",
+        "assign_to",
+        "change_status",
+        "mark_as_spam",
+        "mark_first_reply_sent",
+        "export_csv",
     ]
-    editable_fields = {"status", "assigned_to", "priority", "next_follow_up_on"}
+
+    class Media:
+        css = {"all": ["css/back_office.css"]}
+
+    # Permissions of the custom actions (Django looks up has_<name>_permission).
+
+    def has_export_permission(self, request):
+        return request.user.has_perm("enquiries.export_enquiries")
+
+    def has_reassign_permission(self, request):
+        return request.user.has_perm("enquiries.reassign_enquiries")
+
+    def has_add_permission(self, request):
+        # Enquiries come from patients, through the form.
+        return False
+
+    # The list.
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .with_possible_duplicate_flag()
+            .prefetch_related("preferred_cities")
+        )
+
+    @admin.display(description=_("received"), ordering="submitted_at")
+    def received(self, enquiry):
+        return format_html(
+            '<time datetime="{}" title="{}">{}</time>',
+            enquiry.submitted_at.isoformat(),
+            date_format(timezone.localtime(enquiry.submitted_at), "DATETIME_FORMAT"),
+            age(timezone.now() - enquiry.submitted_at),
+        )
+
+    @admin.display(description=_("country"), ordering="country")
+    def country_name(self, enquiry):
+        return enquiry.country.name
+
+    @admin.display(description=_("cities"))
+    def cities(self, enquiry):
+        return ", ".join(city.name for city in enquiry.preferred_cities.all())
+
+    @admin.display(description=_("overdue"))
+    def overdue_flag(self, enquiry):
+        if not enquiry.is_overdue():
+            return ""
+        if enquiry.first_replied_at is None and enquiry.first_reply_due_at < timezone.now():
+            why = _("First reply promised by %(time)s") % {
+                "time": date_format(
+                    timezone.localtime(enquiry.first_reply_due_at), "DATETIME_FORMAT"
+                )
+            }
+        else:
+            why = _("Follow-up was due on %(date)s") % {
+                "date": date_format(enquiry.next_follow_up_on, "DATE_FORMAT")
+            }
+        return format_html(
+            '<strong class="bo-flag bo-flag-overdue" title="{}">{}</strong>', why, _("Overdue")
+        )
+
+    @admin.display(description=_("flags"))
+    def other_flags(self, enquiry):
+        flags = []
+        if getattr(enquiry, "has_possible_duplicate", False):
+            flags.append(("bo-flag-duplicate", _("Possible duplicate")))
+        if enquiry.notification_status in (
+            Enquiry.NotificationStatus.RETRYING,
+            Enquiry.NotificationStatus.FAILED,
+        ):
+            flags.append(
+                (
+                    "bo-flag-email",
+                    _("Emails: %(status)s") % {"status": enquiry.get_notification_status_display()},
+                )
+            )
+        return format_html_join(" ", '<span class="bo-flag {}">{}</span>', flags)
+
+    # The enquiry page.
+
+    def get_fieldsets(self, request, obj=None):
+        workflow = [*WORKFLOW_FIELDS, "first_reply_due_at"]
+        if (
+            obj is not None
+            and obj.first_replied_at is None
+            and self.has_change_permission(request, obj)
+        ):
+            workflow.append("first_reply_sent")
+        else:
+            workflow.append("first_replied_at")
+        return [
+            (None, {"fields": ["reference", "submitted_at", "language", "notification_status"]}),
+            (_("Workflow"), {"fields": workflow}),
+            *PATIENT_FIELDSETS,
+        ]
 
     def get_readonly_fields(self, request, obj=None):
         # What the patient sent is never edited; only the workflow fields are.
+        editable = {*WORKFLOW_FIELDS, "first_reply_sent"}
         return [
             field
-            for _name, options in self.fieldsets
+            for _name, options in self.get_fieldsets(request, obj)
             for field in options["fields"]
-            if field not in self.editable_fields
+            if field not in editable
         ]
 
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change, **kwargs)
+        # get_form builds a new class on every call, so this never leaks between requests.
+        form.editing_user = request.user
+        return form
+
+    def save_model(self, request, obj, form, change):
+        """Applies only what this coordinator changed, through the model's workflow methods, so
+        each change leaves an event and a stale form never undoes a colleague's change."""
+        stored = Enquiry.objects.select_for_update().select_related("assigned_to").get(pk=obj.pk)
+        changed = set(form.changed_data)
+        data = form.cleaned_data
+        by = request.user
+        if "assigned_to" in changed:
+            stored.assign(data["assigned_to"], by=by)
+        if "status" in changed:
+            stored.change_status(data["status"], by=by)
+        if "priority" in changed:
+            stored.change_priority(data["priority"], by=by)
+        if "next_follow_up_on" in changed:
+            stored.schedule_follow_up(data["next_follow_up_on"], by=by)
+        if data.get("first_reply_sent"):
+            stored.record_first_reply(by=by)
+
+    def save_formset(self, request, form, formset, change):
+        if formset.model is Note:
+            for note in formset.save(commit=False):
+                if note.pk is None:
+                    form.instance.add_note(note.text, by=request.user)
+            return
+        super().save_formset(request, form, formset, change)
+
+    def delete_model(self, request, obj):
+        self.delete_queryset(request, Enquiry.objects.filter(pk=obj.pk))
+
+    def delete_queryset(self, request, queryset):
+        """Deleting an enquiry removes its files from storage too (once the rows are gone), and
+        the audit log keeps who deleted which reference."""
+        enquiries = list(queryset.prefetch_related("record_files"))
+        files = [record.file for enquiry in enquiries for record in enquiry.record_files.all()]
+        for enquiry in enquiries:
+            AuditEntry.record(
+                request.user, AuditEntry.Action.DELETED_ENQUIRY, reference=enquiry.reference
+            )
+        queryset.delete()
+        transaction.on_commit(lambda: [file.storage.delete(file.name) for file in files])
+
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        if obj is not None:
+            context["timeline"] = obj.events.select_related("actor")
+            context["possible_duplicates"] = obj.possible_duplicates().only(
+                "pk", "reference", "submitted_at", "status"
+            )
+        return super().render_change_form(request, context, add, change, form_url, obj)
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        response = super().change_view(request, object_id, form_url, extra_context)
+        if request.method == "GET" and response.status_code == 200:
+            enquiry = response.context_data["original"]
+            AuditEntry.record(
+                request.user, AuditEntry.Action.VIEWED_ENQUIRY, reference=enquiry.reference
+            )
+        return response
+
+    # Extra pages.
+
+    def get_urls(self):
+        admin_view = self.admin_site.admin_view
+        urls = [
+            path("dashboard/", admin_view(self.dashboard_view), name="enquiries_dashboard"),
+            path(
+                "<int:enquiry_id>/records/<int:record_id>/download/",
+                admin_view(self.download_record_view),
+                name="enquiries_recordfile_download",
+            ),
+        ]
+        # Before the defaults: "<path:object_id>/" would otherwise take "dashboard/".
+        return urls + super().get_urls()
+
+    def download_record_view(self, request, enquiry_id, record_id):
+        """A medical record, only ever as an attachment, each download on the timeline and in
+        the audit log. (admin_view adds Cache-Control: no-store.)"""
+        user = request.user
+        if not (
+            user.has_perm("enquiries.view_enquiry")
+            and user.has_perm("enquiries.download_record_files")
+        ):
+            raise PermissionDenied
+        record = get_object_or_404(
+            RecordFile.objects.select_related("enquiry"), pk=record_id, enquiry_id=enquiry_id
+        )
+        try:
+            handle = record.file.open("rb")
+        except FileNotFoundError:
+            raise Http404 from None
+        response = FileResponse(
+            handle,
+            as_attachment=True,
+            filename=download_name(record),
+            content_type=record.content_type,
+        )
+        response["X-Content-Type-Options"] = "nosniff"
+        add_never_cache_headers(response)
+        record.enquiry.record_event(EnquiryEvent.Kind.RECORD_DOWNLOADED, actor=user, file=record.pk)
+        AuditEntry.record(
+            user,
+            AuditEntry.Action.DOWNLOADED_RECORD,
+            reference=record.enquiry.reference,
+            file=record.pk,
+        )
+        return response
+
+    def dashboard_view(self, request):
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        context = {
+            **self.admin_site.each_context(request),
+            "title": _("Enquiries dashboard"),
+            "opts": self.opts,
+            **dashboard.figures(),
+        }
+        return TemplateResponse(request, "enquiries/admin/dashboard.html", context)
+
+    # Actions.
+
+    def action_page(self, request, queryset, *, action, title, field, submit_label):
+        """The intermediate page of an action that needs one more choice; returns the chosen
+        value once posted (or None while the page is shown, with the page as `response`)."""
+        form = ActionChoiceForm(request.POST if "apply" in request.POST else None, field=field)
+        if form.is_bound and form.is_valid():
+            return form.cleaned_data["choice"], None
+        enquiries = list(
+            queryset.select_related(None)
+            .prefetch_related(None)
+            .only("pk", "reference")[: MAX_ENQUIRIES_PER_ACTION + 1]
+        )
+        if len(enquiries) > MAX_ENQUIRIES_PER_ACTION:
+            self.message_user(
+                request,
+                _("Choose at most %(count)d enquiries for this action.")
+                % {"count": MAX_ENQUIRIES_PER_ACTION},
+                messages.WARNING,
+            )
+            return None, None
+        context = {
+            **self.admin_site.each_context(request),
+            "title": title,
+            "opts": self.opts,
+            "enquiries": enquiries,
+            "form": form,
+            "action": action,
+            "submit_label": submit_label,
+            "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
+        }
+        return None, TemplateResponse(request, "enquiries/admin/action_page.html", context)
+
+    @admin.action(description=_("Assign to me"), permissions=["change"])
+    def assign_to_me(self, request, queryset):
+        changed = skipped = 0
+        for enquiry in queryset.select_related("assigned_to"):
+            if not enquiry.can_be_assigned(request.user, by=request.user):
+                skipped += 1
+                continue
+            changed += enquiry.assign(request.user, by=request.user)
+        self.message_user(request, _("%(count)d enquiries assigned to you.") % {"count": changed})
+        if skipped:
+            self.message_user(
+                request,
+                _("%(count)d already belong to a colleague; a lead coordinator can reassign them.")
+                % {"count": skipped},
+                messages.WARNING,
+            )
+
+    @admin.action(description=_("Assign to…"), permissions=["reassign"])
+    def assign_to(self, request, queryset):
+        field = forms.ModelChoiceField(
+            label=_("Coordinator"),
+            queryset=assignable_staff(),
+            required=False,
+            empty_label=_("Nobody (unassigned)"),
+        )
+        choice, page = self.action_page(
+            request,
+            queryset,
+            action="assign_to",
+            title=_("Assign enquiries to a coordinator"),
+            field=field,
+            submit_label=_("Assign"),
+        )
+        if page is not None:
+            return page
+        if "apply" in request.POST:
+            changed = sum(
+                enquiry.assign(choice, by=request.user)
+                for enquiry in queryset.select_related("assigned_to")
+            )
+            self.message_user(request, _("%(count)d enquiries reassigned.") % {"count": changed})
+        return None
+
+    @admin.action(description=_("Change status…"), permissions=["change"])
+    def change_status(self, request, queryset):
+        field = forms.ChoiceField(label=_("New status"), choices=Enquiry.Status.choices)
+        choice, page = self.action_page(
+            request,
+            queryset,
+            action="change_status",
+            title=_("Change the status of enquiries"),
+            field=field,
+            submit_label=_("Change status"),
+        )
+        if page is not None:
+            return page
+        if "apply" in request.POST:
+            changed = sum(enquiry.change_status(choice, by=request.user) for enquiry in queryset)
+            self.message_user(request, _("%(count)d enquiries changed.") % {"count": changed})
+        return None
+
+    @admin.action(description=_("Mark as spam"), permissions=["change"])
+    def mark_as_spam(self, request, queryset):
+        changed = sum(
+            enquiry.change_status(Enquiry.Status.SPAM, by=request.user) for enquiry in queryset
+        )
+        self.message_user(request, _("%(count)d enquiries marked as spam.") % {"count": changed})
+
+    @admin.action(description=_("Record first reply sent (now)"), permissions=["change"])
+    def mark_first_reply_sent(self, request, queryset):
+        changed = sum(enquiry.record_first_reply(by=request.user) for enquiry in queryset)
+        self.message_user(
+            request, _("First reply recorded on %(count)d enquiries.") % {"count": changed}
+        )
+
+    @admin.action(description=_("Export selected to CSV"), permissions=["export"])
+    def export_csv(self, request, queryset):
+        enquiries = list(
+            queryset.select_related("assigned_to")
+            .prefetch_related("preferred_cities")
+            .order_by("-submitted_at")
+        )
+        stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
+        response = HttpResponse(content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = f'attachment; filename="enquiries-{stamp}.csv"'
+        add_never_cache_headers(response)
+        exports.write_csv(enquiries, response)
+        AuditEntry.record(
+            request.user,
+            AuditEntry.Action.EXPORTED_ENQUIRIES,
+            count=len(enquiries),
+            references=[enquiry.reference for enquiry in enquiries],
+        )
+        EnquiryEvent.objects.bulk_create(
+            EnquiryEvent(enquiry=enquiry, kind=EnquiryEvent.Kind.EXPORTED, actor=request.user)
+            for enquiry in enquiries
+        )
+        return response
+
+
+@admin.register(AuditEntry)
+class AuditEntryAdmin(admin.ModelAdmin):
+    """Read-only for everyone, superusers included: entries are written by the code alone."""
+
+    list_display = ["created_at", "actor_name", "action", "enquiry_reference", "summary"]
+    list_filter = ["action", "created_at"]
+    search_fields = ["=enquiry_reference", "actor_name"]
+    search_help_text = _("An enquiry reference (exact) or a staff login.")
+    list_per_page = 100
+    show_full_result_count = False
+    show_facets = admin.ShowFacets.NEVER
+    fields = ["created_at", "actor_name", "action", "enquiry_reference", "summary"]
+    readonly_fields = fields
+
+    @admin.display(description=_("details"))
+    def summary(self, entry):
+        details = entry.details
+        if entry.action == AuditEntry.Action.EXPORTED_ENQUIRIES:
+            return _("%(count)s enquiries: %(references)s") % {
+                "count": details.get("count", 0),
+                "references": ", ".join(details.get("references", [])),
+            }
+        if entry.action == AuditEntry.Action.DOWNLOADED_RECORD:
+            return _("File #%(file)s") % {"file": details.get("file")}
+        return ""
+
     def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
         return False

@@ -5,13 +5,15 @@ import secrets
 from datetime import timedelta
 
 from django.conf import settings
+from django.core.exceptions import PermissionDenied
 from django.core.files.storage import storages
 from django.db import IntegrityError, models, transaction
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 
-from enquiries import uploads
+from enquiries import duplicates, uploads
 
 # Letters and digits a person cannot confuse when reading a reference aloud or on paper:
 # no 0/O, 1/I/L, or U (read as V). 30 symbols, 8 of them: about 6.6e11 references.
@@ -49,6 +51,16 @@ class City(models.Model):
         return self.name
 
 
+def overdue_condition(now=None):
+    """Open enquiries whose first-reply promise has passed unanswered, or whose follow-up date is
+    behind us (a follow-up due today is not late yet). A Q, so aggregates can count it too."""
+    now = now or timezone.now()
+    return ~Q(status__in=Enquiry.Status.closed_values()) & (
+        Q(first_replied_at__isnull=True, first_reply_due_at__lt=now)
+        | Q(next_follow_up_on__lt=timezone.localdate(now))
+    )
+
+
 class EnquiryQuerySet(models.QuerySet):
     def open(self):
         return self.exclude(status__in=Enquiry.Status.closed_values())
@@ -56,6 +68,21 @@ class EnquiryQuerySet(models.QuerySet):
     def awaiting_first_reply_past_due(self, now=None):
         return self.open().filter(
             first_replied_at__isnull=True, first_reply_due_at__lt=now or timezone.now()
+        )
+
+    def overdue(self, now=None):
+        return self.filter(overdue_condition(now))
+
+    def with_possible_duplicate_flag(self):
+        """Annotates `has_possible_duplicate`: one indexed EXISTS per key, evaluated only for the
+        rows fetched (a list page), never for the whole table."""
+        others = Enquiry.objects.exclude(pk=OuterRef("pk"))
+        return self.annotate(
+            has_possible_duplicate=Exists(
+                others.filter(email_key=OuterRef("email_key")).exclude(email_key="")
+            )
+            | Exists(others.filter(phone_key=OuterRef("phone_key")).exclude(phone_key=""))
+            | Exists(others.filter(name_key=OuterRef("name_key")).exclude(name_key=""))
         )
 
 
@@ -286,13 +313,32 @@ class Enquiry(models.Model):
         _("coordinators notified"), null=True, blank=True
     )
 
+    # Normalised copies of what identifies a person, kept in step by save() and indexed, so the
+    # list can flag possible duplicates with a cheap lookup (enquiries.duplicates).
+    email_key = models.CharField(max_length=254, blank=True, editable=False, db_index=True)
+    phone_key = models.CharField(max_length=32, blank=True, editable=False, db_index=True)
+    name_key = models.CharField(max_length=220, blank=True, editable=False, db_index=True)
+
     objects = EnquiryQuerySet.as_manager()
 
     class Meta:
         ordering = ["-submitted_at"]
         verbose_name = _("enquiry")
         verbose_name_plural = _("enquiries")
-        indexes = [models.Index(fields=["status", "-submitted_at"])]
+        indexes = [
+            models.Index(fields=["status", "-submitted_at"]),
+            # The "overdue" filter and the dashboard's overdue list.
+            models.Index(fields=["next_follow_up_on"], name="enquiry_follow_up_idx"),
+            models.Index(fields=["first_reply_due_at"], name="enquiry_first_reply_due_idx"),
+        ]
+        permissions = [
+            ("export_enquiries", _("Can export enquiries to CSV")),
+            ("reassign_enquiries", _("Can assign enquiries to any coordinator")),
+            ("download_record_files", _("Can download medical record files")),
+        ]
+
+    DUPLICATE_SOURCE_FIELDS = frozenset({"email", "phone", "patient_name", "birth_year"})
+    DUPLICATE_KEY_FIELDS = frozenset({"email_key", "phone_key", "name_key"})
 
     def __str__(self):
         return self.reference
@@ -302,7 +348,105 @@ class Enquiry(models.Model):
             self.first_reply_due_at = self.submitted_at + timedelta(
                 hours=settings.FIRST_REPLY_PROMISE_HOURS
             )
+        self.refresh_duplicate_keys()
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and self.DUPLICATE_SOURCE_FIELDS & set(update_fields):
+            kwargs["update_fields"] = {*update_fields, *self.DUPLICATE_KEY_FIELDS}
         super().save(*args, **kwargs)
+
+    def refresh_duplicate_keys(self):
+        self.email_key = duplicates.email_key(self.email)
+        self.phone_key = duplicates.phone_key(self.phone)
+        self.name_key = duplicates.name_key(self.patient_name, self.birth_year)
+
+    def possible_duplicates(self):
+        """Other enquiries from what looks like the same person, newest first."""
+        same = Q()
+        for field in self.DUPLICATE_KEY_FIELDS:
+            if value := getattr(self, field):
+                same |= Q(**{field: value})
+        if not same:
+            return Enquiry.objects.none()
+        return Enquiry.objects.filter(same).exclude(pk=self.pk)
+
+    def is_overdue(self, now=None):
+        """The same rule as EnquiryQuerySet.overdue(), for one enquiry already in memory."""
+        now = now or timezone.now()
+        if self.status in self.Status.closed_values():
+            return False
+        if self.first_replied_at is None and self.first_reply_due_at < now:
+            return True
+        return self.next_follow_up_on is not None and self.next_follow_up_on < timezone.localdate(
+            now
+        )
+
+    # The workflow. The admin's forms and actions call these, never set the fields themselves,
+    # so every change leaves an event with who made it. Each returns whether anything changed.
+
+    def change_status(self, new_status, *, by):
+        old_status = self.status
+        if new_status == old_status:
+            return False
+        self.status = new_status
+        self.save(update_fields=["status"])
+        self.record_event(
+            EnquiryEvent.Kind.STATUS_CHANGED, actor=by, old=old_status, new=new_status
+        )
+        return True
+
+    def can_be_assigned(self, to, *, by):
+        """Leads give any enquiry to anyone; a coordinator takes an unassigned enquiry for
+        themself, or hands back their own."""
+        if by.has_perm("enquiries.reassign_enquiries"):
+            return True
+        return self.assigned_to_id in (None, by.pk) and (to is None or to.pk == by.pk)
+
+    def assign(self, to, *, by):
+        if (to.pk if to else None) == self.assigned_to_id:
+            return False
+        if not self.can_be_assigned(to, by=by):
+            raise PermissionDenied("Only lead coordinators may reassign an enquiry.")
+        old_name = staff_name(self.assigned_to)
+        self.assigned_to = to
+        self.save(update_fields=["assigned_to"])
+        self.record_event(EnquiryEvent.Kind.ASSIGNED, actor=by, old=old_name, new=staff_name(to))
+        return True
+
+    def change_priority(self, new_priority, *, by):
+        old_priority = self.priority
+        if new_priority == old_priority:
+            return False
+        self.priority = new_priority
+        self.save(update_fields=["priority"])
+        self.record_event(
+            EnquiryEvent.Kind.PRIORITY_CHANGED, actor=by, old=old_priority, new=new_priority
+        )
+        return True
+
+    def schedule_follow_up(self, on, *, by):
+        if on == self.next_follow_up_on:
+            return False
+        self.next_follow_up_on = on
+        self.save(update_fields=["next_follow_up_on"])
+        self.record_event(
+            EnquiryEvent.Kind.FOLLOW_UP_SCHEDULED, actor=by, on=on.isoformat() if on else None
+        )
+        return True
+
+    def record_first_reply(self, *, by, at=None):
+        """The first-reply promise is kept once: a later call changes nothing."""
+        if self.first_replied_at is not None:
+            return False
+        self.first_replied_at = at or timezone.now()
+        self.save(update_fields=["first_replied_at"])
+        self.record_event(EnquiryEvent.Kind.FIRST_REPLY_RECORDED, actor=by)
+        return True
+
+    def add_note(self, text, *, by):
+        note = Note.objects.create(enquiry=self, author=by, text=text)
+        # The event says a note exists; its text stays on the note.
+        self.record_event(EnquiryEvent.Kind.NOTE_ADDED, actor=by, note=note.pk)
+        return note
 
     def insert_with_unique_reference(self):
         """Insert the enquiry under a fresh reference, drawing again on the rare collision.
@@ -398,6 +542,14 @@ class EnquiryEvent(models.Model):
         RECEIVED = "received", _("Received")
         NOTIFICATION_SENT = "notification_sent", _("Notification sent")
         NOTIFICATION_FAILED = "notification_failed", _("Notification failed")
+        STATUS_CHANGED = "status_changed", _("Status changed")
+        ASSIGNED = "assigned", _("Assigned")
+        PRIORITY_CHANGED = "priority_changed", _("Priority changed")
+        FOLLOW_UP_SCHEDULED = "follow_up_scheduled", _("Follow-up scheduled")
+        FIRST_REPLY_RECORDED = "first_reply_recorded", _("First reply sent")
+        NOTE_ADDED = "note_added", _("Note added")
+        RECORD_DOWNLOADED = "record_downloaded", _("Record downloaded")
+        EXPORTED = "exported", _("Exported")
 
     enquiry = models.ForeignKey(Enquiry, on_delete=models.CASCADE, related_name="events")
     kind = models.CharField(_("what happened"), max_length=30, choices=Kind)
@@ -419,3 +571,124 @@ class EnquiryEvent(models.Model):
 
     def __str__(self):
         return self.get_kind_display()
+
+    def describe(self):
+        """One readable line for the timeline, in the reader's language."""
+        details = self.details
+        kind = self.Kind
+        if self.kind == kind.STATUS_CHANGED:
+            return _("Status: %(old)s → %(new)s") % {
+                "old": choice_label(Enquiry.Status, details.get("old")),
+                "new": choice_label(Enquiry.Status, details.get("new")),
+            }
+        if self.kind == kind.ASSIGNED:
+            if details.get("new"):
+                return _("Assigned to %(name)s") % {"name": details["new"]}
+            return _("Unassigned (was %(name)s)") % {"name": details.get("old") or "—"}
+        if self.kind == kind.PRIORITY_CHANGED:
+            return _("Priority: %(old)s → %(new)s") % {
+                "old": choice_label(Enquiry.Priority, details.get("old")),
+                "new": choice_label(Enquiry.Priority, details.get("new")),
+            }
+        if self.kind == kind.FOLLOW_UP_SCHEDULED:
+            if details.get("on"):
+                return _("Next follow-up set to %(date)s") % {"date": details["on"]}
+            return _("Next follow-up date cleared")
+        if self.kind == kind.RECEIVED:
+            return _("Received with %(count)s file(s)") % {"count": details.get("files", 0)}
+        if self.kind in (kind.NOTIFICATION_SENT, kind.NOTIFICATION_FAILED):
+            return _("%(what)s: %(recipient)s email (attempt %(attempt)s)") % {
+                "what": self.get_kind_display(),
+                "recipient": details.get("recipient", ""),
+                "attempt": details.get("attempt", 1),
+            }
+        if self.kind == kind.RECORD_DOWNLOADED:
+            return _("Medical record file #%(file)s downloaded") % {"file": details.get("file")}
+        return self.get_kind_display()
+
+
+def choice_label(choices, value):
+    """The label of a stored choice, or the raw value if the choice has since been removed."""
+    try:
+        return choices(value).label
+    except ValueError:
+        return value or "—"
+
+
+def staff_name(user):
+    """How a staff member is named on timelines (never a patient's data)."""
+    if user is None:
+        return ""
+    return user.get_full_name() or user.get_username()
+
+
+class Note(models.Model):
+    """An internal note by a coordinator. Notes are only ever added: a correction is a new note,
+    so the record of what was known when stays honest."""
+
+    enquiry = models.ForeignKey(Enquiry, on_delete=models.CASCADE, related_name="notes")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("author"),
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("written"), default=timezone.now)
+    text = models.TextField(_("note"), max_length=4000)
+
+    class Meta:
+        ordering = ["enquiry_id", "created_at", "pk"]
+        verbose_name = _("internal note")
+        verbose_name_plural = _("internal notes")
+
+    def __str__(self):
+        return _("Note by %(author)s") % {"author": staff_name(self.author) or "—"}
+
+
+class AuditEntry(models.Model):
+    """Who looked at or took out patient data: opened an enquiry, downloaded a file, exported.
+    Holds the enquiry's reference, never its contents; kept even when the enquiry is gone."""
+
+    class Action(models.TextChoices):
+        VIEWED_ENQUIRY = "viewed_enquiry", _("Opened an enquiry")
+        DOWNLOADED_RECORD = "downloaded_record", _("Downloaded a medical record")
+        EXPORTED_ENQUIRIES = "exported_enquiries", _("Exported enquiries to CSV")
+        DELETED_ENQUIRY = "deleted_enquiry", _("Deleted an enquiry")
+
+    created_at = models.DateTimeField(_("when"), default=timezone.now, db_index=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("staff member"),
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    # The login name at the time: the entry still says who after the account is deleted.
+    actor_name = models.CharField(_("staff login"), max_length=150)
+    action = models.CharField(_("action"), max_length=30, choices=Action)
+    enquiry_reference = models.CharField(
+        _("enquiry reference"), max_length=12, blank=True, db_index=True
+    )
+    details = models.JSONField(_("details"), default=dict, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("audit entry")
+        verbose_name_plural = _("audit log")
+        # Entries are written by the code only: nobody is ever given add, change or delete.
+        default_permissions = ("view",)
+
+    def __str__(self):
+        return f"{self.actor_name}: {self.get_action_display()} {self.enquiry_reference}".strip()
+
+    @classmethod
+    def record(cls, actor, action, *, reference="", **details):
+        """Write one entry. `details` holds references, ids and counts, never personal data."""
+        return cls.objects.create(
+            actor=actor,
+            actor_name=actor.get_username(),
+            action=action,
+            enquiry_reference=reference,
+            details=details,
+        )
