@@ -37,6 +37,7 @@ from enquiries.roles import assignable_staff
 # is a job for a lead with a filter, not a form with thousands of hidden fields.
 MAX_ENQUIRIES_PER_ACTION = 500
 CONTROL_CHARACTERS = re.compile(r"[\x00-\x1f\x7f\"\\]")
+WORKFLOW_FIELDS = ["status", "assigned_to", "priority", "next_follow_up_on"]
 
 
 def age(delta):
@@ -191,6 +192,11 @@ class EnquiryAdminForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        for name in WORKFLOW_FIELDS:
+            if name in self.fields:
+                # The page carries the values it showed, so "changed" means changed by this
+                # coordinator, not by a colleague since the page was opened.
+                self.fields[name].show_hidden_initial = True
         field = self.fields.get("assigned_to")
         if field is not None and self.editing_user is not None:
             staff = assignable_staff()
@@ -279,7 +285,6 @@ PATIENT_FIELDSETS = [
         },
     ),
 ]
-WORKFLOW_FIELDS = ["status", "assigned_to", "priority", "next_follow_up_on"]
 
 
 @admin.register(Enquiry)

@@ -6,6 +6,7 @@ from django.contrib.auth.models import Group
 from django.test import Client
 from django.urls import reverse
 
+from enquiries.admin import WORKFLOW_FIELDS
 from enquiries.models import City, Enquiry
 from enquiries.roles import ROLES
 from tests.enquiries.conftest import (  # noqa: F401 (fixtures shared with the form tests)
@@ -68,7 +69,7 @@ def enquiry(db):
 
 
 @pytest.fixture
-def make():
+def make(db):
     """make(**fields): an enquiry stored directly, with optional preferred cities."""
 
     def create(cities=(), **fields):
@@ -119,5 +120,7 @@ def workflow_form(enquiry, **changes):
         "record_files-MIN_NUM_FORMS": 0,
         "record_files-MAX_NUM_FORMS": 0,
     }
+    # The hidden copies of what the page showed (show_hidden_initial on the workflow fields).
+    data.update({f"initial-{name}": data[name] for name in WORKFLOW_FIELDS})
     data.update(changes)
     return data

@@ -1,0 +1,171 @@
+"""The enquiry list and page: columns, filters, search, order, query budgets, audit, caching."""
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+import time_machine
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from enquiries.admin import EnquiryAdmin
+from enquiries.models import AuditEntry, EnquiryEvent, RecordFile
+from tests.back_office.conftest import change_url, changelist_url
+from tests.enquiries.conftest import pdf_file
+
+NOW = datetime(2030, 5, 6, 12, 0, tzinfo=UTC)
+
+
+def many(make, count, assignee=None):
+    for number in range(count):
+        make(
+            email=f"p{number}@example.org",
+            patient_name=f"Patient {number}",
+            assigned_to=assignee,
+            cities=["Beijing", "Wuhan"],
+        )
+
+
+def list_queries(client, **params):
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(changelist_url(**params))
+    assert response.status_code == 200
+    return len(queries)
+
+
+def test_the_list_costs_the_same_queries_for_10_or_100_rows(
+    login, coordinator, make, monkeypatch
+):
+    monkeypatch.setattr(EnquiryAdmin, "list_per_page", 100)
+    client = login(coordinator)
+    many(make, 10, assignee=coordinator)
+    with_10 = list_queries(client)
+    many(make, 90, assignee=coordinator)
+    with_100 = list_queries(client)
+    assert with_10 == with_100, "enquiry list: queries grow with the number of rows"
+
+
+def test_the_list_stays_within_its_query_budget(
+    login, coordinator, make, django_assert_max_num_queries
+):
+    many(make, 60, assignee=coordinator)
+    client = login(coordinator)
+    with django_assert_max_num_queries(11, info="enquiry list page"):
+        client.get(changelist_url())
+
+
+def test_the_enquiry_page_stays_within_its_query_budget(
+    login, coordinator, enquiry, django_assert_max_num_queries
+):
+    for _number in range(5):
+        enquiry.add_note("A note.", by=coordinator)
+        RecordFile.store(enquiry, pdf_file()).save()
+        enquiry.record_event(EnquiryEvent.Kind.NOTIFICATION_SENT, recipient="patient", attempt=1)
+    client = login(coordinator)
+    with django_assert_max_num_queries(14, info="enquiry change page"):
+        response = client.get(change_url(enquiry))
+    assert response.status_code == 200
+
+
+def test_the_page_does_not_grow_with_notes_files_and_events(login, coordinator, enquiry):
+    client = login(coordinator)
+    with CaptureQueriesContext(connection) as before:
+        client.get(change_url(enquiry))
+    for _number in range(5):
+        enquiry.add_note("A note.", by=coordinator)
+        RecordFile.store(enquiry, pdf_file()).save()
+    with CaptureQueriesContext(connection) as after:
+        client.get(change_url(enquiry))
+    assert len(after) == len(before), "enquiry change page: queries grow with its notes/files"
+
+
+def test_the_list_shows_the_columns_coordinators_need(login, coordinator, make):
+    with time_machine.travel(NOW - timedelta(hours=3), tick=False):
+        enquiry = make(cities=["Shanghai"], assigned_to=coordinator, diagnosis="multiple_myeloma")
+    with time_machine.travel(NOW, tick=False):
+        html = login(coordinator).get(changelist_url()).content.decode()
+    for text in [enquiry.reference, "3 h ago", "Anna Novak", "Czechia", "Multiple myeloma",
+                 "Shanghai", "New", "coordinator"]:
+        assert text in html
+
+
+def test_the_newest_enquiry_comes_first(login, coordinator, make):
+    old = make(submitted_at=NOW - timedelta(days=2))
+    new = make(submitted_at=NOW - timedelta(hours=1), email="b@example.org")
+    html = login(coordinator).get(changelist_url()).content.decode()
+    assert html.index(new.reference) < html.index(old.reference)
+
+
+@pytest.mark.parametrize(
+    ("params", "expected"),
+    [
+        ({"assigned": "none"}, {"unassigned"}),
+        ({"assigned": "me"}, {"mine"}),
+        ({"status__exact": "in_review"}, {"reviewed"}),
+        ({"country": "DE"}, {"german"}),
+        ({"gender__exact": "male"}, {"german"}),
+        ({"diagnosis__exact": "cll"}, {"german"}),
+        ({"q": "hans@example"}, {"german"}),
+        ({"q": "Reviewed Person"}, {"reviewed"}),
+    ],
+)
+def test_filters_and_search(login, coordinator, other_coordinator, make, params, expected):
+    enquiries = {
+        "unassigned": make(email="u@example.org", patient_name="Un Assigned"),
+        "mine": make(email="m@example.org", patient_name="Mine Too", assigned_to=coordinator),
+        "reviewed": make(email="r@example.org", patient_name="Reviewed Person",
+                         assigned_to=other_coordinator, status="in_review"),
+        "german": make(email="hans@example.org", patient_name="Hans Muster", country="DE",
+                       gender="male", diagnosis="cll", assigned_to=other_coordinator),
+    }
+    html = login(coordinator).get(changelist_url(**params)).content.decode()
+    shown = {name for name, enquiry in enquiries.items() if enquiry.reference in html}
+    assert shown == expected
+
+
+def test_the_city_filter(login, coordinator, make):
+    from enquiries.models import City
+
+    wuhan = make(cities=["Wuhan"])
+    beijing = make(cities=["Beijing"], email="b@example.org")
+    url_params = {"preferred_cities__id__exact": City.objects.get(name="Wuhan").pk}
+    html = login(coordinator).get(changelist_url(**url_params)).content.decode()
+    assert wuhan.reference in html
+    assert beijing.reference not in html
+
+
+def test_the_page_shows_what_the_patient_sent_read_only(login, coordinator, make):
+    enquiry = make(medical_summary="Relapsed after two lines.")
+    html = login(coordinator).get(change_url(enquiry)).content.decode()
+    assert "Relapsed after two lines." in html
+    assert 'name="medical_summary"' not in html
+    assert 'name="patient_name"' not in html
+    assert 'name="status"' in html
+
+
+def test_opening_an_enquiry_is_in_the_audit_log(login, coordinator, enquiry):
+    login(coordinator).get(change_url(enquiry))
+    entry = AuditEntry.objects.get()
+    assert (entry.actor, entry.action, entry.enquiry_reference) == (
+        coordinator,
+        AuditEntry.Action.VIEWED_ENQUIRY,
+        enquiry.reference,
+    )
+    assert entry.details == {}
+
+
+@pytest.mark.parametrize("page", ["list", "page"])
+def test_pages_with_patient_data_are_never_cached(login, coordinator, enquiry, page):
+    url = changelist_url() if page == "list" else change_url(enquiry)
+    assert "no-store" in login(coordinator).get(url)["Cache-Control"]
+
+
+def test_the_consents_show_their_text_version_and_time(login, coordinator, enquiry):
+    from enquiries.models import Consent
+
+    Consent.objects.create(
+        enquiry=enquiry, kind="health_data_processing", given=True, text_version="2030-01",
+        text="I agree.", language="en",
+    )
+    html = login(coordinator).get(change_url(enquiry)).content.decode()
+    assert "2030-01" in html
+    assert "I agree." in html

@@ -1,0 +1,73 @@
+"""What "overdue" means, with the clock frozen: the first-reply promise and follow-up dates."""
+
+from datetime import UTC, date, datetime, timedelta
+
+import pytest
+import time_machine
+
+from enquiries.models import Enquiry
+from tests.back_office.conftest import changelist_url
+
+RECEIVED = datetime(2030, 3, 4, 9, 0, tzinfo=UTC)  # a Monday morning
+
+
+@pytest.fixture
+def received(make):
+    return make(submitted_at=RECEIVED)
+
+
+def overdue_refs():
+    return set(Enquiry.objects.overdue().values_list("reference", flat=True))
+
+
+def test_the_promise_is_a_setting_in_hours(received, settings):
+    assert received.first_reply_due_at == RECEIVED + timedelta(hours=24)
+
+
+def test_unanswered_within_the_promise_is_not_overdue(received):
+    with time_machine.travel(RECEIVED + timedelta(hours=23, minutes=59), tick=False):
+        assert not received.is_overdue()
+        assert overdue_refs() == set()
+
+
+def test_unanswered_after_the_promise_is_overdue(received):
+    with time_machine.travel(RECEIVED + timedelta(hours=24, minutes=1), tick=False):
+        assert received.is_overdue()
+        assert overdue_refs() == {received.reference}
+
+
+def test_a_first_reply_ends_the_promise(received, coordinator):
+    received.record_first_reply(by=coordinator, at=RECEIVED + timedelta(hours=2))
+    with time_machine.travel(RECEIVED + timedelta(days=3), tick=False):
+        assert not received.is_overdue()
+        assert overdue_refs() == set()
+
+
+def test_a_passed_follow_up_date_is_overdue_but_today_is_not(received, coordinator):
+    received.record_first_reply(by=coordinator, at=RECEIVED)
+    received.schedule_follow_up(date(2030, 3, 10), by=coordinator)
+    with time_machine.travel(datetime(2030, 3, 10, 18, 0, tzinfo=UTC), tick=False):
+        assert not received.is_overdue()
+        assert overdue_refs() == set()
+    with time_machine.travel(datetime(2030, 3, 11, 8, 0, tzinfo=UTC), tick=False):
+        assert received.is_overdue()
+        assert overdue_refs() == {received.reference}
+
+
+@pytest.mark.parametrize("status", Enquiry.Status.closed_values())
+def test_closed_and_spam_are_never_overdue(received, coordinator, status):
+    received.change_status(status, by=coordinator)
+    with time_machine.travel(RECEIVED + timedelta(days=30), tick=False):
+        assert not received.is_overdue()
+        assert overdue_refs() == set()
+
+
+def test_the_list_flags_and_filters_overdue_enquiries(login, coordinator, received, make):
+    with time_machine.travel(RECEIVED + timedelta(hours=30), tick=False):
+        fresh = make()
+        client = login(coordinator)
+        html = client.get(changelist_url()).content.decode()
+        assert html.count('class="bo-flag bo-flag-overdue"') == 1
+        filtered = client.get(changelist_url(overdue="yes")).content.decode()
+        assert received.reference in filtered
+        assert fresh.reference not in filtered
