@@ -1,0 +1,1 @@
+"""The enquiries app's manage.py commands."""
