@@ -1,16 +1,27 @@
 """Admin for content editors: write, preview, publish and revert pages, references, key figures
-and questions, with the full revision history of django-simple-history."""
+and questions, with the full revision history of django-simple-history, and their translations:
+a column per language, and which translations are missing, outdated or not yet reviewed."""
 
+from django.conf import settings
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.db.models import OuterRef, Subquery
 from django.forms.models import BaseInlineFormSet
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
+from modeltranslation.admin import TranslationAdmin, TranslationTabularInline
 from simple_history.admin import SimpleHistoryAdmin
 
-from therapy_info.models import FaqEntry, KeyFigure, Page, PageSlugRedirect, Reference
+from therapy_info.models import (
+    TRANSLATION_LANGUAGES,
+    FaqEntry,
+    KeyFigure,
+    Page,
+    PageSlugRedirect,
+    Reference,
+    localized,
+)
 from therapy_info.rendering import citation_numbers
 
 
@@ -44,14 +55,14 @@ class ReferenceInlineFormSet(BaseInlineFormSet):
             )
 
 
-class ReferenceInline(admin.TabularInline):
+class ReferenceInline(TranslationTabularInline):
     model = Reference
     formset = ReferenceInlineFormSet
     fields = ["number", "citation", "url"]
     extra = 0
 
 
-class KeyFigureInline(admin.TabularInline):
+class KeyFigureInline(TranslationTabularInline):
     model = KeyFigure
     fields = ["value", "label", "reference", "show_on_home_page", "order"]
     extra = 0
@@ -64,12 +75,83 @@ class KeyFigureInline(admin.TabularInline):
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
 
+TRANSLATION_STATE_LABELS = {
+    "missing": _("missing"),
+    "outdated": _("older than the English"),
+    "current": _("up to date"),
+}
+
+
+class TranslationStatusAdmin(TranslationAdmin, SimpleHistoryAdmin):
+    """Shows each translation's state and keeps its bookkeeping: saving a language's text records
+    the English it was made from, and asks for a new medical review unless the editor confirms it
+    in the same save."""
+
+    @admin.display(description=_("translations"))
+    def translation_status(self, obj):
+        names = dict(settings.LANGUAGES)
+        rows = []
+        for code in TRANSLATION_LANGUAGES:
+            state = obj.translation_state(code)
+            reviewed = state != "missing" and obj.is_translation_reviewed(code)
+            rows.append(
+                (
+                    f"translation-{state}",
+                    names[code],
+                    TRANSLATION_STATE_LABELS[state],
+                    _(", medically reviewed") if reviewed else "",
+                )
+            )
+        return format_html_join("", '<div class="{}">{}: {}{}</div>', rows)
+
+    def save_model(self, request, obj, form, change):
+        for code in TRANSLATION_LANGUAGES:
+            texts = {localized(name, code) for name in obj.TRANSLATED_TEXTS}
+            if texts & set(form.changed_data):
+                reviewed_field = localized("translation_reviewed", code)
+                confirmed = reviewed_field in form.changed_data and form.cleaned_data.get(
+                    reviewed_field
+                )
+                obj.record_translation(code, reviewed=bool(confirmed))
+        super().save_model(request, obj, form, change)
+
+    @admin.action(
+        description=_("Mark the translations as matching the current English"),
+        permissions=["change"],
+    )
+    def confirm_translations_current(self, request, queryset):
+        # For an English change that needs no new translation (a typo fixed, a link updated).
+        count = 0
+        for obj in queryset:
+            for code in TRANSLATION_LANGUAGES:
+                if obj.is_translated(code):
+                    obj.record_translation(code, reviewed=obj.is_translation_reviewed(code))
+            obj.save()
+            count += 1
+        self.message_user(
+            request,
+            ngettext(
+                "%(count)d item marked as translated from the current English.",
+                "%(count)d items marked as translated from the current English.",
+                count,
+            )
+            % {"count": count},
+            messages.SUCCESS,
+        )
+
+
+TRANSLATION_REVIEW_FIELDS = [
+    localized("translation_reviewed", code) for code in TRANSLATION_LANGUAGES
+]
+
+
 @admin.register(Page)
-class PageAdmin(SimpleHistoryAdmin):
+class PageAdmin(TranslationStatusAdmin):
     list_display = [
         "title",
         "status",
         "is_reviewed",
+        "translation_status",
         "updated_at",
         "last_changed_by",
         "public_link",
@@ -81,9 +163,9 @@ class PageAdmin(SimpleHistoryAdmin):
     ]
     search_fields = ["title", "slug", "summary", "body"]
     prepopulated_fields = {"slug": ["title"]}
-    readonly_fields = ["published_at", "updated_at", "public_link"]
+    readonly_fields = ["published_at", "updated_at", "public_link", "translation_status"]
     inlines = [ReferenceInline, KeyFigureInline]
-    actions = ["publish", "unpublish"]
+    actions = ["publish", "unpublish", "confirm_translations_current"]
     history_list_display = ["status"]
     save_on_top = True
     fieldsets = [
@@ -93,6 +175,16 @@ class PageAdmin(SimpleHistoryAdmin):
             {"fields": ["status", "navigation_order", "public_link", "published_at", "updated_at"]},
         ),
         (_("Medical review"), {"fields": ["reviewed_on", "reviewed_by"]}),
+        (
+            _("Translations"),
+            {
+                "fields": ["translation_status", *TRANSLATION_REVIEW_FIELDS],
+                "description": _(
+                    "Each translation is shown to readers as “not yet medically reviewed” until "
+                    "its box is ticked. Changing a translation clears its box."
+                ),
+            },
+        ),
     ]
 
     def get_queryset(self, request):
@@ -152,12 +244,13 @@ class PageAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(FaqEntry)
-class FaqEntryAdmin(SimpleHistoryAdmin):
-    list_display = ["question", "is_published", "order", "updated_at"]
+class FaqEntryAdmin(TranslationStatusAdmin):
+    list_display = ["question", "is_published", "translation_status", "order", "updated_at"]
     list_editable = ["order"]
     list_filter = ["is_published"]
     search_fields = ["question", "answer"]
-    fields = ["question", "answer", "is_published", "order"]
+    fields = ["question", "answer", "is_published", "order", *TRANSLATION_REVIEW_FIELDS]
+    actions = ["confirm_translations_current"]
 
 
 @admin.register(PageSlugRedirect)

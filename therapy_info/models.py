@@ -1,12 +1,21 @@
-"""CAR-T information pages, their references and key figures, old page addresses, and the FAQ."""
+"""CAR-T information pages, their references and key figures, old page addresses, and the FAQ.
 
+Texts have a column per language (django-modeltranslation, registered in translation.py, which also
+registers their revision history once those columns exist); reading `page.title` gives the active
+language's text, or the English when that translation is missing.
+"""
+
+import hashlib
+
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models, transaction
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
-from simple_history.models import HistoricalRecords
+from modeltranslation.utils import build_localized_fieldname
 
 from therapy_info import content_cache
 from therapy_info.rendering import render_markdown
@@ -15,6 +24,86 @@ from therapy_info.rendering import render_markdown
 BODY_MAX_LENGTH = 100_000
 # Paths under /car-t/ that are not pages: a page with such a slug could never be reached.
 RESERVED_SLUGS = {"questions"}
+# English is the source every translation is made from and checked against.
+SOURCE_LANGUAGE = "en"
+TRANSLATION_LANGUAGES = [code for code, _name in settings.LANGUAGES if code != SOURCE_LANGUAGE]
+
+
+def localized(field_name, language):
+    """The column of one language: localized("title", "zh-hans") == "title_zh_hans"."""
+    return build_localized_fieldname(field_name, language)
+
+
+class TranslationTracking(models.Model):
+    """Per translation: which English text it was made from, and whether a medical reviewer has
+    checked it. The English changed since → the translation is outdated; edited → unreviewed."""
+
+    # Hash of the English texts (TRANSLATED_TEXTS) when this language's text was last saved.
+    translated_from_zh_hans = models.CharField(max_length=64, blank=True, editable=False)
+    translated_from_ru = models.CharField(max_length=64, blank=True, editable=False)
+    translated_from_ar = models.CharField(max_length=64, blank=True, editable=False)
+    translation_reviewed_zh_hans = models.BooleanField(
+        _("Chinese translation medically reviewed"), default=False
+    )
+    translation_reviewed_ru = models.BooleanField(
+        _("Russian translation medically reviewed"), default=False
+    )
+    translation_reviewed_ar = models.BooleanField(
+        _("Arabic translation medically reviewed"), default=False
+    )
+
+    # The texts a reader needs in their language; the English of these is what is tracked.
+    TRANSLATED_TEXTS: tuple[str, ...] = ()
+
+    class Meta:
+        abstract = True
+
+    def english_fingerprint(self):
+        english = "\x1f".join(
+            getattr(self, localized(name, SOURCE_LANGUAGE)) or "" for name in self.TRANSLATED_TEXTS
+        )
+        return hashlib.sha256(english.encode()).hexdigest()
+
+    def is_translated(self, language=None):
+        """Has every text in this language (English always has)."""
+        language = language or get_language()
+        if language == SOURCE_LANGUAGE or language not in TRANSLATION_LANGUAGES:
+            return True
+        return all(getattr(self, localized(name, language)) for name in self.TRANSLATED_TEXTS)
+
+    def is_translation_reviewed(self, language=None):
+        language = language or get_language()
+        if language not in TRANSLATION_LANGUAGES:
+            return True
+        return getattr(self, localized("translation_reviewed", language))
+
+    def translation_state(self, language):
+        """ "missing", "outdated" (the English changed since it was translated) or "current"."""
+        if not self.is_translated(language):
+            return "missing"
+        if getattr(self, localized("translated_from", language)) != self.english_fingerprint():
+            return "outdated"
+        return "current"
+
+    def record_translation(self, language, *, reviewed=False):
+        """This language's text now matches the current English; a new text needs a new review."""
+        setattr(self, localized("translated_from", language), self.english_fingerprint())
+        setattr(self, localized("translation_reviewed", language), reviewed)
+
+
+def render_each_language(text_field, html_field, obj, reference_numbers=(), toc_field=None):
+    """Renders the Markdown of every language into its own HTML column; returns the columns."""
+    changed = []
+    for code, _name in settings.LANGUAGES:
+        rendered = render_markdown(
+            getattr(obj, localized(text_field, code)) or "", reference_numbers
+        )
+        setattr(obj, localized(html_field, code), rendered.html)
+        changed.append(localized(html_field, code))
+        if toc_field:
+            setattr(obj, localized(toc_field, code), rendered.table_of_contents)
+            changed.append(localized(toc_field, code))
+    return changed
 
 
 def validate_not_reserved_slug(value):
@@ -34,7 +123,7 @@ class PageQuerySet(models.QuerySet):
         return self.order_by("navigation_order", "title")
 
 
-class Page(models.Model):
+class Page(TranslationTracking):
     class Status(models.TextChoices):
         DRAFT = "draft", _("Draft (only staff can see it)")
         PUBLISHED = "published", _("Published (everyone can see it)")
@@ -89,9 +178,9 @@ class Page(models.Model):
     published_at = models.DateTimeField(_("first published"), null=True, blank=True)
     updated_at = models.DateTimeField(_("last updated"), auto_now=True)
 
-    # Revisions keep what editors typed; the rendered HTML is derived again on revert.
-    history = HistoricalRecords(excluded_fields=["body_html", "table_of_contents", "updated_at"])
+    # Revision history: registered in translation.py, after the language columns exist.
     objects = PageQuerySet.as_manager()
+    TRANSLATED_TEXTS = ("title", "summary", "body")
 
     class Meta:
         verbose_name = _("information page")
@@ -102,17 +191,12 @@ class Page(models.Model):
         return self.title
 
     def save(self, *args, **kwargs):
-        self.render()
+        rendered_fields = self.render()
         if self.is_published and self.published_at is None:
             self.published_at = timezone.now()
         update_fields = kwargs.get("update_fields")
         if update_fields is not None:
-            kwargs["update_fields"] = {
-                *update_fields,
-                "body_html",
-                "table_of_contents",
-                "published_at",
-            }
+            kwargs["update_fields"] = {*update_fields, *rendered_fields, "published_at"}
         with transaction.atomic():
             # Read here, not remembered at load time: correct however this instance was made.
             old_slug = (
@@ -146,17 +230,16 @@ class Page(models.Model):
             )
 
     def render(self):
-        """Renders the Markdown text, linking the citations that have a reference on this page."""
+        """Renders the Markdown text of every language, linking the citations that have a
+        reference on this page. Returns the names of the rendered columns."""
         numbers = set(self.references.values_list("number", flat=True)) if self.pk else set()
-        rendered = render_markdown(self.body, numbers)
-        self.body_html = rendered.html
-        self.table_of_contents = rendered.table_of_contents
+        return render_each_language("body", "body_html", self, numbers, "table_of_contents")
 
     def refresh_rendering(self):
         """Re-renders after the references changed, without adding a revision of the page."""
-        self.render()
+        rendered_fields = self.render()
         Page.objects.filter(pk=self.pk).update(
-            body_html=self.body_html, table_of_contents=self.table_of_contents
+            **{name: getattr(self, name) for name in rendered_fields}
         )
         # update() sends no signal: make cached copies stale here.
         content_cache.invalidate()
@@ -223,8 +306,6 @@ class Reference(models.Model):
     )
     url = models.URLField(_("link"), blank=True, max_length=500)
 
-    history = HistoricalRecords()
-
     class Meta:
         verbose_name = _("reference")
         verbose_name_plural = _("references")
@@ -286,7 +367,6 @@ class KeyFigure(models.Model):
     show_on_home_page = models.BooleanField(_("show on the home page"), default=False)
     order = models.PositiveSmallIntegerField(_("order"), default=0)
 
-    history = HistoricalRecords()
     objects = KeyFigureQuerySet.as_manager()
 
     class Meta:
@@ -309,7 +389,7 @@ class FaqEntryQuerySet(models.QuerySet):
         return self.filter(is_published=True).order_by("order", "pk")
 
 
-class FaqEntry(models.Model):
+class FaqEntry(TranslationTracking):
     question = models.CharField(_("question"), max_length=300)
     answer = models.TextField(
         _("answer"), max_length=10_000, help_text=_("Markdown, like the text of a page.")
@@ -319,8 +399,8 @@ class FaqEntry(models.Model):
     is_published = models.BooleanField(_("published"), default=False)
     updated_at = models.DateTimeField(_("last updated"), auto_now=True)
 
-    history = HistoricalRecords(excluded_fields=["answer_html", "updated_at"])
     objects = FaqEntryQuerySet.as_manager()
+    TRANSLATED_TEXTS = ("question", "answer")
 
     class Meta:
         verbose_name = _("question and answer")
@@ -331,8 +411,8 @@ class FaqEntry(models.Model):
         return self.question
 
     def save(self, *args, **kwargs):
-        self.answer_html = render_markdown(self.answer).html
+        rendered_fields = render_each_language("answer", "answer_html", self)
         update_fields = kwargs.get("update_fields")
         if update_fields is not None:
-            kwargs["update_fields"] = {*update_fields, "answer_html"}
+            kwargs["update_fields"] = {*update_fields, *rendered_fields}
         super().save(*args, **kwargs)

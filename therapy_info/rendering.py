@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 import markdown
 import nh3
 from markdown.extensions import Extension
+from markdown.extensions.toc import slugify_unicode
 from markdown.inlinepatterns import InlineProcessor
 
 # A citation marker in the text: "[2]". Only numbers with a reference become links.
@@ -154,7 +155,9 @@ def render_markdown(text, reference_numbers=()):
             "toc",
             CitationExtension(reference_numbers),
         ],
-        extension_configs={"toc": {"toc_depth": "2-3"}},
+        # Unicode anchors: a Chinese, Russian or Arabic heading gets a readable id of its own
+        # letters, not an empty or numbered one (ASCII headings get the same ids as before).
+        extension_configs={"toc": {"toc_depth": "2-3", "slugify": slugify_unicode}},
         output_format="html",
     )
     rendered = md.convert(text or "")

@@ -9,6 +9,9 @@ class PageSitemap(Sitemap):
     changefreq = "monthly"
     priority = 0.8
     i18n = True
+    # Each URL lists its versions in the other languages, and the English one as x-default.
+    alternates = True
+    x_default = True
 
     def items(self):
         return Page.objects.published().in_navigation_order()

@@ -78,7 +78,12 @@ def _render_page(request, content, is_preview):
         "key_figures": content.key_figures,
         "is_preview": is_preview,
         "canonical_url": canonical_url,
-        "structured_data": page.structured_data(canonical_url, get_language(), settings.SITE_NAME),
+        "structured_data": page.structured_data(
+            canonical_url,
+            # An untranslated page is shown in English, and says so to search engines too.
+            get_language() if page.is_translated() else settings.LANGUAGE_CODE,
+            settings.SITE_NAME,
+        ),
     }
     return render(request, "therapy_info/page.html", context)
 
@@ -98,8 +103,11 @@ def faq(request):
             for entry in entries
         ],
     }
-    return render(
-        request,
-        "therapy_info/faq.html",
-        {"entries": entries, "structured_data": structured_data},
-    )
+    translated = [entry for entry in entries if entry.is_translated()]
+    context = {
+        "entries": entries,
+        "structured_data": structured_data,
+        "some_untranslated": len(translated) < len(entries),
+        "some_unreviewed": any(not entry.is_translation_reviewed() for entry in translated),
+    }
+    return render(request, "therapy_info/faq.html", context)

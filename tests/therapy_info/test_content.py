@@ -101,5 +101,4 @@ def test_a_published_faq_ships_with_six_to_ten_questions():
 def test_the_shipped_content_has_a_first_revision_to_revert_to():
     page = Page.objects.get(slug=OVERVIEW)
 
-    assert page.history.count() == 1
-    assert page.history.get().history_change_reason == "Imported from the source texts"
+    assert page.history.earliest().history_change_reason == "Imported from the source texts"

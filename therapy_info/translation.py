@@ -1,0 +1,59 @@
+"""Which content texts have a column per language (django-modeltranslation), and the revision
+history of the content models, registered here because it must see those columns.
+
+django-simple-history builds a model's history table when the model class is created, which is
+before modeltranslation adds the language columns; registering the history after the translation
+options keeps every language's text in each revision (and revert restores all of them).
+"""
+
+import simple_history
+from modeltranslation.translator import TranslationOptions, register
+
+from therapy_info.models import FaqEntry, KeyFigure, Page, Reference
+
+
+@register(Page)
+class PageTranslation(TranslationOptions):
+    # An empty text means "not translated yet": readers get the English (the fallback language).
+    fields = ("title", "summary", "body", "body_html", "table_of_contents")
+
+
+@register(Reference)
+class ReferenceTranslation(TranslationOptions):
+    fields = ("citation",)
+
+
+@register(KeyFigure)
+class KeyFigureTranslation(TranslationOptions):
+    # The figure too: "83%" is written "83 %" in Russian.
+    fields = ("value", "label")
+
+
+@register(FaqEntry)
+class FaqEntryTranslation(TranslationOptions):
+    fields = ("question", "answer", "answer_html")
+
+
+def _rendered_columns(*names):
+    from django.conf import settings
+
+    from therapy_info.models import localized
+
+    return [localized(name, code) for name in names for code, _name in settings.LANGUAGES]
+
+
+# Revisions keep what editors typed; the rendered HTML is derived again on save and revert.
+simple_history.register(
+    Page,
+    excluded_fields=[
+        "body_html",
+        "table_of_contents",
+        "updated_at",
+        *_rendered_columns("body_html", "table_of_contents"),
+    ],
+)
+simple_history.register(Reference)
+simple_history.register(KeyFigure)
+simple_history.register(
+    FaqEntry, excluded_fields=["answer_html", "updated_at", *_rendered_columns("answer_html")]
+)
