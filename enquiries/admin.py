@@ -203,6 +203,7 @@ class EnquiryAdminForm(forms.ModelForm):
             if not self.editing_user.has_perm("enquiries.reassign_enquiries"):
                 staff = staff.filter(pk__in=[self.editing_user.pk, self.instance.assigned_to_id])
             field.queryset = staff
+            field.label_from_instance = staff_name
 
     def clean_assigned_to(self):
         to = self.cleaned_data["assigned_to"]
@@ -619,6 +620,7 @@ class EnquiryAdmin(admin.ModelAdmin):
             required=False,
             empty_label=_("Nobody (unassigned)"),
         )
+        field.label_from_instance = staff_name
         choice, page = self.action_page(
             request,
             queryset,

@@ -34,7 +34,9 @@ def test_the_figures(make, coordinator):
     assert ("Germany", 1) in [(r["label"], r["count"]) for r in charts["countries"]]
     assert len(charts["weekly"]) == 12
     assert sum(r["count"] for r in charts["weekly"]) == 5
-    assert charts["weekly"][-1]["count"] == 1  # Monday 6 May to now; Sunday 5 May is the week before
+    assert (
+        charts["weekly"][-1]["count"] == 1
+    )  # Monday 6 May to now; Sunday 5 May is the week before
     assert charts["weekly"][-2]["count"] == 1
 
 

@@ -15,9 +15,7 @@ def record(enquiry):
 
 
 def download_url(record):
-    return reverse(
-        "admin:enquiries_recordfile_download", args=[record.enquiry_id, record.pk]
-    )
+    return reverse("admin:enquiries_recordfile_download", args=[record.enquiry_id, record.pk])
 
 
 def body(response):

@@ -32,9 +32,7 @@ def list_queries(client, **params):
     return len(queries)
 
 
-def test_the_list_costs_the_same_queries_for_10_or_100_rows(
-    login, coordinator, make, monkeypatch
-):
+def test_the_list_costs_the_same_queries_for_10_or_100_rows(login, coordinator, make, monkeypatch):
     monkeypatch.setattr(EnquiryAdmin, "list_per_page", 100)
     client = login(coordinator)
     many(make, 10, assignee=coordinator)
@@ -83,8 +81,16 @@ def test_the_list_shows_the_columns_coordinators_need(login, coordinator, make):
         enquiry = make(cities=["Shanghai"], assigned_to=coordinator, diagnosis="multiple_myeloma")
     with time_machine.travel(NOW, tick=False):
         html = login(coordinator).get(changelist_url()).content.decode()
-    for text in [enquiry.reference, "3 h ago", "Anna Novak", "Czechia", "Multiple myeloma",
-                 "Shanghai", "New", "coordinator"]:
+    for text in [
+        enquiry.reference,
+        "3 h ago",
+        "Anna Novak",
+        "Czechia",
+        "Multiple myeloma",
+        "Shanghai",
+        "New",
+        "coordinator",
+    ]:
         assert text in html
 
 
@@ -112,10 +118,20 @@ def test_filters_and_search(login, coordinator, other_coordinator, make, params,
     enquiries = {
         "unassigned": make(email="u@example.org", patient_name="Un Assigned"),
         "mine": make(email="m@example.org", patient_name="Mine Too", assigned_to=coordinator),
-        "reviewed": make(email="r@example.org", patient_name="Reviewed Person",
-                         assigned_to=other_coordinator, status="in_review"),
-        "german": make(email="hans@example.org", patient_name="Hans Muster", country="DE",
-                       gender="male", diagnosis="cll", assigned_to=other_coordinator),
+        "reviewed": make(
+            email="r@example.org",
+            patient_name="Reviewed Person",
+            assigned_to=other_coordinator,
+            status="in_review",
+        ),
+        "german": make(
+            email="hans@example.org",
+            patient_name="Hans Muster",
+            country="DE",
+            gender="male",
+            diagnosis="cll",
+            assigned_to=other_coordinator,
+        ),
     }
     html = login(coordinator).get(changelist_url(**params)).content.decode()
     shown = {name for name, enquiry in enquiries.items() if enquiry.reference in html}
@@ -163,8 +179,12 @@ def test_the_consents_show_their_text_version_and_time(login, coordinator, enqui
     from enquiries.models import Consent
 
     Consent.objects.create(
-        enquiry=enquiry, kind="health_data_processing", given=True, text_version="2030-01",
-        text="I agree.", language="en",
+        enquiry=enquiry,
+        kind="health_data_processing",
+        given=True,
+        text_version="2030-01",
+        text="I agree.",
+        language="en",
     )
     html = login(coordinator).get(change_url(enquiry)).content.decode()
     assert "2030-01" in html

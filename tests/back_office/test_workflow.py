@@ -33,9 +33,7 @@ def test_assigning_records_the_coordinator_by_name(enquiry, coordinator):
     assert event.actor == coordinator
 
 
-def test_a_coordinator_cannot_reassign_a_colleagues_enquiry(
-    make, coordinator, other_coordinator
-):
+def test_a_coordinator_cannot_reassign_a_colleagues_enquiry(make, coordinator, other_coordinator):
     enquiry = make(assigned_to=other_coordinator)
     with pytest.raises(PermissionDenied):
         enquiry.assign(coordinator, by=coordinator)
@@ -149,8 +147,12 @@ def test_actions_change_status_and_mark_spam_with_events(login, coordinator, mak
     assert page.status_code == 200
     client.post(
         changelist_url(),
-        {"action": "change_status", "_selected_action": [first.pk], "apply": "1",
-         "choice": "with_hospital"},
+        {
+            "action": "change_status",
+            "_selected_action": [first.pk],
+            "apply": "1",
+            "choice": "with_hospital",
+        },
     )
     action(client, "mark_as_spam", [second])
     first.refresh_from_db()
