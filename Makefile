@@ -48,6 +48,7 @@ run: migrate ## Serve the portal on http://127.0.0.1:8000 (SQLite unless DATABAS
 	@echo "  The portal:  http://$(HOST):$(PORT)/"
 	@echo "  The admin:   http://$(HOST):$(PORT)/$${ADMIN_URL:-admin/}"
 	@echo "  No administrator exists until you create one:  make superuser"
+	@echo "  A back-office account in a role:  make user ROLE=coordinator EMAIL=you@example.org"
 	@echo "  Emails are sent by the task worker started alongside and printed here (console)."
 	@echo ""
 	@# The task worker runs in the background and stops with the server (Ctrl+C stops both).
@@ -57,6 +58,11 @@ run: migrate ## Serve the portal on http://127.0.0.1:8000 (SQLite unless DATABAS
 
 superuser: migrate ## Create an administrator account (asks for a password; there is no default)
 	DEBUG=$${DEBUG:-true} $(BIN)/python manage.py createsuperuser
+
+.PHONY: user
+user: migrate ## Create a staff account in a role: make user ROLE=coordinator|lead|content_editor EMAIL=…
+	@[ -n "$(ROLE)" ] && [ -n "$(EMAIL)" ] || { echo "Usage: make user ROLE=coordinator EMAIL=you@example.org"; exit 1; }
+	DEBUG=$${DEBUG:-true} $(BIN)/python manage.py create_staff_user --role "$(ROLE)" --email "$(EMAIL)"
 
 serve: migrate ## Serve with gunicorn and production-like settings (DEBUG off) on 127.0.0.1
 	@# Plain http on loopback: no redirect to https (a TLS proxy does that in production).
@@ -85,10 +91,16 @@ format: install ## Format and fix what ruff can
 scan: install ## Mozilla HTTP Observatory scan of production settings over TLS on 127.0.0.1 (root)
 	bash scripts/scan.sh
 
+bench: install ## Requests/s, p50, p99 of the main pages vs a bare view (gunicorn, wrk; DATABASE_URL)
+	$(BIN)/python scripts/bench.py $(BENCH_ARGS)
+
+burst: install ## 1,000 submissions, 50 in flight, on PostgreSQL: nothing lost, even with mail down
+	$(BIN)/python scripts/burst.py $(BURST_ARGS)
+
 ci: ## What CI runs: .ci/run
 	bash .ci/run
 
 clean: ## Remove the virtualenv, the SQLite database and collected static files
 	rm -rf $(VENV) db.sqlite3 db.sqlite3-wal db.sqlite3-shm staticfiles
 
-.PHONY: help install migrate run superuser serve test test-browser lint format scan ci clean
+.PHONY: help install migrate run superuser serve test test-browser lint format scan bench burst ci clean
