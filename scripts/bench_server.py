@@ -47,8 +47,17 @@ def flush_redis(url):
 class Deployment:
     """A temporary folder, database and cache, and the gunicorn servers started on them."""
 
-    def __init__(self, *, database_url=None, pg_database="portal_bench", redis_url=None, **env):
+    def __init__(
+        self,
+        *,
+        database_url=None,
+        pg_database="portal_bench",
+        redis_url=None,
+        handle_sigterm=True,
+        **env,
+    ):
         self.work = Path(tempfile.mkdtemp(prefix="portal-bench."))
+        self.handle_sigterm = handle_sigterm
         self.servers = []
         self.workers = []
         self.pg_admin_url = None
@@ -85,7 +94,8 @@ class Deployment:
 
     def __enter__(self):
         # A Ctrl+C or kill still runs __exit__ (the servers and the database go away).
-        signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
+        if self.handle_sigterm:
+            signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
         if self.pg_admin_url:
             self._psql(f'DROP DATABASE IF EXISTS "{self.pg_database}" WITH (FORCE)')
             self._psql(f'CREATE DATABASE "{self.pg_database}"')
