@@ -448,7 +448,11 @@ class EnquiryAdmin(admin.ModelAdmin):
     def save_model(self, request, obj, form, change):
         """Applies only what this coordinator changed, through the model's workflow methods, so
         each change leaves an event and a stale form never undoes a colleague's change."""
-        stored = Enquiry.objects.select_for_update().select_related("assigned_to").get(pk=obj.pk)
+        stored = (
+            Enquiry.objects.select_for_update(of=("self",))
+            .select_related("assigned_to")
+            .get(pk=obj.pk)
+        )
         changed = set(form.changed_data)
         data = form.cleaned_data
         by = request.user
