@@ -255,8 +255,9 @@ class EnquiryForm(forms.ModelForm):
         widgets = {
             "preferred_contact_channel": forms.RadioSelect,
             "patient_name": forms.TextInput(attrs={"autocomplete": "off"}),
-            "email": forms.EmailInput(attrs={"autocomplete": "email"}),
-            "phone": forms.TextInput(attrs={"type": "tel", "autocomplete": "tel"}),
+            # Addresses and numbers read left to right, also on the Arabic form.
+            "email": forms.EmailInput(attrs={"autocomplete": "email", "dir": "ltr"}),
+            "phone": forms.TextInput(attrs={"type": "tel", "autocomplete": "tel", "dir": "ltr"}),
             "medical_summary": forms.Textarea(attrs={"rows": 5}),
         }
         error_messages = {

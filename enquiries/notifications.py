@@ -46,7 +46,8 @@ def send_coordinators_notification(enquiry):
         "first_reply_due_at": enquiry.first_reply_due_at,
         "SITE_NAME": settings.SITE_NAME,
     }
-    with translation.override(enquiry.language):
+    # Coordinators work in English, like the admin; the patient's language is named in the text.
+    with translation.override(settings.LANGUAGE_CODE):
         subject, body = _render("enquiries/email/coordinators", context)
     send_mail(subject, body, None, settings.ENQUIRY_NOTIFICATION_EMAILS)
 
