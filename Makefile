@@ -97,6 +97,17 @@ bench: install ## Requests/s, p50, p99 of the main pages vs a bare view (gunicor
 burst: install ## 1,000 submissions, 50 in flight, on PostgreSQL: nothing lost, even with mail down
 	$(BIN)/python scripts/burst.py $(BURST_ARGS)
 
+.PHONY: messages
+messages: install ## Update the translation catalogs (locale/) from the code and compile them
+	@# Extracting needs GNU gettext (apt-get install gettext), a developer's tool only; compiling is
+	@# pure Python (polib) and the compiled .mo files are committed, so running needs neither.
+	@if command -v xgettext >/dev/null; then \
+	  DEBUG=true $(BIN)/python manage.py makemessages -l zh_Hans -l ru -l ar --no-obsolete \
+	    --add-location=file --ignore=.venv --ignore=scripts --ignore=tests --ignore=staticfiles \
+	    --ignore=test-artifacts; \
+	else echo "xgettext not found: compiling the catalogs as they are (apt-get install gettext to extract)"; fi
+	DEBUG=true $(BIN)/python manage.py compile_catalogs
+
 ci: ## What CI runs: .ci/run
 	bash .ci/run
 
