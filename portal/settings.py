@@ -34,6 +34,8 @@ ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
 INSTALLED_APPS = [
+    # Before the admin: it adds per-language columns to the content models and the admin widgets.
+    "modeltranslation",
     "portal.apps.PortalAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -63,8 +65,12 @@ MIDDLEWARE = [
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "portal.middleware.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Whole public pages for anonymous readers, before sessions are read (portal.page_cache).
+    "portal.page_cache.PageCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
+    # Right after LocaleMiddleware: the back office is in English whatever the staff's browser says.
+    "portal.staff_language.AdminInEnglishMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -133,6 +139,8 @@ CSRF_COOKIE_HTTPONLY = True
 LANGUAGE_COOKIE_SECURE = SECURE_COOKIES
 LANGUAGE_COOKIE_HTTPONLY = True
 LANGUAGE_COOKIE_SAMESITE = "Lax"
+# The language switcher's choice is remembered for a year (it holds no personal data).
+LANGUAGE_COOKIE_AGE = 365 * 24 * 60 * 60
 
 ROOT_URLCONF = "portal.urls"
 WSGI_APPLICATION = "portal.wsgi.application"
@@ -150,6 +158,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "portal.context_processors.site",
+                "portal.context_processors.languages",
             ],
         },
     },
@@ -186,6 +195,22 @@ else:
             "LOCATION": "portal",
         }
     }
+
+# Full-page cache for anonymous readers (portal.page_cache): the pages that are the same for
+# everyone. An editor's save makes them stale at once; PAGE_CACHE_SECONDS (0 turns it off) bounds
+# how long a stored page outlives a deploy, PAGE_CACHE_BROWSER_SECONDS how long browsers keep it.
+PAGE_CACHE_SECONDS = env.int("PAGE_CACHE_SECONDS", default=600)
+PAGE_CACHE_BROWSER_SECONDS = env.int("PAGE_CACHE_BROWSER_SECONDS", default=300)
+PAGE_CACHE_VIEWS = [
+    "home",
+    "privacy",
+    "contact",
+    "therapy_info:index",
+    "therapy_info:page",
+    "therapy_info:faq",
+    "robots_txt",
+    "django.contrib.sitemaps.views.sitemap",
+]
 
 # Staff accounts. django-axes locks an account after repeated failed logins (the counter lives in
 # the database, so it holds across server processes); it must come first among the backends.
@@ -229,8 +254,17 @@ AUTH_PASSWORD_VALIDATORS = [
 LANGUAGE_CODE = "en"
 LANGUAGES = [
     ("en", _("English")),
+    ("zh-hans", _("Simplified Chinese")),
+    ("ru", _("Russian")),
+    ("ar", _("Arabic")),
 ]
+# The compiled catalogs (.mo) are committed next to the .po files: no gettext tools are needed to
+# run or test the portal (see README.md, "Translations").
 LOCALE_PATHS = [BASE_DIR / "locale"]
+# Content (pages, references, key figures, questions) has a column per language; what an editor
+# has not translated yet is shown in English.
+MODELTRANSLATION_DEFAULT_LANGUAGE = "en"
+MODELTRANSLATION_FALLBACK_LANGUAGES = ("en",)
 TIME_ZONE = env.str("TIME_ZONE", default="UTC")
 USE_I18N = True
 USE_TZ = True
