@@ -5,7 +5,10 @@ import os
 import re
 
 from django import forms
+from django.conf import settings
 from django.contrib import admin, messages
+from django.contrib.admin.views.main import ChangeList
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.http import FileResponse, Http404, HttpResponse
@@ -37,6 +40,7 @@ from enquiries.roles import assignable_staff
 # is a job for a lead with a filter, not a form with thousands of hidden fields.
 MAX_ENQUIRIES_PER_ACTION = 500
 CONTROL_CHARACTERS = re.compile(r"[\x00-\x1f\x7f\"\\]")
+COUNTRY_LIST_CACHE_SECONDS = 300
 WORKFLOW_FIELDS = ["status", "assigned_to", "priority", "next_follow_up_on"]
 
 
@@ -107,12 +111,33 @@ class CountryFilter(admin.SimpleListFilter):
     parameter_name = "country"
 
     def lookups(self, request, model_admin):
-        codes = Enquiry.objects.order_by().values_list("country", flat=True).distinct()
+        # A DISTINCT over every enquiry costs ~50 ms at 100,000 rows, the slowest query of the
+        # page: the list of countries changes rarely, so it is cached for a few minutes.
+        codes = cache.get_or_set(
+            "enquiries:countries",
+            lambda: list(Enquiry.objects.order_by().values_list("country", flat=True).distinct()),
+            COUNTRY_LIST_CACHE_SECONDS,
+        )
         return sorted(((code, countries.name(code) or code) for code in codes), key=lambda c: c[1])
 
     def queryset(self, request, queryset):
         if self.value():
             return queryset.filter(country=self.value())
+        return queryset
+
+
+class LanguageFilter(admin.SimpleListFilter):
+    """The site's languages from settings, not a DISTINCT over every enquiry."""
+
+    title = _("language of the form")
+    parameter_name = "language"
+
+    def lookups(self, request, model_admin):
+        return [(code, name) for code, name in settings.LANGUAGES]
+
+    def queryset(self, request, queryset):
+        if self.value():
+            return queryset.filter(language=self.value())
         return queryset
 
 
@@ -222,6 +247,24 @@ class ActionChoiceForm(forms.Form):
         self.fields["choice"] = field
 
 
+class EnquiryChangeList(ChangeList):
+    """Flags possible duplicates with one query for the rows on the page, after paginating:
+    as an annotation of the list query, the database would also compute it for every row an
+    OFFSET skips (seconds on page 50 of 100,000)."""
+
+    def get_results(self, request):
+        super().get_results(request)
+        page = list(self.result_list)
+        flagged = set(
+            Enquiry.objects.filter(pk__in=[enquiry.pk for enquiry in page])
+            .with_possible_duplicate_flag()
+            .filter(has_possible_duplicate=True)
+            .values_list("pk", flat=True)
+        )
+        for enquiry in page:
+            enquiry.has_possible_duplicate = enquiry.pk in flagged
+
+
 PATIENT_FIELDSETS = [
     (
         _("About the enquirer"),
@@ -312,7 +355,7 @@ class EnquiryAdmin(admin.ModelAdmin):
         "diagnosis",
         CountryFilter,
         "gender",
-        "language",
+        LanguageFilter,
         "submitted_at",
     ]
     list_select_related = ["assigned_to"]
@@ -352,12 +395,10 @@ class EnquiryAdmin(admin.ModelAdmin):
     # The list.
 
     def get_queryset(self, request):
-        return (
-            super()
-            .get_queryset(request)
-            .with_possible_duplicate_flag()
-            .prefetch_related("preferred_cities")
-        )
+        return super().get_queryset(request).prefetch_related("preferred_cities")
+
+    def get_changelist(self, request, **kwargs):
+        return EnquiryChangeList
 
     @admin.display(description=_("received"), ordering="submitted_at")
     def received(self, enquiry):

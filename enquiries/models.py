@@ -8,7 +8,7 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.core.files.storage import storages
 from django.db import IntegrityError, models, transaction
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Case, Exists, OuterRef, Q, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
@@ -74,15 +74,21 @@ class EnquiryQuerySet(models.QuerySet):
         return self.filter(overdue_condition(now))
 
     def with_possible_duplicate_flag(self):
-        """Annotates `has_possible_duplicate`: one indexed EXISTS per key, evaluated only for the
-        rows fetched (a list page), never for the whole table."""
+        """Annotates `has_possible_duplicate`: one indexed EXISTS per key. Use it on a page of
+        rows (pk__in=…), never under an OFFSET: the database computes it for skipped rows too."""
         others = Enquiry.objects.exclude(pk=OuterRef("pk"))
-        return self.annotate(
-            has_possible_duplicate=Exists(
-                others.filter(email_key=OuterRef("email_key")).exclude(email_key="")
+
+        def same(key):
+            # A blank key matches nothing; the CASE keeps the database from scanning the
+            # thousands of rows that share the blank value (40 % of enquiries give no phone).
+            return Case(
+                When(**{key: ""}, then=Value(False)),
+                default=Exists(others.filter(**{key: OuterRef(key)})),
+                output_field=models.BooleanField(),
             )
-            | Exists(others.filter(phone_key=OuterRef("phone_key")).exclude(phone_key=""))
-            | Exists(others.filter(name_key=OuterRef("name_key")).exclude(name_key=""))
+
+        return self.annotate(
+            has_possible_duplicate=Q(same("email_key")) | Q(same("phone_key")) | Q(same("name_key"))
         )
 
 

@@ -36,6 +36,7 @@ def test_the_list_costs_the_same_queries_for_10_or_100_rows(login, coordinator, 
     monkeypatch.setattr(EnquiryAdmin, "list_per_page", 100)
     client = login(coordinator)
     many(make, 10, assignee=coordinator)
+    list_queries(client)  # fills the cached list of countries, as any earlier visit would
     with_10 = list_queries(client)
     many(make, 90, assignee=coordinator)
     with_100 = list_queries(client)
