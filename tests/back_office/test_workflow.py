@@ -102,7 +102,9 @@ def test_a_stale_page_does_not_undo_a_colleagues_change(
     assert enquiry.priority == Enquiry.Priority.URGENT
 
 
-def test_notes_cannot_be_edited_after_the_fact(login, coordinator, lead, enquiry):
+def test_notes_cannot_be_edited_after_the_fact_even_by_a_superuser(
+    login, coordinator, admin_user, enquiry
+):
     note = enquiry.add_note("Original wording.", by=coordinator)
     data = workflow_form(
         enquiry,
@@ -114,7 +116,7 @@ def test_notes_cannot_be_edited_after_the_fact(login, coordinator, lead, enquiry
             "notes-1-text": "",
         },
     )
-    login(lead).post(change_url(enquiry), data)
+    login(admin_user).post(change_url(enquiry), data)
     note.refresh_from_db()
     assert note.text == "Original wording."
 
