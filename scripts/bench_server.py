@@ -10,6 +10,7 @@ created here and dropped afterwards), never the developer's. The cache is a dedi
 database number, flushed before and after, when Redis answers; otherwise local memory."""
 
 # ruff: noqa: S603  (runs our own tools with our own arguments)
+import fcntl
 import os
 import secrets
 import shutil
@@ -93,6 +94,12 @@ class Deployment:
         return "PostgreSQL" if self.pg_admin_url else "SQLite"
 
     def __enter__(self):
+        # Two runs on the same database name would drop each other's database mid-run.
+        self.lock = open(Path(tempfile.gettempdir()) / f"{self.pg_database}.lock", "w")
+        try:
+            fcntl.flock(self.lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise SystemExit(f"another run is using {self.pg_database}: wait for it") from None
         # A Ctrl+C or kill still runs __exit__ (the servers and the database go away).
         if self.handle_sigterm:
             signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
@@ -117,6 +124,7 @@ class Deployment:
         if self.redis_url:
             flush_redis(self.redis_url)
         shutil.rmtree(self.work, ignore_errors=True)
+        self.lock.close()
 
     def _psql(self, sql):
         import psycopg2
