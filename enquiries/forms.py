@@ -7,6 +7,7 @@ import phonenumbers
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import HTML, Div, Fieldset, Layout, Submit
 from django import forms
+from django.core.cache import cache
 from django.core.validators import RegexValidator
 from django.db import transaction
 from django.utils import timezone
@@ -107,6 +108,18 @@ class RecordFilesField(forms.FileField):
         if errors:
             raise forms.ValidationError(errors)
         return files
+
+
+FORM_CACHE_VERSION_KEY = "enquiries:empty-form-version"
+
+
+def empty_form_cache_version():
+    """Part of the cache key of the empty form's HTML: it changes when the cities change."""
+    return cache.get_or_set(FORM_CACHE_VERSION_KEY, lambda: uuid.uuid4().hex, None)
+
+
+def forget_cached_empty_form(**kwargs):
+    cache.set(FORM_CACHE_VERSION_KEY, uuid.uuid4().hex, None)
 
 
 class EnquiryForm(forms.ModelForm):
@@ -282,10 +295,9 @@ class EnquiryForm(forms.ModelForm):
         helper = FormHelper()
         helper.form_tag = False
         helper.disable_csrf = True
+        # The hidden fields (token, source page, campaign tags) differ per request: the template
+        # renders them next to this layout, whose HTML it caches for an empty form.
         helper.layout = Layout(
-            "submission_token",
-            "source_page_slug",
-            *UTM_FIELDS,
             Div("website", css_class="enquiry-honeypot", aria_hidden="true"),
             Fieldset(_("About you"), "relationship", "enquirer_name", "referring_hospital"),
             Fieldset(

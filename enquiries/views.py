@@ -10,7 +10,7 @@ from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_GET, require_http_methods
 
 from enquiries import ratelimit
-from enquiries.forms import UTM_FIELDS, EnquiryForm
+from enquiries.forms import UTM_FIELDS, EnquiryForm, empty_form_cache_version
 from enquiries.models import new_reference
 from enquiries.uploads import LimitedUploadHandler
 
@@ -87,6 +87,7 @@ def _came_from(request):
 def _render_form(request, form, *, database_failed=False):
     context = {
         "form": form,
+        "empty_form_cache_version": empty_form_cache_version(),
         "database_failed": database_failed,
         "files_were_sent": bool(request.FILES),
     }
