@@ -301,6 +301,27 @@ STORAGES["medical_records"] = {
         "directory_permissions_mode": 0o700,
     },
 }
+# With several app servers the records must be shared: MEDICAL_RECORDS_S3_BUCKET moves them to an
+# S3-compatible object store (AWS S3, MinIO, Ceph…) through django-storages. The bucket must block
+# public access; objects are never given a public URL (signed, short-lived URLs only, and the
+# portal itself streams them through the permission-checked download view).
+if _records_bucket := env.str("MEDICAL_RECORDS_S3_BUCKET", default=""):
+    STORAGES["medical_records"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": _records_bucket,
+            "location": env.str("MEDICAL_RECORDS_S3_PREFIX", default="medical-records"),
+            "endpoint_url": env.str("MEDICAL_RECORDS_S3_ENDPOINT_URL", default="") or None,
+            "region_name": env.str("MEDICAL_RECORDS_S3_REGION", default="") or None,
+            "access_key": env.str("MEDICAL_RECORDS_S3_ACCESS_KEY_ID", default="") or None,
+            "secret_key": env.str("MEDICAL_RECORDS_S3_SECRET_ACCESS_KEY", default="") or None,
+            "querystring_auth": True,
+            "querystring_expire": 60,
+            "file_overwrite": False,
+            "custom_domain": None,
+        },
+    }
+
 # Tests and DEBUG runs work without collectstatic; production serves the collected, hashed files.
 WHITENOISE_USE_FINDERS = env.bool("WHITENOISE_USE_FINDERS", default=DEBUG)
 WHITENOISE_AUTOREFRESH = DEBUG
