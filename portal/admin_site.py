@@ -18,6 +18,16 @@ from django_otp import login as otp_login
 from django_otp import user_has_device
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from portal.ratelimit import FixedWindowLimit
+
+# Per address, on top of django-axes' per-account lockout: one address trying many accounts (or
+# one account from behind many names) is slowed down too. Counters live in the shared cache.
+login_attempts = FixedWindowLimit(
+    "staff-login",
+    window_seconds=15 * 60,
+    limit=lambda: settings.STAFF_LOGIN_ATTEMPTS_PER_15_MINUTES,
+)
+
 
 class TokenForm(forms.Form):
     token = forms.CharField(
@@ -65,6 +75,11 @@ class PortalAdminSite(admin.AdminSite):
         if user.is_active and user.is_staff and not self.has_permission(request):
             # Password accepted earlier in this session; the second factor is still missing.
             return redirect("admin:two_factor")
+        if request.method == "POST":
+            if login_attempts.is_limited(request):
+                context = {**self.each_context(request), "title": _("Too many login attempts")}
+                return render(request, "admin/login_rate_limited.html", context, status=429)
+            login_attempts.record(request)
         response = super().login(request, extra_context)
         password_accepted = request.method == "POST" and request.user.is_authenticated
         if password_accepted and request.user.is_staff and not self.has_permission(request):

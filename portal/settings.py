@@ -228,6 +228,9 @@ AXES_LOCKOUT_TEMPLATE = "admin/locked_out.html"
 AXES_VERBOSE = False
 AXES_SENSITIVE_PARAMETERS = ["password", "username"]
 AXES_IPWARE_PROXY_COUNT = env.int("PROXY_COUNT", default=0)
+# Login attempts accepted from one client address per 15 minutes, whatever the account names
+# (portal.ratelimit; the counter lives in the shared cache). Answered with 429 beyond it.
+STAFF_LOGIN_ATTEMPTS_PER_15_MINUTES = env.int("STAFF_LOGIN_ATTEMPTS_PER_15_MINUTES", default=20)
 
 # Two-factor authentication (TOTP) for everyone who logs into the back office. On unless DEBUG;
 # STAFF_REQUIRE_2FA=false turns it off, for local development only.
