@@ -17,6 +17,7 @@ from django.utils.translation import ngettext_lazy
 from enquiries import uploads
 from enquiries.models import City, Consent, Enquiry, EnquiryEvent, RecordFile
 from enquiries.tasks import send_enquiry_notifications
+from portal import privacy_notice
 
 # Bump when a consent's wording changes: each stored consent says which wording was agreed to.
 CONSENT_TEXT_VERSION = "2026-01"
@@ -428,6 +429,8 @@ class EnquiryForm(forms.ModelForm):
         enquiry = self.save(commit=False)
         enquiry.submission_token = self.cleaned_data["submission_token"]
         enquiry.language = language
+        # The version in force now: the one linked from the form the patient just sent.
+        enquiry.privacy_notice_version = privacy_notice.current_version()
         records = []
         try:
             with transaction.atomic():

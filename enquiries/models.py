@@ -31,6 +31,12 @@ def medical_records_storage():
     return storages["medical_records"]
 
 
+def delete_stored_files(files):
+    """Remove files from storage; one already gone is not an error (a retried run)."""
+    for file in files:
+        file.storage.delete(file.name)
+
+
 class City(models.Model):
     """A Chinese city with CAR-T centres that patients may prefer; coordinators manage the list."""
 
@@ -72,6 +78,15 @@ class EnquiryQuerySet(models.QuerySet):
 
     def overdue(self, now=None):
         return self.filter(overdue_condition(now))
+
+    def delete_with_files(self):
+        """Delete these enquiries with everything hanging off them (consents, files, notes,
+        events) and, once that is committed, their files in storage. Returns the references."""
+        enquiries = list(self.prefetch_related("record_files"))
+        files = [record.file for enquiry in enquiries for record in enquiry.record_files.all()]
+        Enquiry.objects.filter(pk__in=[enquiry.pk for enquiry in enquiries]).delete()
+        transaction.on_commit(lambda: delete_stored_files(files))
+        return [enquiry.reference for enquiry in enquiries]
 
     def with_possible_duplicate_flag(self):
         """Annotates `has_possible_duplicate`: one indexed EXISTS per key. Use it on a page of
@@ -214,6 +229,11 @@ class Enquiry(models.Model):
     )
     submitted_at = models.DateTimeField(_("received"), default=timezone.now, db_index=True)
     language = models.CharField(_("language of the form"), max_length=10)
+    # The label of the privacy notice in force when the patient sent the form (text, never a
+    # foreign key: the notice lives in therapy_info, which enquiries never imports).
+    privacy_notice_version = models.CharField(
+        _("privacy notice version"), max_length=20, blank=True
+    )
 
     # Who is filling it in.
     relationship = models.CharField(
@@ -303,6 +323,10 @@ class Enquiry(models.Model):
     next_follow_up_on = models.DateField(_("next follow-up"), null=True, blank=True)
     first_replied_at = models.DateTimeField(_("first replied"), null=True, blank=True)
     first_reply_due_at = models.DateTimeField(_("first reply due"))
+    # When it entered a closed status (or spam): retention counts from here (enquiries.retention).
+    closed_at = models.DateTimeField(_("closed"), null=True, blank=True, db_index=True)
+    # Set once retention has blanked the personal data; the row stays as an aggregate fact.
+    anonymised_at = models.DateTimeField(_("anonymised"), null=True, blank=True)
 
     # Whether the acknowledgement and the coordinators' notification went out.
     notification_status = models.CharField(
@@ -341,6 +365,11 @@ class Enquiry(models.Model):
             ("export_enquiries", _("Can export enquiries to CSV")),
             ("reassign_enquiries", _("Can assign enquiries to any coordinator")),
             ("download_record_files", _("Can download medical record files")),
+            (
+                "export_patient_data",
+                _("Can export everything held about a patient (subject access request)"),
+            ),
+            ("erase_enquiry", _("Can erase an enquiry and its files at the patient's request")),
         ]
 
     DUPLICATE_SOURCE_FIELDS = frozenset({"email", "phone", "patient_name", "birth_year"})
@@ -394,7 +423,12 @@ class Enquiry(models.Model):
         if new_status == old_status:
             return False
         self.status = new_status
-        self.save(update_fields=["status"])
+        closed = self.Status.closed_values()
+        if new_status in closed and old_status not in closed:
+            self.closed_at = timezone.now()
+        elif new_status not in closed:
+            self.closed_at = None
+        self.save(update_fields=["status", "closed_at"])
         self.record_event(
             EnquiryEvent.Kind.STATUS_CHANGED, actor=by, old=old_status, new=new_status
         )
@@ -453,6 +487,46 @@ class Enquiry(models.Model):
         # The event says a note exists; its text stays on the note.
         self.record_event(EnquiryEvent.Kind.NOTE_ADDED, actor=by, note=note.pk)
         return note
+
+    # What retention blanks: everything a patient typed or a link carried that could name or
+    # describe them. Kept as aggregate facts: relationship, gender, decade of birth, country,
+    # the chosen diagnosis and treatment answers, cities, consents, source page and workflow.
+    ANONYMISED_TEXT_FIELDS = (
+        "enquirer_name",
+        "referring_hospital",
+        "patient_name",
+        "email",
+        "phone",
+        "preferred_language",
+        "best_time_to_reach",
+        "time_zone",
+        "diagnosis_details",
+        "medical_summary",
+        "utm_source",
+        "utm_medium",
+        "utm_campaign",
+        "utm_term",
+        "utm_content",
+    )
+
+    def anonymise(self, *, at=None):
+        """Blank the personal data, empty the notes, delete the files (from storage once
+        committed); the enquiry stays for the figures. Anonymising twice changes nothing."""
+        if self.anonymised_at is not None:
+            return False
+        files = [record.file for record in self.record_files.all()]
+        with transaction.atomic():
+            for name in self.ANONYMISED_TEXT_FIELDS:
+                setattr(self, name, "")
+            self.birth_date = None
+            self.birth_year = self.birth_year // 10 * 10
+            self.anonymised_at = at or timezone.now()
+            self.save()
+            self.notes.update(text="")
+            self.record_files.all().delete()
+            self.record_event(EnquiryEvent.Kind.ANONYMISED, files=len(files))
+            transaction.on_commit(lambda: delete_stored_files(files))
+        return True
 
     def insert_with_unique_reference(self):
         """Insert the enquiry under a fresh reference, drawing again on the rare collision.
@@ -556,6 +630,11 @@ class EnquiryEvent(models.Model):
         NOTE_ADDED = "note_added", _("Note added")
         RECORD_DOWNLOADED = "record_downloaded", _("Record downloaded")
         EXPORTED = "exported", _("Exported")
+        PATIENT_DATA_EXPORTED = (
+            "patient_data_exported",
+            _("Patient's data exported (access request)"),
+        )
+        ANONYMISED = "anonymised", _("Anonymised (retention period over)")
 
     enquiry = models.ForeignKey(Enquiry, on_delete=models.CASCADE, related_name="events")
     kind = models.CharField(_("what happened"), max_length=30, choices=Kind)
@@ -661,6 +740,9 @@ class AuditEntry(models.Model):
         DOWNLOADED_RECORD = "downloaded_record", _("Downloaded a medical record")
         EXPORTED_ENQUIRIES = "exported_enquiries", _("Exported enquiries to CSV")
         DELETED_ENQUIRY = "deleted_enquiry", _("Deleted an enquiry")
+        EXPORTED_PATIENT_DATA = "exported_patient_data", _("Exported a patient's data (access)")
+        ERASED_ENQUIRY = "erased_enquiry", _("Erased an enquiry at the patient's request")
+        APPLIED_RETENTION = "applied_retention", _("Applied the retention rules")
 
     created_at = models.DateTimeField(_("when"), default=timezone.now, db_index=True)
     actor = models.ForeignKey(
@@ -689,11 +771,13 @@ class AuditEntry(models.Model):
         return f"{self.actor_name}: {self.get_action_display()} {self.enquiry_reference}".strip()
 
     @classmethod
-    def record(cls, actor, action, *, reference="", **details):
-        """Write one entry. `details` holds references, ids and counts, never personal data."""
+    def record(cls, actor, action, *, reference="", actor_name="", **details):
+        """Write one entry. `details` holds references, ids and counts, never personal data.
+
+        Without a staff member (a scheduled command), `actor_name` says what acted."""
         return cls.objects.create(
             actor=actor,
-            actor_name=actor.get_username(),
+            actor_name=actor.get_username() if actor is not None else actor_name,
             action=action,
             enquiry_reference=reference,
             details=details,

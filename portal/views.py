@@ -14,6 +14,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
+from portal.privacy_notice import current_notice
 from therapy_info.models import KeyFigure, Page
 
 logger = logging.getLogger(__name__)
@@ -28,7 +29,11 @@ def home(request):
 
 
 def privacy(request):
-    return render(request, "portal/privacy.html")
+    """The privacy notice in force, as content editors maintain it (therapy_info.PrivacyNotice)."""
+    notice = current_notice()
+    if notice is None:
+        raise Http404
+    return render(request, "portal/privacy.html", {"notice": notice})
 
 
 def contact(request):

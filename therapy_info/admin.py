@@ -19,6 +19,7 @@ from therapy_info.models import (
     KeyFigure,
     Page,
     PageSlugRedirect,
+    PrivacyNotice,
     Reference,
     localized,
 )
@@ -259,3 +260,36 @@ class PageSlugRedirectAdmin(admin.ModelAdmin):
     list_select_related = ["page"]
     search_fields = ["old_slug", "page__title"]
     raw_id_fields = ["page"]
+
+
+@admin.register(PrivacyNotice)
+class PrivacyNoticeAdmin(TranslationAdmin, SimpleHistoryAdmin):
+    """A version is edited until it takes effect, then frozen: enquiries say which version the
+    patient saw. A new version starts as a copy of the one in force."""
+
+    list_display = ["version", "effective_on", "in_force", "updated_at"]
+    fields = ["version", "effective_on", "body"]
+
+    @admin.display(description=_("shown to patients now"), boolean=True)
+    def in_force(self, notice):
+        current = PrivacyNotice.objects.current()
+        return current is not None and current.pk == notice.pk
+
+    def has_change_permission(self, request, obj=None):
+        if obj is not None and obj.is_in_effect:
+            return False
+        return super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        if obj is not None and obj.is_in_effect:
+            return False
+        return super().has_delete_permission(request, obj)
+
+    def get_changeform_initial_data(self, request):
+        initial = super().get_changeform_initial_data(request)
+        current = PrivacyNotice.objects.current()
+        if current is not None:
+            for code, _name in settings.LANGUAGES:
+                column = localized("body", code)
+                initial.setdefault(column, getattr(current, column))
+        return initial

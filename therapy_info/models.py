@@ -416,3 +416,59 @@ class FaqEntry(TranslationTracking):
         if update_fields is not None:
             kwargs["update_fields"] = {*update_fields, *rendered_fields}
         super().save(*args, **kwargs)
+
+
+class PrivacyNoticeQuerySet(models.QuerySet):
+    def in_effect(self, on=None):
+        """Versions whose effective date has come, the one in force first."""
+        on = on or timezone.localdate()
+        return self.filter(effective_on__lte=on).order_by("-effective_on", "-pk")
+
+    def current(self, on=None):
+        return self.in_effect(on).first()
+
+
+class PrivacyNotice(models.Model):
+    """One version of the privacy notice. Patients see the latest version in effect, and each
+    enquiry records the label of the version in force when it was sent, so a version's text is
+    frozen once it takes effect: a change is a new version."""
+
+    version = models.CharField(
+        _("version"),
+        max_length=20,
+        unique=True,
+        help_text=_("A short label that never changes, e.g. “2026-03”. Enquiries record it."),
+    )
+    effective_on = models.DateField(
+        _("in effect from"),
+        help_text=_("Shown to patients from this day; the latest version in effect is shown."),
+    )
+    body = models.TextField(
+        _("text"),
+        max_length=BODY_MAX_LENGTH,
+        help_text=_("Markdown, like the text of a page: ## for a section heading."),
+    )
+    body_html = models.TextField(editable=False, default="")
+    updated_at = models.DateTimeField(_("last updated"), auto_now=True)
+
+    objects = PrivacyNoticeQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("privacy notice version")
+        verbose_name_plural = _("privacy notice versions")
+        ordering = ["-effective_on", "-pk"]
+
+    def __str__(self):
+        return self.version
+
+    def save(self, *args, **kwargs):
+        rendered_fields = render_each_language("body", "body_html", self)
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None:
+            kwargs["update_fields"] = {*update_fields, *rendered_fields}
+        super().save(*args, **kwargs)
+
+    @property
+    def is_in_effect(self):
+        """Patients may have seen it: its text must not change any more."""
+        return self.pk is not None and self.effective_on <= timezone.localdate()

@@ -5,7 +5,14 @@ from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
 from therapy_info import content_cache
-from therapy_info.models import FaqEntry, KeyFigure, Page, PageSlugRedirect, Reference
+from therapy_info.models import (
+    FaqEntry,
+    KeyFigure,
+    Page,
+    PageSlugRedirect,
+    PrivacyNotice,
+    Reference,
+)
 
 
 @receiver([post_save, post_delete], sender=Page)
@@ -13,6 +20,7 @@ from therapy_info.models import FaqEntry, KeyFigure, Page, PageSlugRedirect, Ref
 @receiver([post_save, post_delete], sender=KeyFigure)
 @receiver([post_save, post_delete], sender=FaqEntry)
 @receiver([post_save, post_delete], sender=PageSlugRedirect)
+@receiver([post_save, post_delete], sender=PrivacyNotice)
 def content_changed(sender, **kwargs):
     content_cache.invalidate()
     # Again after commit: a reader between the save and the commit may have cached the old text

@@ -9,7 +9,7 @@ options keeps every language's text in each revision (and revert restores all of
 import simple_history
 from modeltranslation.translator import TranslationOptions, register
 
-from therapy_info.models import FaqEntry, KeyFigure, Page, Reference
+from therapy_info.models import FaqEntry, KeyFigure, Page, PrivacyNotice, Reference
 
 
 @register(Page)
@@ -34,6 +34,11 @@ class FaqEntryTranslation(TranslationOptions):
     fields = ("question", "answer", "answer_html")
 
 
+@register(PrivacyNotice)
+class PrivacyNoticeTranslation(TranslationOptions):
+    fields = ("body", "body_html")
+
+
 def _rendered_columns(*names):
     from django.conf import settings
 
@@ -54,6 +59,9 @@ simple_history.register(
 )
 simple_history.register(Reference)
 simple_history.register(KeyFigure)
+simple_history.register(
+    PrivacyNotice, excluded_fields=["body_html", "updated_at", *_rendered_columns("body_html")]
+)
 simple_history.register(
     FaqEntry, excluded_fields=["answer_html", "updated_at", *_rendered_columns("answer_html")]
 )
