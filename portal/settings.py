@@ -393,6 +393,10 @@ ENQUIRY_NOTIFICATION_EMAILS = env.list("ENQUIRY_NOTIFICATION_EMAILS", default=[C
 SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
 # Stored enquiries accepted per client address per hour (the counter lives in the cache).
 ENQUIRY_RATE_LIMIT_PER_HOUR = env.int("ENQUIRY_RATE_LIMIT_PER_HOUR", default=5)
+# Retention (manage.py apply_retention, daily): closed enquiries are anonymised this many months
+# after closing, and spam is deleted this many days after it was marked as spam.
+RETENTION_CLOSED_MONTHS = env.int("RETENTION_CLOSED_MONTHS", default=24)
+RETENTION_SPAM_DAYS = env.int("RETENTION_SPAM_DAYS", default=30)
 # Proxies in front of the app that append to X-Forwarded-For (0: use the socket's address).
 TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
 # Sending the notification emails: attempts before giving up, and the first wait between them
