@@ -23,7 +23,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from django_countries import countries
 
-from enquiries import dashboard, exports
+from enquiries import dashboard, exports, patient_rights
 from enquiries.models import (
     AuditEntry,
     City,
@@ -42,6 +42,8 @@ MAX_ENQUIRIES_PER_ACTION = 500
 CONTROL_CHARACTERS = re.compile(r"[\x00-\x1f\x7f\"\\]")
 COUNTRY_LIST_CACHE_SECONDS = 300
 WORKFLOW_FIELDS = ["status", "assigned_to", "priority", "next_follow_up_on"]
+# One patient rarely writes more often than this; a bigger selection is a mistake.
+MAX_ENQUIRIES_PER_PATIENT = 20
 
 
 def age(delta):
@@ -188,7 +190,10 @@ class NoteInline(admin.TabularInline):
     fields = ["created_at", "author", "text"]
     readonly_fields = ["created_at", "author"]
     formfield_overrides = {
-        Note._meta.get_field("text").__class__: {"widget": forms.Textarea(attrs={"rows": 3})}
+        # A tabular inline has column headings, not labels: the textarea names itself.
+        Note._meta.get_field("text").__class__: {
+            "widget": forms.Textarea(attrs={"rows": 3, "aria-label": _("New note")})
+        }
     }
 
     def get_queryset(self, request):
@@ -375,6 +380,8 @@ class EnquiryAdmin(admin.ModelAdmin):
         "mark_as_spam",
         "mark_first_reply_sent",
         "export_csv",
+        "export_patient_data",
+        "erase_enquiries",
     ]
 
     class Media:
@@ -384,6 +391,12 @@ class EnquiryAdmin(admin.ModelAdmin):
 
     def has_export_permission(self, request):
         return request.user.has_perm("enquiries.export_enquiries")
+
+    def has_export_patient_data_permission(self, request):
+        return request.user.has_perm("enquiries.export_patient_data")
+
+    def has_erase_permission(self, request):
+        return request.user.has_perm("enquiries.erase_enquiry")
 
     def has_reassign_permission(self, request):
         return request.user.has_perm("enquiries.reassign_enquiries")
@@ -465,7 +478,19 @@ class EnquiryAdmin(admin.ModelAdmin):
         else:
             workflow.append("first_replied_at")
         return [
-            (None, {"fields": ["reference", "submitted_at", "language", "notification_status"]}),
+            (
+                None,
+                {
+                    "fields": [
+                        "reference",
+                        "submitted_at",
+                        "language",
+                        "privacy_notice_version",
+                        "notification_status",
+                        "closed_at",
+                    ]
+                },
+            ),
             (_("Workflow"), {"fields": workflow}),
             *PATIENT_FIELDSETS,
         ]
@@ -740,6 +765,61 @@ class EnquiryAdmin(admin.ModelAdmin):
         )
         return response
 
+    @admin.action(
+        description=_("Export everything about the patient (access request, ZIP)"),
+        permissions=["export_patient_data"],
+    )
+    def export_patient_data(self, request, queryset):
+        # Several enquiries may come from one person: select them all, get one archive.
+        if queryset.count() > MAX_ENQUIRIES_PER_PATIENT:
+            self.message_user(
+                request,
+                _("Choose at most %(count)d enquiries of one patient.")
+                % {"count": MAX_ENQUIRIES_PER_PATIENT},
+                messages.WARNING,
+            )
+            return None
+        enquiries = queryset.prefetch_related(
+            "preferred_cities", "consents", "record_files", "notes__author", "events__actor"
+        ).select_related("assigned_to")
+        archive = patient_rights.export(enquiries, by=request.user)
+        stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
+        response = FileResponse(
+            archive,
+            as_attachment=True,
+            filename=f"patient-data-{stamp}.zip",
+            content_type="application/zip",
+        )
+        add_never_cache_headers(response)
+        return response
+
+    @admin.action(
+        description=_("Erase at the patient's request (deletes everything)…"),
+        permissions=["erase"],
+    )
+    def erase_enquiries(self, request, queryset):
+        field = forms.BooleanField(
+            label=_(
+                "The patient asked us to erase their data. Delete these enquiries, their notes, "
+                "history and files for good; only the audit log keeps the reference."
+            ),
+            required=True,
+        )
+        confirmed, page = self.action_page(
+            request,
+            queryset,
+            action="erase_enquiries",
+            title=_("Erase enquiries at the patient's request"),
+            field=field,
+            submit_label=_("Erase for good"),
+        )
+        if page is not None:
+            return page
+        if confirmed:
+            erased = patient_rights.erase(queryset, by=request.user)
+            self.message_user(request, _("%(count)d enquiries erased.") % {"count": len(erased)})
+        return None
+
 
 @admin.register(AuditEntry)
 class AuditEntryAdmin(admin.ModelAdmin):
@@ -765,6 +845,11 @@ class AuditEntryAdmin(admin.ModelAdmin):
             }
         if entry.action == AuditEntry.Action.DOWNLOADED_RECORD:
             return _("File #%(file)s") % {"file": details.get("file")}
+        if entry.action == AuditEntry.Action.APPLIED_RETENTION:
+            return _("Anonymised: %(anonymised)s. Deleted spam: %(deleted)s.") % {
+                "anonymised": ", ".join(details.get("anonymised", [])) or "—",
+                "deleted": ", ".join(details.get("deleted", [])) or "—",
+            }
         return ""
 
     def has_add_permission(self, request):

@@ -1,0 +1,125 @@
+"""A patient's rights over what we hold: a copy of everything (subject access, GDPR Art. 15 /
+PIPL Art. 45) as a ZIP of JSON and the uploaded files, and erasure (GDPR Art. 17 / PIPL Art. 47).
+Lead coordinators run both from the admin; both leave an audit entry."""
+
+import json
+import re
+import tempfile
+import zipfile
+
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import transaction
+from django.utils import timezone
+
+from enquiries.models import AuditEntry, Enquiry, EnquiryEvent, staff_name
+
+# Internal bookkeeping, derived from fields that are exported anyway.
+NOT_EXPORTED = {"id", "email_key", "phone_key", "name_key", "submission_token"}
+UNSAFE_IN_FILE_NAMES = re.compile(r"[^\w.\- ]+")
+
+
+def _value(enquiry, field):
+    if field.choices:
+        return getattr(enquiry, f"get_{field.name}_display")()
+    if field.name == "country":
+        return enquiry.country.name
+    if field.is_relation:
+        return staff_name(getattr(enquiry, field.name)) or None
+    return getattr(enquiry, field.name)
+
+
+def _zip_file_name(index, record):
+    """A name inside the ZIP: numbered, the patient's own name kept but made harmless."""
+    name = record.original_name.replace("\\", "/").rsplit("/", 1)[-1]
+    name = UNSAFE_IN_FILE_NAMES.sub("_", name).strip(" ._")[:80] or "file"
+    return f"{index}-{name}"
+
+
+def describe(enquiry):
+    """Everything held about the enquiry, as plain data (what the JSON file holds)."""
+    fields = [field for field in Enquiry._meta.concrete_fields if field.name not in NOT_EXPORTED]
+    files = []
+    for index, record in enumerate(enquiry.record_files.all(), start=1):
+        files.append(
+            {
+                "file_in_this_archive": f"files/{_zip_file_name(index, record)}",
+                "original_name": record.original_name,
+                "type": record.content_type,
+                "size_in_bytes": record.size,
+                "sha256": record.sha256,
+                "uploaded_at": record.uploaded_at,
+            }
+        )
+    return {
+        "enquiry": {str(field.verbose_name): _value(enquiry, field) for field in fields},
+        "preferred_cities": [city.name for city in enquiry.preferred_cities.all()],
+        "consents": [
+            {
+                "consent_to": consent.get_kind_display(),
+                "given": consent.given,
+                "text_as_shown": consent.text,
+                "text_version": consent.text_version,
+                "language": consent.language,
+                "recorded_at": consent.given_at,
+            }
+            for consent in enquiry.consents.all()
+        ],
+        "internal_notes": [
+            {"written_at": note.created_at, "by": staff_name(note.author), "text": note.text}
+            for note in enquiry.notes.all()
+        ],
+        "timeline": [
+            {"at": event.created_at, "what": str(event.describe())}
+            for event in enquiry.events.all()
+        ],
+        "files": files,
+    }
+
+
+def export(enquiries, *, by):
+    """A temporary file holding the ZIP of each enquiry's data (one folder per reference), and
+    its audit entry and timeline event. The caller streams and closes the file."""
+    archive = tempfile.TemporaryFile()  # noqa: SIM115 (the response closes it once streamed)
+    exported_at = timezone.now()
+    with zipfile.ZipFile(archive, "w", compression=zipfile.ZIP_DEFLATED) as zipped:
+        for enquiry in enquiries:
+            data = {"reference": enquiry.reference, "exported_at": exported_at, **describe(enquiry)}
+            folder = enquiry.reference
+            for record, listed in zip(enquiry.record_files.all(), data["files"], strict=True):
+                try:
+                    with record.file.open("rb") as handle:
+                        zipped.writestr(f"{folder}/{listed['file_in_this_archive']}", handle.read())
+                except FileNotFoundError:
+                    listed["file_in_this_archive"] = None
+                    listed["missing_from_storage"] = True
+            zipped.writestr(
+                f"{folder}/enquiry.json",
+                json.dumps(data, cls=DjangoJSONEncoder, ensure_ascii=False, indent=2),
+            )
+            AuditEntry.record(
+                by,
+                AuditEntry.Action.EXPORTED_PATIENT_DATA,
+                reference=enquiry.reference,
+                files=len(data["files"]),
+            )
+            enquiry.record_event(EnquiryEvent.Kind.PATIENT_DATA_EXPORTED, actor=by)
+    archive.seek(0)
+    return archive
+
+
+def erase(enquiries, *, by):
+    """Delete the enquiries with everything hanging off them, and their files from storage.
+
+    Nothing is kept but the audit entry: the reference, who erased it and when. An anonymised
+    row would still hold dates, country, diagnosis and cities, which with the reference could
+    point back at the patient who asked us to forget them. Returns the references erased."""
+    with transaction.atomic():
+        enquiries = list(enquiries)
+        for enquiry in enquiries:
+            AuditEntry.record(
+                by,
+                AuditEntry.Action.ERASED_ENQUIRY,
+                reference=enquiry.reference,
+                files=enquiry.record_files.count(),
+            )
+        return Enquiry.objects.filter(pk__in=[e.pk for e in enquiries]).delete_with_files()

@@ -1,0 +1,155 @@
+"""A patient's rights, run by lead coordinators in the admin: a copy of everything we hold
+(access) and erasure. Both are audited; after erasure nothing personal is left anywhere."""
+
+import io
+import json
+import zipfile
+
+import pytest
+from django.urls import reverse
+
+from enquiries.models import AuditEntry, Enquiry, EnquiryEvent
+from tests.back_office.conftest import action, change_url, workflow_form
+from tests.enquiries.conftest import run_ready_tasks
+from tests.security.database_search import find_anywhere
+from tests.security.markers import (
+    ALL_MARKERS,
+    FILE_CONTENT,
+    FILE_NAME,
+    NOTE_TEXT,
+    PHONE_STORED,
+    TEXT_MARKERS,
+    marker_form_data,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def worked_enquiry(submit, login, coordinator):
+    """An enquiry sent through the form with markers everywhere, its emails sent, then opened,
+    noted, closed and its file downloaded by a coordinator in the admin."""
+    assert submit(marker_form_data()).status_code == 302
+    run_ready_tasks()
+    enquiry = Enquiry.objects.get()
+    client = login(coordinator)
+    client.get(change_url(enquiry))
+    response = client.post(
+        change_url(enquiry),
+        workflow_form(enquiry, status="closed_withdrew", **{"notes-0-text": NOTE_TEXT}),
+    )
+    assert response.status_code == 302
+    record = enquiry.record_files.get()
+    url = reverse("admin:enquiries_recordfile_download", args=[enquiry.pk, record.pk])
+    b"".join(client.get(url).streaming_content)
+    return enquiry
+
+
+def exported_archive(client, enquiry):
+    response = client.post(
+        reverse("admin:enquiries_enquiry_changelist"),
+        {"action": "export_patient_data", "index": 0, "_selected_action": [enquiry.pk]},
+    )
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/zip"
+    return zipfile.ZipFile(io.BytesIO(b"".join(response.streaming_content)))
+
+
+def erase(client, enquiry, **extra):
+    return action(client, "erase_enquiries", [enquiry], **extra)
+
+
+class TestTheExport:
+    def test_it_holds_every_value_the_patient_sent(self, login, lead, worked_enquiry):
+        archive = exported_archive(login(lead), worked_enquiry)
+
+        data = archive.read(f"{worked_enquiry.reference}/enquiry.json").decode()
+        for value in [*TEXT_MARKERS.values(), PHONE_STORED, FILE_NAME, NOTE_TEXT, "1970-03-04"]:
+            assert value in data, value
+
+    def test_it_holds_consents_cities_notes_timeline_and_files(self, login, lead, worked_enquiry):
+        archive = exported_archive(login(lead), worked_enquiry)
+
+        data = json.loads(archive.read(f"{worked_enquiry.reference}/enquiry.json"))
+        assert {c["consent_to"] for c in data["consents"]} == {
+            "Processing of health data",
+            "Sharing with partner hospitals in China",
+            "News by email",
+        }
+        assert data["internal_notes"][0]["text"] == NOTE_TEXT
+        assert any("Status" in event["what"] for event in data["timeline"])
+        assert data["enquiry"]["privacy notice version"] == "1"
+        [listed] = data["files"]
+        path = f"{worked_enquiry.reference}/{listed['file_in_this_archive']}"
+        assert archive.read(path) == FILE_CONTENT
+
+    def test_it_is_audited_and_on_the_timeline(self, login, lead, worked_enquiry):
+        exported_archive(login(lead), worked_enquiry)
+
+        entry = AuditEntry.objects.get(action=AuditEntry.Action.EXPORTED_PATIENT_DATA)
+        assert (entry.actor, entry.enquiry_reference) == (lead, worked_enquiry.reference)
+        assert worked_enquiry.events.filter(
+            kind=EnquiryEvent.Kind.PATIENT_DATA_EXPORTED, actor=lead
+        ).exists()
+
+    def test_it_is_never_cached(self, login, lead, worked_enquiry):
+        response = login(lead).post(
+            reverse("admin:enquiries_enquiry_changelist"),
+            {"action": "export_patient_data", "index": 0, "_selected_action": [worked_enquiry.pk]},
+        )
+
+        assert "no-store" in response["Cache-Control"]
+
+    def test_a_coordinator_cannot_export(self, login, coordinator, worked_enquiry):
+        response = action(login(coordinator), "export_patient_data", [worked_enquiry])
+
+        assert response.get("Content-Type") != "application/zip"
+        assert not AuditEntry.objects.filter(
+            action=AuditEntry.Action.EXPORTED_PATIENT_DATA
+        ).exists()
+
+
+class TestErasure:
+    def test_it_asks_for_confirmation_first(self, login, lead, worked_enquiry):
+        response = erase(login(lead), worked_enquiry)
+
+        assert response.status_code == 200
+        assert "Erase enquiries at the patient" in response.content.decode()
+        assert Enquiry.objects.filter(pk=worked_enquiry.pk).exists()
+
+    def test_after_erasure_no_table_holds_any_marker(
+        self, login, lead, worked_enquiry, django_capture_on_commit_callbacks
+    ):
+        # The search does find them while the enquiry exists.
+        assert ("enquiries_enquiry", "patient_name", "patientmark zqx") in find_anywhere(
+            ALL_MARKERS
+        )
+        with django_capture_on_commit_callbacks(execute=True):
+            response = erase(login(lead), worked_enquiry, apply="1", choice="on")
+        assert response.status_code == 302
+
+        assert find_anywhere(ALL_MARKERS) == []
+
+    def test_after_erasure_the_files_are_gone_from_storage(
+        self, login, lead, worked_enquiry, stored_files, django_capture_on_commit_callbacks
+    ):
+        assert len(stored_files()) == 1
+        with django_capture_on_commit_callbacks(execute=True):
+            erase(login(lead), worked_enquiry, apply="1", choice="on")
+
+        assert stored_files() == []
+
+    def test_only_the_audit_entry_remains_saying_who_and_when(
+        self, login, lead, worked_enquiry, django_capture_on_commit_callbacks
+    ):
+        with django_capture_on_commit_callbacks(execute=True):
+            erase(login(lead), worked_enquiry, apply="1", choice="on")
+
+        assert not Enquiry.objects.exists()
+        entry = AuditEntry.objects.get(action=AuditEntry.Action.ERASED_ENQUIRY)
+        assert (entry.actor_name, entry.enquiry_reference) == ("lead", worked_enquiry.reference)
+
+    def test_a_coordinator_cannot_erase(self, login, coordinator, worked_enquiry):
+        erase(login(coordinator), worked_enquiry, apply="1", choice="on")
+
+        assert Enquiry.objects.filter(pk=worked_enquiry.pk).exists()
