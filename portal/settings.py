@@ -357,19 +357,32 @@ CONTACT_EMAIL = env.str("CONTACT_EMAIL", default="care@example.org")
 SECURITY_CONTACT = env.str("SECURITY_CONTACT", default="mailto:security@example.org")
 
 # Logging: everything to stdout for the process manager to collect. Never log personal data.
+# Exception messages are withheld from every log line (portal.log_redaction): they can quote what
+# a patient sent.
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
+    "filters": {
+        "withhold_exception_messages": {"()": "portal.log_redaction.WithholdExceptionMessages"},
+    },
     "formatters": {
         "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
     },
     "handlers": {
-        "stdout": {"class": "logging.StreamHandler", "formatter": "plain"},
+        "stdout": {
+            "class": "logging.StreamHandler",
+            "stream": "ext://sys.stdout",
+            "formatter": "plain",
+            "filters": ["withhold_exception_messages"],
+        },
     },
     "root": {"handlers": ["stdout"], "level": env.str("LOG_LEVEL", default="INFO")},
     "loggers": {
+        # Configured here so Django's default handlers go: its mail_admins handler would email
+        # the full error report, POST data included, to ADMINS. Everything goes to stdout.
+        "django": {"level": "INFO"},
         # Request logs include URLs only; our URLs never carry personal data.
-        "django.request": {"level": "WARNING"},
+        "django.request": {"level": "WARNING", "filters": ["withhold_exception_messages"]},
         "django.server": {"level": "INFO"},
     },
 }

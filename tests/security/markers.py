@@ -36,11 +36,12 @@ def marker_file():
 
 
 def marker_form_data(**overrides):
-    return valid_form_data(
-        relationship="family_or_friend",
-        phone=PHONE,
-        birth_date="1970-03-04",
-        record_files=marker_file(),
+    fields = {
+        "relationship": "family_or_friend",
+        "phone": PHONE,
+        "birth_date": "1970-03-04",
+        "record_files": marker_file(),
         **TEXT_MARKERS,
         **overrides,
-    )
+    }
+    return valid_form_data(**fields)
