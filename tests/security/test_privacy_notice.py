@@ -8,8 +8,8 @@ import time_machine
 from django.urls import reverse
 
 from enquiries.models import Enquiry
-from therapy_info.models import PrivacyNotice
 from tests.enquiries.conftest import valid_form_data
+from therapy_info.models import PrivacyNotice
 
 pytestmark = pytest.mark.django_db
 
@@ -60,7 +60,7 @@ def test_an_editors_save_is_on_the_page_at_once_despite_the_page_cache(client):
 
 
 def test_the_notice_is_sanitised(client):
-    new_version(effective_on=datetime.date(2026, 1, 2), body='<script>alert(1)</script> **ok**')
+    new_version(effective_on=datetime.date(2026, 1, 2), body="<script>alert(1)</script> **ok**")
     with time_machine.travel("2026-07-01 12:00Z"):
         html = client.get(reverse("privacy")).content.decode()
 

@@ -1,8 +1,7 @@
 """Retention: closed enquiries are anonymised 24 months after closing, spam is deleted 30 days
 after it was marked; their files leave storage, and nothing else is touched."""
 
-from datetime import datetime, timedelta
-from datetime import timezone as dt_timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 import time_machine
@@ -14,7 +13,7 @@ from tests.enquiries.conftest import make_enquiry, pdf_file
 
 pytestmark = pytest.mark.django_db
 
-NOW = datetime(2026, 6, 15, 3, 0, tzinfo=dt_timezone.utc)
+NOW = datetime(2026, 6, 15, 3, 0, tzinfo=UTC)
 MARKERS = {
     "enquirer_name": "Enqmarker Qzv",
     "referring_hospital": "Hospmarker Qzv",
@@ -35,7 +34,11 @@ def closed_enquiry(status="closed_treated", closed_at=NOW - timedelta(days=800),
     Enquiry.objects.filter(pk=enquiry.pk).update(status=status, closed_at=closed_at)
     enquiry.refresh_from_db()
     Consent.objects.create(
-        enquiry=enquiry, kind="health_data_processing", given=True, text_version="1", text="t",
+        enquiry=enquiry,
+        kind="health_data_processing",
+        given=True,
+        text_version="1",
+        text="t",
         language="en",
     )
     Note.objects.create(enquiry=enquiry, text="Notemarker Qzv")
@@ -96,7 +99,7 @@ def test_anonymising_leaves_an_event_on_the_timeline(apply_now):
 
 
 def test_an_enquiry_closed_less_than_24_months_ago_is_kept(apply_now, stored_files):
-    enquiry = closed_enquiry(closed_at=datetime(2024, 6, 16, tzinfo=dt_timezone.utc))
+    enquiry = closed_enquiry(closed_at=datetime(2024, 6, 16, tzinfo=UTC))
 
     apply_now()
 

@@ -1,0 +1,108 @@
+"""Upload attacks: what a hostile file can and cannot do.
+
+We accept a file by its first bytes (PDF, JPEG, PNG). A polyglot (a valid PDF or PNG header with
+HTML or script behind it) passes that check on purpose: parsing every format deeply is a larger
+attack surface than the file. It is harmless because it is never rendered by us: stored under a
+random name outside any served folder, and only ever sent as an attachment with the type we
+detected and nosniff, so no browser runs it as a page. File names are data, never paths."""
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+
+from enquiries.models import Enquiry, RecordFile
+from tests.enquiries.conftest import PDF_BYTES, PNG_BYTES, valid_form_data
+
+pytestmark = pytest.mark.django_db
+
+PDF_WITH_HTML = PDF_BYTES + b"<html><body><script>alert(document.cookie)</script></body></html>"
+PNG_WITH_SCRIPT = PNG_BYTES + b"<script>fetch('/admin/').then(r=>r.text())</script>"
+
+
+def send(submit, name, content):
+    return submit(valid_form_data(record_files=SimpleUploadedFile(name, content)))
+
+
+def download(login, coordinator, record):
+    url = reverse("admin:enquiries_recordfile_download", args=[record.enquiry_id, record.pk])
+    return login(coordinator).get(url)
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "content_type"),
+    [
+        ("report.pdf", PDF_WITH_HTML, "application/pdf"),
+        ("scan.png", PNG_WITH_SCRIPT, "image/png"),
+        ("report.html", PDF_WITH_HTML, "application/pdf"),
+    ],
+)
+def test_a_polyglot_is_only_ever_served_as_an_attachment_of_its_detected_type(
+    submit, login, coordinator, name, content, content_type
+):
+    assert send(submit, name, content).status_code == 302
+    record = RecordFile.objects.get()
+
+    response = download(login, coordinator, record)
+
+    assert response["Content-Type"] == content_type
+    assert response["Content-Disposition"].startswith("attachment;")
+    assert response["X-Content-Type-Options"] == "nosniff"
+    assert "default-src 'self'" in response["Content-Security-Policy"]
+
+
+def test_a_polyglot_is_stored_under_a_random_name_with_the_detected_extension(submit):
+    send(submit, "report.html", PDF_WITH_HTML)
+
+    stored = RecordFile.objects.get().file.name
+    assert stored.startswith("records/")
+    assert stored.endswith(".pdf")
+    assert "report" not in stored
+
+
+@pytest.mark.parametrize(
+    "content",
+    [
+        b'<svg xmlns="http://www.w3.org/2000/svg" onload="alert(1)"/>',
+        b"<!DOCTYPE html><script>alert(1)</script>%PDF-1.4",
+        b"GIF89a<script>alert(1)</script>",
+    ],
+)
+def test_a_script_or_svg_renamed_pdf_is_refused(submit, stored_files, content):
+    response = send(submit, "scan.pdf", content)
+
+    assert response.status_code == 200
+    assert "is not a PDF, JPEG or PNG file" in response.content.decode()
+    assert not Enquiry.objects.exists()
+    assert stored_files() == []
+
+
+def test_a_path_in_the_file_name_never_reaches_the_file_system(
+    submit, private_media, stored_files, login, coordinator
+):
+    send(submit, "../../etc/passwd.pdf", PDF_BYTES)
+
+    [path] = stored_files()
+    assert path.is_relative_to(private_media / "records")
+    assert "passwd" not in str(path)
+    disposition = download(login, coordinator, RecordFile.objects.get())["Content-Disposition"]
+    assert disposition == 'attachment; filename="passwd.pdf"'
+
+
+def test_control_characters_in_the_name_never_reach_a_header(submit, login, coordinator):
+    send(submit, "scan\x00\r\nX-Injected: 1\x07.pdf", PDF_BYTES)
+
+    response = download(login, coordinator, RecordFile.objects.get())
+
+    disposition = response["Content-Disposition"]
+    assert not any(ch in disposition for ch in "\x00\r\n\x07")
+    assert "X-Injected" not in response.headers
+
+
+def test_a_very_long_name_is_kept_short_as_data_and_in_the_header(submit, login, coordinator):
+    send(submit, "a" * 5000 + ".pdf", PDF_BYTES)
+
+    record = RecordFile.objects.get()
+    assert len(record.original_name) <= 255
+    assert len(record.file.name) < 60
+    disposition = download(login, coordinator, record)["Content-Disposition"]
+    assert len(disposition) < 140
