@@ -5,6 +5,7 @@ notice (a therapy_info model added after 0004 gave them that app's permissions).
 from django.contrib.auth.management import create_permissions
 from django.db import migrations
 from django.db.models import OuterRef, Subquery
+from django.db.models.fields.json import KT
 
 # Frozen here on purpose, as in 0004.
 CLOSED_STATUSES = [
@@ -26,9 +27,9 @@ def backfill_closed_at(apps, schema_editor):
     Enquiry = apps.get_model("enquiries", "Enquiry")
     EnquiryEvent = apps.get_model("enquiries", "EnquiryEvent")
     latest_change = (
-        EnquiryEvent.objects.filter(
-            enquiry=OuterRef("pk"), kind="status_changed", details__new=OuterRef("status")
-        )
+        # KT: the JSON value as text, comparable with the status column on every database.
+        EnquiryEvent.objects.annotate(new_status=KT("details__new"))
+        .filter(enquiry=OuterRef("pk"), kind="status_changed", new_status=OuterRef("status"))
         .order_by("-created_at", "-pk")
         .values("created_at")[:1]
     )
