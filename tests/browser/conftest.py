@@ -134,3 +134,14 @@ def pytest_runtest_makereport(item, call):
     report = outcome.get_result()
     if report.when == "call":
         item.rep_call = report
+
+
+# What the performance tests measured, one line per page, repeated at the end of the run.
+TRANSFERRED = []
+
+
+def pytest_terminal_summary(terminalreporter):
+    if TRANSFERRED:
+        terminalreporter.section("transferred bytes (phone, first visit, gzip)")
+        for line in TRANSFERRED:
+            terminalreporter.write_line(line)

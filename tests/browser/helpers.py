@@ -1,0 +1,130 @@
+"""Small helpers the browser journeys share: the shipped content and staff accounts on an emptied
+database, logging in, axe-core scans, focus-indicator checks and transferred-bytes measurement."""
+
+import gzip
+import importlib
+
+from django.contrib.auth.models import Group, Permission
+from django.db import connection
+from django.db.migrations.loader import MigrationLoader
+
+from enquiries import roles
+
+PASSWORD = "a long browser test password 42"
+PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+LANGUAGES = ["en", "zh-hans", "ru", "ar"]
+# The WCAG 2.0, 2.1 and 2.2 level A and AA rules of axe-core; best practices are not asserted.
+WCAG_AA_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
+
+_content = importlib.import_module("therapy_info.migrations.0002_source_content")
+_translations = importlib.import_module("therapy_info.migrations.0004_content_translations")
+_cities = importlib.import_module("enquiries.migrations.0002_seed_cities")
+_roles = importlib.import_module("enquiries.migrations.0004_roles_and_duplicate_keys")
+try:
+    # The versioned privacy notice (issue 6): the privacy page answers 404 without a version.
+    _privacy = importlib.import_module("therapy_info.migrations.0006_privacy_notice_version_1")
+except ModuleNotFoundError:
+    _privacy = None
+
+
+def load_shipped_content():
+    """The CAR-T pages, references, key figures and FAQ in four languages, exactly as the data
+    migrations load them. A live-server test's database is emptied after each test, so only the
+    first browser test of a run still has the migrations' rows."""
+    state = MigrationLoader(connection).project_state(("therapy_info", "0004_content_translations"))
+    if not state.apps.get_model("therapy_info", "Page").objects.exists():
+        _content.load_content(state.apps, None)
+        _translations.copy_english_to_its_column(state.apps, None)
+        _translations.add_translations(state.apps, None)
+    if _privacy is not None:
+        from django.apps import apps
+
+        _privacy.create_version_1(apps, None)
+
+
+def load_cities():
+    from django.apps import apps
+
+    _cities.add_cities(apps, None)
+
+
+def staff_user(django_user_model, username, role, **fields):
+    """A staff account in one of the back office's roles (the groups the migration creates)."""
+    group, _created = Group.objects.get_or_create(name=roles.ROLES[role])
+    if role == "content_editor":
+        permissions = Permission.objects.filter(content_type__app_label="therapy_info")
+    else:
+        wanted = _roles.ROLE_PERMISSIONS[roles.ROLES[role]]
+        permissions = Permission.objects.filter(codename__in=[code for _app, code in wanted])
+    group.permissions.set(permissions)
+    user = django_user_model.objects.create_user(
+        username, password=PASSWORD, is_staff=True, **fields
+    )
+    user.groups.add(group)
+    return user
+
+
+def log_in(page, live_server, username):
+    page.goto(f"{live_server.url}/admin/login/")
+    page.get_by_label("Username").fill(username)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    page.wait_for_url(f"{live_server.url}/admin/")
+
+
+# ---- axe-core ------------------------------------------------------------------------------
+
+
+def axe_violations(page, *, exclude=None):
+    """axe-core's WCAG 2.x A/AA violations on the page as it is now, as {rule id: [targets]}.
+
+    axe's source is run with page.evaluate (DevTools' Runtime.evaluate), which the page's
+    Content-Security-Policy does not apply to; a <script> tag would be blocked by it."""
+    from axe_playwright_python.base import AXE_SCRIPT
+
+    page.evaluate(AXE_SCRIPT)
+    context = {"exclude": exclude} if exclude else None
+    results = page.evaluate(
+        "([context, options]) => axe.run(context || document, options)",
+        [
+            context,
+            {"runOnly": {"type": "tag", "values": WCAG_AA_TAGS}, "resultTypes": ["violations"]},
+        ],
+    )
+    return {
+        violation["id"]: [" ".join(map(str, node["target"])) for node in violation["nodes"]]
+        for violation in results["violations"]
+    }
+
+
+def describe(violations):
+    return "\n".join(f"  {rule}: {', '.join(targets[:5])}" for rule, targets in violations.items())
+
+
+# ---- focus ---------------------------------------------------------------------------------
+
+FOCUS_STYLE = """element => {
+  const style = getComputedStyle(element);
+  return [style.outlineStyle, style.outlineWidth, style.outlineColor, style.boxShadow].join(" | ");
+}"""
+
+
+def focus_style(locator):
+    return locator.evaluate(FOCUS_STYLE)
+
+
+def focused_element(page):
+    """A short description of what has the keyboard focus: tag, id or name, and type."""
+    return page.evaluate(
+        """() => {
+          const e = document.activeElement;
+          return [e.tagName.toLowerCase(), e.id || e.name || "", e.type || ""].join("#");
+        }"""
+    )
+
+
+# ---- transferred bytes ---------------------------------------------------------------------
+
+
+def gzip_size(body):
+    return len(gzip.compress(body, compresslevel=6))

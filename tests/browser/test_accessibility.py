@@ -1,0 +1,125 @@
+"""axe-core's WCAG 2.0/2.1/2.2 A and AA rules on every public page in every language, on the form
+empty, with errors and after sending, and on the back-office pages coordinators use; plus what
+axe cannot see: reflow at 320 CSS pixels and English text marked as English on translated pages."""
+
+import pytest
+
+from tests.browser import helpers
+from tests.enquiries.conftest import make_enquiry
+from therapy_info.models import Page
+
+pytestmark = pytest.mark.browser
+
+PUBLIC_PAGES = [
+    "",
+    "contact/",
+    "privacy/",
+    "car-t/",
+    "car-t/car-t-cell-therapy/",
+    "car-t/advantages-and-challenges/",
+    "car-t/questions/",
+    "start/",
+]
+# Rules that fire on Django's own admin markup, which we do not template: {rule id: why}. Empty
+# at a desktop width today; on a phone-width admin Django's scrolling inline tables add
+# "scrollable-region-focusable" (the consents and records tables have nothing focusable inside).
+DJANGO_ADMIN_OWN = {}
+
+
+def send_the_smallest_valid_form(page):
+    """By field ids, so the same steps work in every language."""
+    page.locator("#id_relationship_0").check()
+    page.locator("#id_patient_name").fill("Anna Novak")
+    page.locator("#id_birth_year").fill("1970")
+    page.locator("#id_country").select_option("CZ")
+    page.locator("#id_email").fill("anna@example.org")
+    page.locator("#id_preferred_contact_channel_0").check()
+    page.locator("#id_consent_health_data").check()
+    page.locator("[type=submit]").click()
+
+
+@pytest.mark.parametrize("language", helpers.LANGUAGES)
+def test_public_pages_have_no_wcag_a_or_aa_violations(phone_page, live_server, language):
+    helpers.load_shipped_content()
+    helpers.load_cities()
+    page = phone_page
+    found = {}
+
+    for path in PUBLIC_PAGES:
+        page.goto(f"{live_server.url}/{language}/{path}")
+        found[path or "home"] = helpers.axe_violations(page)
+    page.locator("[type=submit]").click()
+    page.locator("#error-summary").wait_for()
+    found["form with errors"] = helpers.axe_violations(page)
+    send_the_smallest_valid_form(page)
+    page.get_by_test_id("reference").wait_for()
+    found["thank you"] = helpers.axe_violations(page)
+
+    failing = {name: rules for name, rules in found.items() if rules}
+    assert not failing, "\n".join(f"{name}:\n{helpers.describe(r)}" for name, r in failing.items())
+
+
+def test_back_office_pages_coordinators_use_have_no_wcag_a_or_aa_violations(
+    desktop_page, live_server, django_user_model
+):
+    helpers.staff_user(django_user_model, "cora", "coordinator", first_name="Cora")
+    enquiry = make_enquiry()
+    page = desktop_page
+    helpers.log_in(page, live_server, "cora")
+    found = {}
+
+    for path in [
+        "",
+        "enquiries/enquiry/",
+        "enquiries/enquiry/?assigned=none",
+        f"enquiries/enquiry/{enquiry.pk}/change/",
+        "enquiries/enquiry/dashboard/",
+    ]:
+        page.goto(f"{live_server.url}/admin/{path}")
+        rules = helpers.axe_violations(page)
+        found[path or "index"] = {k: v for k, v in rules.items() if k not in DJANGO_ADMIN_OWN}
+
+    failing = {name: rules for name, rules in found.items() if rules}
+    assert not failing, "\n".join(f"{name}:\n{helpers.describe(r)}" for name, r in failing.items())
+
+
+@pytest.mark.parametrize("language", ["en", "ar"])
+def test_pages_reflow_at_320_css_pixels_without_sideways_scrolling(browser, live_server, language):
+    """WCAG 1.4.10: 320 CSS pixels is a 1280-pixel-wide window zoomed to 400 %."""
+    helpers.load_shipped_content()
+    helpers.load_cities()
+    context = browser.new_context(viewport={"width": 320, "height": 640})
+    page = context.new_page()
+    too_wide = {}
+
+    for path in [*PUBLIC_PAGES, "start/ with errors"]:
+        if path.endswith("with errors"):
+            page.locator("[type=submit]").click()
+            page.locator("#error-summary").wait_for()
+        else:
+            page.goto(f"{live_server.url}/{language}/{path}")
+        width = page.evaluate("document.documentElement.scrollWidth")
+        if width > 320:
+            too_wide[path or "home"] = width
+    context.close()
+
+    assert too_wide == {}
+
+
+def test_an_english_only_page_is_marked_as_english_on_the_arabic_site(phone_page, live_server):
+    Page.objects.create(
+        title="Travelling to China",
+        slug="travelling-to-china",
+        summary="Visas and flights.",
+        body="Most patients stay about three months.",
+        status=Page.Status.PUBLISHED,
+    )
+    page = phone_page
+
+    page.goto(f"{live_server.url}/ar/car-t/")
+    listed = page.locator("li", has=page.get_by_role("link", name="Travelling to China"))
+    assert (listed.get_attribute("lang"), listed.get_attribute("dir")) == ("en", "ltr")
+
+    page.goto(f"{live_server.url}/ar/car-t/travelling-to-china/")
+    assert page.locator("h1").evaluate("e => e.closest('[lang]').lang") == "en"
+    assert page.locator(".page-body").get_attribute("lang") == "en"
