@@ -227,7 +227,6 @@ AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "admin/locked_out.html"
 AXES_VERBOSE = False
 AXES_SENSITIVE_PARAMETERS = ["password", "username"]
-AXES_IPWARE_PROXY_COUNT = env.int("PROXY_COUNT", default=0)
 # Login attempts accepted from one client address per 15 minutes, whatever the account names
 # (portal.ratelimit; the counter lives in the shared cache). Answered with 429 beyond it.
 STAFF_LOGIN_ATTEMPTS_PER_15_MINUTES = env.int("STAFF_LOGIN_ATTEMPTS_PER_15_MINUTES", default=20)
@@ -411,7 +410,9 @@ ENQUIRY_RATE_LIMIT_PER_HOUR = env.int("ENQUIRY_RATE_LIMIT_PER_HOUR", default=5)
 RETENTION_CLOSED_MONTHS = env.int("RETENTION_CLOSED_MONTHS", default=24)
 RETENTION_SPAM_DAYS = env.int("RETENTION_SPAM_DAYS", default=30)
 # Proxies in front of the app that append to X-Forwarded-For (0: use the socket's address).
+# One number for every reader of the client's address: our rate limits and django-axes.
 TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+AXES_IPWARE_PROXY_COUNT = TRUSTED_PROXY_COUNT
 # Sending the notification emails: attempts before giving up, and the first wait between them
 # (each following wait is four times longer: 1 min, 4 min, 16 min, 64 min by default).
 ENQUIRY_NOTIFICATION_MAX_ATTEMPTS = env.int("ENQUIRY_NOTIFICATION_MAX_ATTEMPTS", default=5)

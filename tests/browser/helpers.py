@@ -4,6 +4,7 @@ database, logging in, axe-core scans, focus-indicator checks and transferred-byt
 import gzip
 import importlib
 
+from django.apps import apps
 from django.contrib.auth.models import Group, Permission
 from django.db import connection
 from django.db.migrations.loader import MigrationLoader
@@ -20,11 +21,8 @@ _content = importlib.import_module("therapy_info.migrations.0002_source_content"
 _translations = importlib.import_module("therapy_info.migrations.0004_content_translations")
 _cities = importlib.import_module("enquiries.migrations.0002_seed_cities")
 _roles = importlib.import_module("enquiries.migrations.0004_roles_and_duplicate_keys")
-try:
-    # The versioned privacy notice (issue 6): the privacy page answers 404 without a version.
-    _privacy = importlib.import_module("therapy_info.migrations.0006_privacy_notice_version_1")
-except ModuleNotFoundError:
-    _privacy = None
+# The versioned privacy notice: the privacy page answers 404 without a version.
+_privacy = importlib.import_module("therapy_info.migrations.0006_privacy_notice_version_1")
 
 
 def load_shipped_content():
@@ -36,15 +34,10 @@ def load_shipped_content():
         _content.load_content(state.apps, None)
         _translations.copy_english_to_its_column(state.apps, None)
         _translations.add_translations(state.apps, None)
-    if _privacy is not None:
-        from django.apps import apps
-
-        _privacy.create_version_1(apps, None)
+    _privacy.create_version_1(apps, None)
 
 
 def load_cities():
-    from django.apps import apps
-
     _cities.add_cities(apps, None)
 
 
