@@ -407,6 +407,16 @@ class EnquiryAdmin(admin.ModelAdmin):
 
     # The list.
 
+    def action_checkbox(self, enquiry):
+        # Django's own markup, written directly: its CheckboxInput renders three widget templates
+        # per row, about 40% of the list's CPU time on a 50-row page.
+        return format_html(
+            '<input type="checkbox" name="{}" value="{}" class="action-select" aria-label="{}">',
+            admin.helpers.ACTION_CHECKBOX_NAME,
+            enquiry.pk,
+            format_html(_("Select this object for an action - {}"), str(enquiry)),
+        )
+
     def get_queryset(self, request):
         return super().get_queryset(request).prefetch_related("preferred_cities")
 

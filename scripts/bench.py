@@ -219,14 +219,9 @@ def count_enquiries(deployment):
 
 
 def seed(deployment, count):
-    seeder = PROJECT / "enquiries" / "management" / "commands" / "seed_enquiries.py"
     started = time.monotonic()
-    if seeder.exists():
-        print(f"Seeding {count:,} enquiries with manage.py seed_enquiries")
-        deployment.manage("seed_enquiries", "--count", str(count))
-    else:
-        print(f"Seeding {count:,} enquiries with scripts/bench_seed.py")
-        deployment.run(str(PYTHON), "scripts/bench_seed.py", "enquiries", str(count))
+    print(f"Seeding {count:,} enquiries with manage.py seed_enquiries")
+    deployment.manage("seed_enquiries", "--count", str(count))
     print(f"  done in {time.monotonic() - started:.0f} s")
 
 
@@ -285,9 +280,9 @@ def main():
         deployment.manage("migrate", "--no-input", "--verbosity", "0")
         deployment.manage("collectstatic", "--no-input", "--verbosity", "0")
         seed(deployment, args.enquiries)
-        session_key = deployment.run(
-            str(PYTHON), "scripts/bench_seed.py", "staff-session", capture=True
-        ).split()[-1]
+        session_key = deployment.run(str(PYTHON), "scripts/bench_session.py", capture=True).split()[
+            -1
+        ]
         admin_url = os.environ.get("ADMIN_URL", "admin/")
         admin_list = f"/{admin_url}enquiries/enquiry/"
 
