@@ -174,6 +174,7 @@ class KeyboardUser:
 def test_a_keyboard_only_patient_sends_the_form_and_sees_every_focus(
     desktop_page, live_server, screenshot
 ):
+    helpers.load_shipped_content()
     helpers.load_cities()
     page = desktop_page
     page.goto(f"{live_server.url}/en/")
