@@ -10,7 +10,6 @@ from django.contrib import admin, messages
 from django.contrib.admin.views.main import ChangeList
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
@@ -557,14 +556,8 @@ class EnquiryAdmin(admin.ModelAdmin):
     def delete_queryset(self, request, queryset):
         """Deleting an enquiry removes its files from storage too (once the rows are gone), and
         the audit log keeps who deleted which reference."""
-        enquiries = list(queryset.prefetch_related("record_files"))
-        files = [record.file for enquiry in enquiries for record in enquiry.record_files.all()]
-        for enquiry in enquiries:
-            AuditEntry.record(
-                request.user, AuditEntry.Action.DELETED_ENQUIRY, reference=enquiry.reference
-            )
-        queryset.delete()
-        transaction.on_commit(lambda: [file.storage.delete(file.name) for file in files])
+        for reference in queryset.delete_with_files():
+            AuditEntry.record(request.user, AuditEntry.Action.DELETED_ENQUIRY, reference=reference)
 
     def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
         if obj is not None:
