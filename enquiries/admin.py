@@ -637,12 +637,13 @@ class EnquiryAdmin(admin.ModelAdmin):
 
     # Actions.
 
-    def action_page(self, request, queryset, *, action, title, field, submit_label):
-        """The intermediate page of an action that needs one more choice; returns the chosen
-        value once posted (or None while the page is shown, with the page as `response`)."""
+    def action_page(self, request, queryset, *, action, title, field, submit_label, apply):
+        """The intermediate page of an action that needs one more choice: shows the page, and
+        once it is posted with a valid choice, calls `apply(choice)`."""
         form = ActionChoiceForm(request.POST if "apply" in request.POST else None, field=field)
         if form.is_bound and form.is_valid():
-            return form.cleaned_data["choice"], None
+            apply(form.cleaned_data["choice"])
+            return None
         enquiries = list(
             queryset.select_related(None)
             .prefetch_related(None)
@@ -655,7 +656,7 @@ class EnquiryAdmin(admin.ModelAdmin):
                 % {"count": MAX_ENQUIRIES_PER_ACTION},
                 messages.WARNING,
             )
-            return None, None
+            return None
         context = {
             **self.admin_site.each_context(request),
             "title": title,
@@ -666,7 +667,7 @@ class EnquiryAdmin(admin.ModelAdmin):
             "submit_label": submit_label,
             "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
         }
-        return None, TemplateResponse(request, "enquiries/admin/action_page.html", context)
+        return TemplateResponse(request, "enquiries/admin/action_page.html", context)
 
     @admin.action(description=_("Assign to me"), permissions=["change"])
     def assign_to_me(self, request, queryset):
@@ -694,41 +695,41 @@ class EnquiryAdmin(admin.ModelAdmin):
             empty_label=_("Nobody (unassigned)"),
         )
         field.label_from_instance = staff_name
-        choice, page = self.action_page(
+
+        def apply(coordinator):
+            changed = sum(
+                enquiry.assign(coordinator, by=request.user)
+                for enquiry in queryset.select_related("assigned_to")
+            )
+            self.message_user(request, _("%(count)d enquiries reassigned.") % {"count": changed})
+
+        return self.action_page(
             request,
             queryset,
             action="assign_to",
             title=_("Assign enquiries to a coordinator"),
             field=field,
             submit_label=_("Assign"),
+            apply=apply,
         )
-        if page is not None:
-            return page
-        if "apply" in request.POST:
-            changed = sum(
-                enquiry.assign(choice, by=request.user)
-                for enquiry in queryset.select_related("assigned_to")
-            )
-            self.message_user(request, _("%(count)d enquiries reassigned.") % {"count": changed})
-        return None
 
     @admin.action(description=_("Change status…"), permissions=["change"])
     def change_status(self, request, queryset):
         field = forms.ChoiceField(label=_("New status"), choices=Enquiry.Status.choices)
-        choice, page = self.action_page(
+
+        def apply(status):
+            changed = sum(enquiry.change_status(status, by=request.user) for enquiry in queryset)
+            self.message_user(request, _("%(count)d enquiries changed.") % {"count": changed})
+
+        return self.action_page(
             request,
             queryset,
             action="change_status",
             title=_("Change the status of enquiries"),
             field=field,
             submit_label=_("Change status"),
+            apply=apply,
         )
-        if page is not None:
-            return page
-        if "apply" in request.POST:
-            changed = sum(enquiry.change_status(choice, by=request.user) for enquiry in queryset)
-            self.message_user(request, _("%(count)d enquiries changed.") % {"count": changed})
-        return None
 
     @admin.action(description=_("Mark as spam"), permissions=["change"])
     def mark_as_spam(self, request, queryset):
@@ -808,20 +809,21 @@ class EnquiryAdmin(admin.ModelAdmin):
             ),
             required=True,
         )
-        confirmed, page = self.action_page(
+
+        def apply(_confirmed):
+            # The box is required: the form is valid only once it is ticked.
+            erased = patient_rights.erase(queryset, by=request.user)
+            self.message_user(request, _("%(count)d enquiries erased.") % {"count": len(erased)})
+
+        return self.action_page(
             request,
             queryset,
             action="erase_enquiries",
             title=_("Erase enquiries at the patient's request"),
             field=field,
             submit_label=_("Erase for good"),
+            apply=apply,
         )
-        if page is not None:
-            return page
-        if confirmed:
-            erased = patient_rights.erase(queryset, by=request.user)
-            self.message_user(request, _("%(count)d enquiries erased.") % {"count": len(erased)})
-        return None
 
 
 @admin.register(AuditEntry)
