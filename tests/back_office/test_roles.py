@@ -200,3 +200,17 @@ def test_an_enquiry_cannot_be_assigned_to_someone_outside_the_coordinators(
     )
     enquiry.refresh_from_db()
     assert enquiry.assigned_to is None
+
+
+def test_a_lead_unassigns_through_the_intermediate_page(login, lead, coordinator, make):
+    enquiry = make(assigned_to=coordinator)
+    action(login(lead), "assign_to", [enquiry], apply="1", choice="")
+    enquiry.refresh_from_db()
+    assert enquiry.assigned_to is None
+
+
+def test_erasing_without_ticking_the_confirmation_erases_nothing(login, lead, enquiry):
+    page = action(login(lead), "erase_enquiries", [enquiry], apply="1")
+    assert page.status_code == 200
+    assert "This field is required" in page.content.decode()
+    assert Enquiry.objects.filter(pk=enquiry.pk).exists()
