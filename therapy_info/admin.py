@@ -5,7 +5,7 @@ a column per language, and which translations are missing, outdated or not yet r
 from django.conf import settings
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
-from django.db.models import OuterRef, Subquery
+from django.db.models import OuterRef, Q, Subquery
 from django.forms.models import BaseInlineFormSet
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
@@ -270,10 +270,15 @@ class PrivacyNoticeAdmin(TranslationAdmin, SimpleHistoryAdmin):
     list_display = ["version", "effective_on", "in_force", "updated_at"]
     fields = ["version", "effective_on", "body"]
 
+    def get_queryset(self, request):
+        # One subquery for the whole list, not a query per row.
+        in_force_pk = PrivacyNotice.objects.in_effect().values("pk")[:1]
+        return super().get_queryset(request).annotate(is_in_force=Q(pk=Subquery(in_force_pk)))
+
     @admin.display(description=_("shown to patients now"), boolean=True)
     def in_force(self, notice):
-        current = PrivacyNotice.objects.current()
-        return current is not None and current.pk == notice.pk
+        # NULL (no version in effect yet) means no.
+        return bool(notice.is_in_force)
 
     def has_change_permission(self, request, obj=None):
         if obj is not None and obj.is_in_effect:

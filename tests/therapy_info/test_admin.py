@@ -1,9 +1,14 @@
 """The admin for editors: bad input gets a clear error and saves nothing; publish, revert."""
 
+import datetime
+import re
+
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from therapy_info.models import BODY_MAX_LENGTH, Page
+from therapy_info.models import BODY_MAX_LENGTH, Page, PrivacyNotice
 
 pytestmark = pytest.mark.django_db
 
@@ -244,3 +249,29 @@ def test_a_key_figure_can_only_cite_a_reference_of_its_own_page(admin_client, ma
     )
     choices = key_figures.formset.empty_form.fields["reference"].queryset
     assert sorted(reference.number for reference in choices) == [1, 2]
+
+
+def test_the_privacy_notice_list_marks_the_version_in_force_in_a_fixed_number_of_queries(
+    admin_client, django_assert_num_queries
+):
+    url = reverse("admin:therapy_info_privacynotice_changelist")
+    admin_client.get(url)  # Session and user loaded once; the count below is the list's own.
+    with CaptureQueriesContext(connection) as one_version:
+        admin_client.get(url)
+    for year in range(2090, 2095):
+        PrivacyNotice.objects.create(
+            version=str(year), effective_on=datetime.date(year, 1, 1), body="Later."
+        )
+    PrivacyNotice.objects.create(
+        version="2026-01", effective_on=datetime.date(2026, 1, 1), body="In force."
+    )
+
+    with django_assert_num_queries(len(one_version)):
+        response = admin_client.get(url)
+
+    rows = dict(
+        re.findall(r'<th class="field-version"><a [^>]+>([^<]+)</a>(.*?)</tr>', response.text)
+    )
+    assert len(rows) == 7
+    assert 'alt="True"' in rows["2026-01"]
+    assert all('alt="False"' in row for version, row in rows.items() if version != "2026-01")
