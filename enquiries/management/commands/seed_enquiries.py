@@ -12,7 +12,6 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
 
-from enquiries import duplicates
 from enquiries.models import REFERENCE_ALPHABET, City, Enquiry, EnquiryEvent, Note
 
 FIRST_NAMES = [
@@ -165,10 +164,9 @@ class Command(BaseCommand):
                     first_reply_due_at=submitted
                     + timedelta(hours=settings.FIRST_REPLY_PROMISE_HOURS),
                     notification_status=Enquiry.NotificationStatus.SENT,
-                    email_key=duplicates.email_key(email),
-                    phone_key=duplicates.phone_key(phone),
-                    name_key=duplicates.name_key(name, birth_year),
                 )
+                # bulk_create skips save(), which fills these in.
+                enquiry.refresh_duplicate_keys()
                 enquiries.append(enquiry)
             with transaction.atomic():
                 Enquiry.objects.bulk_create(enquiries)
