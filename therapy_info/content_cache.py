@@ -8,6 +8,7 @@ slug, a reference shown on another page). Drafts and staff previews are never ca
 import uuid
 
 from django.core.cache import cache
+from django.db import transaction
 from django.utils.translation import get_language
 
 VERSION_KEY = "therapy_info:content-version"
@@ -19,8 +20,15 @@ def content_version():
     return cache.get_or_set(VERSION_KEY, lambda: uuid.uuid4().hex, None)
 
 
-def invalidate():
+def _new_version():
     cache.set(VERSION_KEY, uuid.uuid4().hex, None)
+
+
+def invalidate():
+    """Makes every cached copy stale, now and again when the transaction commits: a reader
+    between the save and the commit may have cached the old text under the new version."""
+    _new_version()
+    transaction.on_commit(_new_version)
 
 
 def cached(name, build):

@@ -243,7 +243,6 @@ class Page(TranslationTracking):
         )
         # update() sends no signal: make cached copies stale here.
         content_cache.invalidate()
-        transaction.on_commit(content_cache.invalidate)
 
     def publish(self):
         self.status = self.Status.PUBLISHED

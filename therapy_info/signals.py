@@ -1,6 +1,5 @@
 """Keeps cached pages fresh: any change to published content makes the whole cache stale."""
 
-from django.db import transaction
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
@@ -23,6 +22,3 @@ from therapy_info.models import (
 @receiver([post_save, post_delete], sender=PrivacyNotice)
 def content_changed(sender, **kwargs):
     content_cache.invalidate()
-    # Again after commit: a reader between the save and the commit may have cached the old text
-    # under the new version.
-    transaction.on_commit(content_cache.invalidate)

@@ -6,6 +6,7 @@ import re
 import pytest
 from django.urls import reverse
 
+from therapy_info import content_cache
 from therapy_info.models import Page, PageSlugRedirect
 
 pytestmark = pytest.mark.django_db
@@ -249,3 +250,14 @@ def test_the_home_page_shows_the_key_figures_with_their_sources(
 def test_every_shipped_page_renders(client):
     for page in Page.objects.published():
         assert client.get(url_of(page)).status_code == 200
+
+
+def test_a_save_makes_cached_copies_stale_again_when_its_transaction_commits(
+    page, django_capture_on_commit_callbacks
+):
+    # A reader between the save and the commit may cache the old text under the new version.
+    with django_capture_on_commit_callbacks(execute=True):
+        page.save()
+        version_before_commit = content_cache.content_version()
+
+    assert content_cache.content_version() != version_before_commit
