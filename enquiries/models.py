@@ -71,11 +71,6 @@ class EnquiryQuerySet(models.QuerySet):
     def open(self):
         return self.exclude(status__in=Enquiry.Status.closed_values())
 
-    def awaiting_first_reply_past_due(self, now=None):
-        return self.open().filter(
-            first_replied_at__isnull=True, first_reply_due_at__lt=now or timezone.now()
-        )
-
     def overdue(self, now=None):
         return self.filter(overdue_condition(now))
 
@@ -542,10 +537,6 @@ class Enquiry(models.Model):
                 if not Enquiry.objects.filter(reference=self.reference).exists():
                     raise
         raise IntegrityError("Could not draw an unused enquiry reference.")
-
-    @property
-    def notifications_sent(self):
-        return self.notification_status == self.NotificationStatus.SENT
 
     def record_event(self, kind, *, actor=None, **details):
         """Add an event to the timeline. `details` must never hold personal or health data."""
