@@ -267,6 +267,7 @@ class EnquiryForm(forms.ModelForm):
             ),
         }
         widgets = {
+            **dict.fromkeys(UTM_FIELDS, forms.HiddenInput),
             "preferred_contact_channel": forms.RadioSelect,
             "patient_name": forms.TextInput(attrs={"autocomplete": "off"}),
             # Addresses and numbers read left to right, also on the Arabic form.
@@ -287,9 +288,6 @@ class EnquiryForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         # What the upload handler skipped before the form saw it (see uploads.LimitedUploadHandler).
         self.upload_limits = upload_limits
-        for name in UTM_FIELDS:
-            self.fields[name].widget = forms.HiddenInput()
-        self.fields["phone"].max_length = 32
         self.helper = self._build_helper()
 
     def _build_helper(self):
