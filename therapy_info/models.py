@@ -106,6 +106,12 @@ def render_each_language(text_field, html_field, obj, reference_numbers=(), toc_
     return changed
 
 
+def also_update(kwargs, derived_fields):
+    """A save(update_fields=…) writes the columns save() derived from them too."""
+    if kwargs.get("update_fields") is not None:
+        kwargs["update_fields"] = {*kwargs["update_fields"], *derived_fields}
+
+
 def validate_not_reserved_slug(value):
     if value in RESERVED_SLUGS:
         raise ValidationError(
@@ -194,9 +200,7 @@ class Page(TranslationTracking):
         rendered_fields = self.render()
         if self.is_published and self.published_at is None:
             self.published_at = timezone.now()
-        update_fields = kwargs.get("update_fields")
-        if update_fields is not None:
-            kwargs["update_fields"] = {*update_fields, *rendered_fields, "published_at"}
+        also_update(kwargs, [*rendered_fields, "published_at"])
         with transaction.atomic():
             # Read here, not remembered at load time: correct however this instance was made.
             old_slug = (
@@ -411,9 +415,7 @@ class FaqEntry(TranslationTracking):
 
     def save(self, *args, **kwargs):
         rendered_fields = render_each_language("answer", "answer_html", self)
-        update_fields = kwargs.get("update_fields")
-        if update_fields is not None:
-            kwargs["update_fields"] = {*update_fields, *rendered_fields}
+        also_update(kwargs, rendered_fields)
         super().save(*args, **kwargs)
 
 
@@ -462,9 +464,7 @@ class PrivacyNotice(models.Model):
 
     def save(self, *args, **kwargs):
         rendered_fields = render_each_language("body", "body_html", self)
-        update_fields = kwargs.get("update_fields")
-        if update_fields is not None:
-            kwargs["update_fields"] = {*update_fields, *rendered_fields}
+        also_update(kwargs, rendered_fields)
         super().save(*args, **kwargs)
 
     @property

@@ -133,3 +133,13 @@ def test_a_citation_in_code_is_not_linked():
 
 def test_citation_numbers_lists_every_marker():
     assert citation_numbers("a [1] b [2][5] c [2]") == {1, 2, 5}
+
+
+@pytest.mark.django_db
+def test_a_save_of_only_the_text_stores_its_new_html_too(make_faq_entry):
+    entry = make_faq_entry(answer="Old answer.")
+    entry.answer = "A **new** answer."
+    entry.save(update_fields=["answer"])
+
+    entry.refresh_from_db()
+    assert "<strong>new</strong>" in entry.answer_html
