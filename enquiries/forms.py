@@ -433,7 +433,12 @@ class EnquiryForm(forms.ModelForm):
         try:
             with transaction.atomic():
                 enquiry.insert_with_unique_reference()
-                self.save_m2m()
+                # The form's one many-to-many field. A new enquiry links no city yet, so the
+                # links are inserted directly: save_m2m() would first look up existing ones.
+                Enquiry.preferred_cities.through.objects.bulk_create(
+                    Enquiry.preferred_cities.through(enquiry=enquiry, city=city)
+                    for city in self.cleaned_data["preferred_cities"]
+                )
                 Consent.objects.bulk_create(
                     Consent(
                         enquiry=enquiry,
