@@ -4,7 +4,9 @@ import json
 import re
 
 import pytest
+from django.template import Context, Template
 from django.urls import reverse
+from django.utils.csp import LazyNonce
 
 from therapy_info import content_cache
 from therapy_info.models import Page, PageSlugRedirect
@@ -261,3 +263,24 @@ def test_a_save_makes_cached_copies_stale_again_when_its_transaction_commits(
         version_before_commit = content_cache.content_version()
 
     assert content_cache.content_version() != version_before_commit
+
+
+def render_json_ld(context):
+    return Template("{% load therapy_info %}{% json_ld data %}").render(
+        Context({"data": {"name": "x"}, **context})
+    )
+
+
+def test_json_ld_carries_the_csp_nonce_once_the_page_uses_one():
+    nonce = LazyNonce()
+    str(nonce)  # Something earlier on the page used it, so the header will carry it.
+
+    html = render_json_ld({"csp_nonce": nonce})
+
+    assert html.startswith(f'<script type="application/ld+json" nonce="{nonce}">')
+
+
+def test_json_ld_adds_no_nonce_the_page_never_used():
+    html = render_json_ld({"csp_nonce": LazyNonce()})
+
+    assert html.startswith('<script type="application/ld+json">')

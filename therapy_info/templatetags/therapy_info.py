@@ -22,13 +22,11 @@ def json_ld(context, data):
     """
     escaped = json.dumps(data, cls=DjangoJSONEncoder).translate(JSON_SCRIPT_ESCAPES)
     nonce = context.get("csp_nonce")
-    if nonce:
-        return format_html(
-            '<script type="application/ld+json" nonce="{}">{}</script>',
-            nonce,
-            mark_safe(escaped),  # noqa: S308  (escaped above, like json_script)
-        )
+    # A LazyNonce is false until something on the page used it: a data block never needs one of
+    # its own, so none is generated here.
+    nonce_attribute = format_html(' nonce="{}"', nonce) if nonce else ""
     return format_html(
-        '<script type="application/ld+json">{}</script>',
+        '<script type="application/ld+json"{}>{}</script>',
+        nonce_attribute,
         mark_safe(escaped),  # noqa: S308  (escaped above, like json_script)
     )
