@@ -114,12 +114,12 @@ def erase(enquiries, *, by):
     row would still hold dates, country, diagnosis and cities, which with the reference could
     point back at the patient who asked us to forget them. Returns the references erased."""
     with transaction.atomic():
-        enquiries = list(enquiries)
+        enquiries = list(enquiries.prefetch_related("record_files"))
         for enquiry in enquiries:
             AuditEntry.record(
                 by,
                 AuditEntry.Action.ERASED_ENQUIRY,
                 reference=enquiry.reference,
-                files=enquiry.record_files.count(),
+                files=len(enquiry.record_files.all()),
             )
         return Enquiry.objects.filter(pk__in=[e.pk for e in enquiries]).delete_with_files()

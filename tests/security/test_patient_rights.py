@@ -148,6 +148,7 @@ class TestErasure:
         assert not Enquiry.objects.exists()
         entry = AuditEntry.objects.get(action=AuditEntry.Action.ERASED_ENQUIRY)
         assert (entry.actor_name, entry.enquiry_reference) == ("lead", worked_enquiry.reference)
+        assert entry.details == {"files": 1}
 
     def test_a_coordinator_cannot_erase(self, login, coordinator, worked_enquiry):
         erase(login(coordinator), worked_enquiry, apply="1", choice="on")
