@@ -2,9 +2,7 @@
 
 from django.conf import settings
 
-from portal.ratelimit import FixedWindowLimit, client_address
-
-__all__ = ["client_address", "is_limited", "record_submission"]
+from portal.ratelimit import FixedWindowLimit
 
 WINDOW_SECONDS = 60 * 60
 

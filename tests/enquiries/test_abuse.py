@@ -7,8 +7,8 @@ import pytest
 from django.core.cache import cache
 from django.test import Client
 
-from enquiries import ratelimit
 from enquiries.models import Enquiry
+from portal.ratelimit import client_address
 from tests.enquiries.conftest import valid_form_data
 
 pytestmark = pytest.mark.django_db
@@ -106,13 +106,13 @@ class TestTheHourlyLimit:
 def test_behind_a_proxy_it_counts_the_address_the_proxy_saw(rf, settings):
     settings.TRUSTED_PROXY_COUNT = 1
     request = rf.post("/", REMOTE_ADDR="10.0.0.1", HTTP_X_FORWARDED_FOR="1.2.3.4, 198.51.100.7")
-    assert ratelimit.client_address(request) == "198.51.100.7"
+    assert client_address(request) == "198.51.100.7"
 
 
 def test_without_a_proxy_it_ignores_a_forged_forwarded_header(rf, settings):
     settings.TRUSTED_PROXY_COUNT = 0
     request = rf.post("/", REMOTE_ADDR="198.51.100.7", HTTP_X_FORWARDED_FOR="1.2.3.4")
-    assert ratelimit.client_address(request) == "198.51.100.7"
+    assert client_address(request) == "198.51.100.7"
 
 
 def test_it_logs_no_personal_data_when_receiving_an_enquiry(submit, caplog):
