@@ -7,9 +7,10 @@ options keeps every language's text in each revision (and revert restores all of
 """
 
 import simple_history
+from django.conf import settings
 from modeltranslation.translator import TranslationOptions, register
 
-from therapy_info.models import FaqEntry, KeyFigure, Page, PrivacyNotice, Reference
+from therapy_info.models import FaqEntry, KeyFigure, Page, PrivacyNotice, Reference, localized
 
 
 @register(Page)
@@ -40,10 +41,6 @@ class PrivacyNoticeTranslation(TranslationOptions):
 
 
 def _rendered_columns(*names):
-    from django.conf import settings
-
-    from therapy_info.models import localized
-
     return [localized(name, code) for name in names for code, _name in settings.LANGUAGES]
 
 
