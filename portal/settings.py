@@ -235,7 +235,6 @@ STAFF_LOGIN_ATTEMPTS_PER_15_MINUTES = env.int("STAFF_LOGIN_ATTEMPTS_PER_15_MINUT
 # STAFF_REQUIRE_2FA=false turns it off, for local development only.
 STAFF_REQUIRE_2FA = env.bool("STAFF_REQUIRE_2FA", default=not DEBUG)
 # `check --deploy` fails when it is off (portal.checks).
-OTP_TOTP_ISSUER = env.str("SITE_NAME", default="CAR-T Care China")
 
 # Staff sessions: an idle timeout and an absolute one (portal.staff_sessions).
 STAFF_SESSION_IDLE_MINUTES = env.int("STAFF_SESSION_IDLE_MINUTES", default=30)
@@ -352,6 +351,8 @@ CRISPY_TEMPLATE_PACK = "bootstrap5"
 # What the public site calls itself and how patients reach a person.
 SITE_NAME = env.str("SITE_NAME", default="CAR-T Care China")
 CONTACT_EMAIL = env.str("CONTACT_EMAIL", default="care@example.org")
+# The name staff see for this site in their authenticator app.
+OTP_TOTP_ISSUER = SITE_NAME
 # Where security researchers report a problem (/.well-known/security.txt, SECURITY.md).
 SECURITY_CONTACT = env.str("SECURITY_CONTACT", default="mailto:security@example.org")
 
