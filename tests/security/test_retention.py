@@ -1,7 +1,7 @@
 """Retention: closed enquiries are anonymised 24 months after closing, spam is deleted 30 days
 after it was marked; their files leave storage, and nothing else is touched."""
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 import time_machine
@@ -22,15 +22,21 @@ MARKERS = {
     "phone": "+442079460958",
     "preferred_language": "Langmarker Qzv",
     "best_time_to_reach": "Timemarker Qzv",
+    "time_zone": "UTC+05:45",
     "diagnosis_details": "Diagmarker Qzv",
     "medical_summary": "Summarymarker Qzv",
+    "utm_source": "Sourcemarker Qzv",
+    "utm_medium": "Mediummarker Qzv",
+    "utm_campaign": "Campaignmarker Qzv",
     "utm_term": "Termmarker Qzv",
     "utm_content": "Contentmarker Qzv",
 }
 
 
 def closed_enquiry(status="closed_treated", closed_at=NOW - timedelta(days=800), files=1):
-    enquiry = make_enquiry(birth_year=1973, country="CZ", diagnosis="cll", **MARKERS)
+    enquiry = make_enquiry(
+        birth_year=1973, birth_date=date(1973, 3, 4), country="CZ", diagnosis="cll", **MARKERS
+    )
     Enquiry.objects.filter(pk=enquiry.pk).update(status=status, closed_at=closed_at)
     enquiry.refresh_from_db()
     Consent.objects.create(
@@ -64,6 +70,7 @@ def test_an_enquiry_closed_over_24_months_ago_is_anonymised(apply_now):
     enquiry.refresh_from_db()
     for name in MARKERS:
         assert getattr(enquiry, name) == "", name
+    assert enquiry.birth_date is None
     assert enquiry.anonymised_at == NOW
     assert (enquiry.email_key, enquiry.phone_key, enquiry.name_key) == ("", "", "")
 
