@@ -14,6 +14,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
+from portal import context_processors
 from portal.privacy_notice import current_notice
 from therapy_info.models import KeyFigure, Page
 
@@ -127,9 +128,9 @@ def page_not_found(request, exception=None):
 
 
 def server_error(request):
+    # Only the site's own context processor: the others may need the request or the database.
     template = loader.get_template("500.html")
-    context = {"SITE_NAME": settings.SITE_NAME, "CONTACT_EMAIL": settings.CONTACT_EMAIL}
-    return HttpResponse(template.render(context), status=500)
+    return HttpResponse(template.render(context_processors.site(request)), status=500)
 
 
 def csrf_failure(request, reason=""):
