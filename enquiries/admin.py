@@ -23,6 +23,7 @@ from django.utils.translation import ngettext
 from django_countries import countries
 
 from enquiries import dashboard, exports, patient_rights
+from enquiries.forms import ANSWER_SECTIONS, UTM_FIELDS
 from enquiries.models import (
     AuditEntry,
     City,
@@ -270,66 +271,16 @@ class EnquiryChangeList(ChangeList):
 
 
 PATIENT_FIELDSETS = [
-    (
-        _("About the enquirer"),
-        {"fields": ["relationship", "enquirer_name", "referring_hospital"]},
-    ),
-    (
-        _("The patient"),
-        {"fields": ["patient_name", "gender", "birth_year", "birth_date", "country"]},
-    ),
-    (
-        _("Contact"),
-        {
-            "fields": [
-                "email",
-                "phone",
-                "preferred_contact_channel",
-                "preferred_language",
-                "best_time_to_reach",
-                "time_zone",
-            ]
-        },
-    ),
-    (
-        _("Medical situation"),
-        {
-            "fields": [
-                "diagnosis",
-                "diagnosis_details",
-                "disease_status",
-                "prior_treatment_lines",
-                "prior_stem_cell_transplant",
-                "prior_car_t",
-                "target_tested",
-                "daily_self_care",
-                "medical_summary",
-            ]
-        },
-    ),
-    (
-        _("Treatment in China"),
-        {
-            "fields": [
-                "preferred_cities",
-                "no_city_preference",
-                "travel_timeframe",
-                "companion_travelling",
-            ]
-        },
-    ),
+    (_("About the enquirer"), {"fields": ANSWER_SECTIONS["enquirer"]}),
+    (_("The patient"), {"fields": ANSWER_SECTIONS["patient"]}),
+    (_("Contact"), {"fields": ANSWER_SECTIONS["contact"]}),
+    (_("Medical situation"), {"fields": ANSWER_SECTIONS["medical"]}),
+    (_("Treatment in China"), {"fields": ANSWER_SECTIONS["treatment"]}),
     (
         _("Where they came from"),
         {
             "classes": ["collapse"],
-            "fields": [
-                "source_page_slug",
-                "utm_source",
-                "utm_medium",
-                "utm_campaign",
-                "utm_term",
-                "utm_content",
-            ],
+            "fields": ["source_page_slug", *UTM_FIELDS],
         },
     ),
 ]

@@ -37,6 +37,38 @@ CONSENT_FIELDS = {
     "consent_marketing": Consent.Kind.MARKETING_EMAIL,
 }
 UTM_FIELDS = ["utm_source", "utm_medium", "utm_campaign", "utm_term", "utm_content"]
+
+# The patient's answers in the form's sections and order. The back office shows a stored enquiry
+# grouped the same way (enquiries.admin), so the two cannot drift apart.
+ANSWER_SECTIONS = {
+    "enquirer": ["relationship", "enquirer_name", "referring_hospital"],
+    "patient": ["patient_name", "gender", "birth_year", "birth_date", "country"],
+    "contact": [
+        "email",
+        "phone",
+        "preferred_contact_channel",
+        "preferred_language",
+        "best_time_to_reach",
+        "time_zone",
+    ],
+    "medical": [
+        "diagnosis",
+        "diagnosis_details",
+        "disease_status",
+        "prior_treatment_lines",
+        "prior_stem_cell_transplant",
+        "prior_car_t",
+        "target_tested",
+        "daily_self_care",
+        "medical_summary",
+    ],
+    "treatment": [
+        "preferred_cities",
+        "no_city_preference",
+        "travel_timeframe",
+        "companion_travelling",
+    ],
+}
 # UTC offsets, not zone names: "UTC+08:00" is what a patient recognises.
 TIME_ZONE_CHOICES = [("", _("Choose your time zone"))] + [
     (value, value)
@@ -212,33 +244,7 @@ class EnquiryForm(forms.ModelForm):
     class Meta:
         model = Enquiry
         fields = [
-            "relationship",
-            "enquirer_name",
-            "referring_hospital",
-            "patient_name",
-            "gender",
-            "birth_year",
-            "birth_date",
-            "country",
-            "email",
-            "phone",
-            "preferred_contact_channel",
-            "preferred_language",
-            "best_time_to_reach",
-            "time_zone",
-            "diagnosis",
-            "diagnosis_details",
-            "disease_status",
-            "prior_treatment_lines",
-            "prior_stem_cell_transplant",
-            "prior_car_t",
-            "target_tested",
-            "daily_self_care",
-            "medical_summary",
-            "preferred_cities",
-            "no_city_preference",
-            "travel_timeframe",
-            "companion_travelling",
+            *(name for section in ANSWER_SECTIONS.values() for name in section),
             "source_page_slug",
             *UTM_FIELDS,
         ]
@@ -298,38 +304,14 @@ class EnquiryForm(forms.ModelForm):
         # renders them next to this layout, whose HTML it caches for an empty form.
         helper.layout = Layout(
             Div("website", css_class="enquiry-honeypot", aria_hidden="true"),
-            Fieldset(_("About you"), "relationship", "enquirer_name", "referring_hospital"),
-            Fieldset(
-                _("The patient"), "patient_name", "gender", "birth_year", "birth_date", "country"
-            ),
-            Fieldset(
-                _("How we reach you"),
-                "email",
-                "phone",
-                "preferred_contact_channel",
-                "preferred_language",
-                "best_time_to_reach",
-                "time_zone",
-            ),
+            Fieldset(_("About you"), *ANSWER_SECTIONS["enquirer"]),
+            Fieldset(_("The patient"), *ANSWER_SECTIONS["patient"]),
+            Fieldset(_("How we reach you"), *ANSWER_SECTIONS["contact"]),
             Fieldset(
                 _("Medical situation (skip anything you are not sure about)"),
-                "diagnosis",
-                "diagnosis_details",
-                "disease_status",
-                "prior_treatment_lines",
-                "prior_stem_cell_transplant",
-                "prior_car_t",
-                "target_tested",
-                "daily_self_care",
-                "medical_summary",
+                *ANSWER_SECTIONS["medical"],
             ),
-            Fieldset(
-                _("Treatment in China"),
-                "preferred_cities",
-                "no_city_preference",
-                "travel_timeframe",
-                "companion_travelling",
-            ),
+            Fieldset(_("Treatment in China"), *ANSWER_SECTIONS["treatment"]),
             Fieldset(
                 _("Medical records"),
                 HTML('{% include "enquiries/includes/records_checklist.html" %}'),
