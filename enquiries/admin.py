@@ -392,9 +392,10 @@ class EnquiryAdmin(admin.ModelAdmin):
 
     @admin.display(description=_("overdue"))
     def overdue_flag(self, enquiry):
-        if not enquiry.is_overdue():
+        reason = enquiry.overdue_reason()
+        if reason is None:
             return ""
-        if enquiry.first_replied_at is None and enquiry.first_reply_due_at < timezone.now():
+        if reason == Enquiry.OverdueReason.FIRST_REPLY:
             why = _("First reply promised by %(time)s") % {
                 "time": date_format(
                     timezone.localtime(enquiry.first_reply_due_at), "DATETIME_FORMAT"

@@ -399,16 +399,24 @@ class Enquiry(models.Model):
             return Enquiry.objects.none()
         return Enquiry.objects.filter(same).exclude(pk=self.pk)
 
-    def is_overdue(self, now=None):
-        """The same rule as EnquiryQuerySet.overdue(), for one enquiry already in memory."""
+    class OverdueReason(models.TextChoices):
+        FIRST_REPLY = "first_reply"
+        FOLLOW_UP = "follow_up"
+
+    def overdue_reason(self, now=None):
+        """Why the enquiry is overdue (the first reply wins), or None: the same rule as
+        EnquiryQuerySet.overdue(), for one enquiry already in memory."""
         now = now or timezone.now()
         if self.status in self.Status.closed_values():
-            return False
+            return None
         if self.first_replied_at is None and self.first_reply_due_at < now:
-            return True
-        return self.next_follow_up_on is not None and self.next_follow_up_on < timezone.localdate(
-            now
-        )
+            return self.OverdueReason.FIRST_REPLY
+        if self.next_follow_up_on is not None and self.next_follow_up_on < timezone.localdate(now):
+            return self.OverdueReason.FOLLOW_UP
+        return None
+
+    def is_overdue(self, now=None):
+        return self.overdue_reason(now) is not None
 
     # The workflow. The admin's forms and actions call these, never set the fields themselves,
     # so every change leaves an event with who made it. Each returns whether anything changed.

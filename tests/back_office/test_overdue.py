@@ -71,3 +71,21 @@ def test_the_list_flags_and_filters_overdue_enquiries(login, coordinator, receiv
         filtered = client.get(changelist_url(overdue="yes")).content.decode()
         assert received.reference in filtered
         assert fresh.reference not in filtered
+
+
+def test_the_list_says_why_an_enquiry_is_overdue(make, login, coordinator):
+    late_reply = make(submitted_at=RECEIVED, email="late.reply@example.org")
+    late_follow_up = make(submitted_at=RECEIVED, email="late.follow.up@example.org")
+    late_follow_up.record_first_reply(by=coordinator, at=RECEIVED)
+    late_follow_up.schedule_follow_up(date(2030, 3, 5), by=coordinator)
+
+    with time_machine.travel(datetime(2030, 3, 6, 12, 0, tzinfo=UTC), tick=False):
+        html = login(coordinator).get(changelist_url()).content.decode()
+
+    rows = {
+        enquiry.reference: html[html.index(enquiry.reference) :].split("</tr>", 1)[0]
+        for enquiry in (late_reply, late_follow_up)
+    }
+    assert "First reply promised by" in rows[late_reply.reference]
+    assert "Follow-up was due on" in rows[late_follow_up.reference]
+    assert "First reply promised by" not in rows[late_follow_up.reference]
