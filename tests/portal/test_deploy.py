@@ -1,8 +1,11 @@
 """Production settings pass Django's deployment checklist with no warnings."""
 
+import runpy
 import subprocess
 import sys
 from pathlib import Path
+
+import pytest
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 
@@ -40,3 +43,26 @@ def test_check_deploy_fails_when_staff_two_factor_is_turned_off():
 
     assert result.returncode != 0
     assert "portal.E001" in result.stderr
+
+
+def gunicorn_bind(monkeypatch, value=None):
+    if value is None:
+        monkeypatch.delenv("GUNICORN_BIND", raising=False)
+    else:
+        monkeypatch.setenv("GUNICORN_BIND", value)
+    return runpy.run_path(str(PROJECT_ROOT / "deploy" / "gunicorn.conf.py"))["bind"]
+
+
+def test_gunicorn_listens_on_the_loopback_by_default(monkeypatch):
+    assert gunicorn_bind(monkeypatch) == ["127.0.0.1:8000"]
+
+
+def test_gunicorn_may_listen_on_a_private_address_for_nginx_on_another_host(monkeypatch):
+    assert gunicorn_bind(monkeypatch, "10.0.1.11:8000") == ["10.0.1.11:8000"]
+
+
+@pytest.mark.parametrize("address", ["0.0.0.0:8000", "[::]:8000", "93.184.215.14:8000"])
+def test_gunicorn_refuses_to_listen_where_clients_could_reach_it(monkeypatch, address):
+    # A client reaching gunicorn directly could write the X-Forwarded-For entry we trust.
+    with pytest.raises(SystemExit, match="reachable from outside"):
+        gunicorn_bind(monkeypatch, address)
