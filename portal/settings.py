@@ -224,6 +224,12 @@ AXES_COOLOFF_TIME = env.float("AXES_COOLOFF_HOURS", default=1.0)
 # from everywhere, and cannot spray one password over many accounts from one address.
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
+# A failure while locked is not counted: the lock ends one cool-off after the failure that set it,
+# so whoever keeps guessing cannot keep a coordinator locked out for ever.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+# The client's address by the same rule as our rate limits (TRUSTED_PROXY_COUNT below), rather
+# than django-ipware, which is not installed: without this hook axes counted nginx's address.
+AXES_CLIENT_IP_CALLABLE = "portal.ratelimit.client_address"
 AXES_LOCKOUT_TEMPLATE = "admin/locked_out.html"
 AXES_VERBOSE = False
 AXES_SENSITIVE_PARAMETERS = ["password", "username"]
@@ -411,9 +417,9 @@ ENQUIRY_RATE_LIMIT_PER_HOUR = env.int("ENQUIRY_RATE_LIMIT_PER_HOUR", default=5)
 RETENTION_CLOSED_MONTHS = env.int("RETENTION_CLOSED_MONTHS", default=24)
 RETENTION_SPAM_DAYS = env.int("RETENTION_SPAM_DAYS", default=30)
 # Proxies in front of the app that append to X-Forwarded-For (0: use the socket's address).
-# One number for every reader of the client's address: our rate limits and django-axes.
+# One number for every reader of the client's address: our rate limits and django-axes
+# (AXES_CLIENT_IP_CALLABLE).
 TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
-AXES_IPWARE_PROXY_COUNT = TRUSTED_PROXY_COUNT
 # Sending the notification emails: attempts before giving up, and the first wait between them
 # (each following wait is four times longer: 1 min, 4 min, 16 min, 64 min by default).
 ENQUIRY_NOTIFICATION_MAX_ATTEMPTS = env.int("ENQUIRY_NOTIFICATION_MAX_ATTEMPTS", default=5)
