@@ -32,6 +32,7 @@ from enquiries.models import (
     EnquiryEvent,
     Note,
     RecordFile,
+    StaffLockout,
     staff_name,
 )
 from enquiries.roles import assignable_staff
@@ -807,7 +808,63 @@ class AuditEntryAdmin(admin.ModelAdmin):
                 "anonymised": ", ".join(details.get("anonymised", [])) or "—",
                 "deleted": ", ".join(details.get("deleted", [])) or "—",
             }
+        if entry.action == AuditEntry.Action.UNLOCKED_STAFF_ACCOUNT:
+            return _("Login %(account)s, after %(failures)s failures") % {
+                "account": details.get("account", ""),
+                "failures": details.get("failures", 0),
+            }
         return ""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(StaffLockout)
+class StaffLockoutAdmin(admin.ModelAdmin):
+    """The staff logins django-axes refuses right now, for lead coordinators to lift.
+
+    The address is shown: a lead needs it to tell a coordinator's own mistyping (an address they
+    recognise) from someone else's guessing before lifting the lock; axes keeps it only until
+    the cool-off ends. What was typed is never shown."""
+
+    list_display = ["username", "ip_address", "failures_since_start", "attempt_time", "until"]
+    list_display_links = None
+    fields = list_display
+    readonly_fields = fields
+    actions = ["unlock"]
+    list_per_page = 100
+    show_full_result_count = False
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).locked()
+
+    @admin.display(description=_("locked until"))
+    def until(self, lockout):
+        return lockout.locked_until
+
+    @admin.action(description=_("Unlock the selected logins"), permissions=["unlock"])
+    def unlock(self, request, queryset):
+        lockouts = list(queryset)
+        for lockout in lockouts:
+            lockout.unlock(by=request.user)
+        self.message_user(
+            request,
+            ngettext("Unlocked %(count)d login.", "Unlocked %(count)d logins.", len(lockouts))
+            % {"count": len(lockouts)},
+            messages.SUCCESS,
+        )
+
+    def has_unlock_permission(self, request):
+        return request.user.has_perm("enquiries.unlock_staff_accounts")
+
+    def has_view_permission(self, request, obj=None):
+        return self.has_unlock_permission(request)
 
     def has_add_permission(self, request):
         return False

@@ -4,6 +4,8 @@ it (events on its timeline), with the rules that keep them consistent."""
 import secrets
 from datetime import timedelta
 
+from axes.helpers import get_cool_off
+from axes.models import AccessAttempt
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.core.files.storage import storages
@@ -742,6 +744,7 @@ class AuditEntry(models.Model):
         EXPORTED_PATIENT_DATA = "exported_patient_data", _("Exported a patient's data (access)")
         ERASED_ENQUIRY = "erased_enquiry", _("Erased an enquiry at the patient's request")
         APPLIED_RETENTION = "applied_retention", _("Applied the retention rules")
+        UNLOCKED_STAFF_ACCOUNT = "unlocked_staff_account", _("Unlocked a staff login")
 
     created_at = models.DateTimeField(_("when"), default=timezone.now, db_index=True)
     actor = models.ForeignKey(
@@ -781,3 +784,47 @@ class AuditEntry(models.Model):
             enquiry_reference=reference,
             details=details,
         )
+
+
+class StaffLockoutQuerySet(models.QuerySet):
+    def locked(self):
+        """The account-and-address pairs django-axes refuses right now."""
+        locked = self.filter(failures_since_start__gte=settings.AXES_FAILURE_LIMIT)
+        cool_off = get_cool_off()
+        if cool_off is not None:
+            locked = locked.filter(attempt_time__gte=timezone.now() - cool_off)
+        return locked
+
+
+class StaffLockout(AccessAttempt):
+    """A staff login refused after repeated failures from one address (django-axes' row), which a
+    lead coordinator may lift before the cool-off ends."""
+
+    objects = StaffLockoutQuerySet.as_manager()
+
+    class Meta:
+        proxy = True
+        ordering = ["-attempt_time"]
+        verbose_name = _("staff login lockout")
+        verbose_name_plural = _("staff login lockouts")
+        # Seeing the list and lifting a lock are one right; nobody adds or edits these rows.
+        default_permissions = ()
+        permissions = [
+            ("unlock_staff_accounts", "Can see and lift staff login lockouts"),
+        ]
+
+    @property
+    def locked_until(self):
+        cool_off = get_cool_off()
+        return self.attempt_time + cool_off if cool_off is not None else None
+
+    def unlock(self, by):
+        """Lift this lock, with an audit entry naming the account (never the address)."""
+        with transaction.atomic():
+            AuditEntry.record(
+                by,
+                AuditEntry.Action.UNLOCKED_STAFF_ACCOUNT,
+                account=self.username,
+                failures=self.failures_since_start,
+            )
+            self.delete()

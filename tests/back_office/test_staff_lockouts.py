@@ -1,0 +1,119 @@
+"""Lead coordinators see the staff logins locked after failed attempts and lift them, audited;
+nobody else can."""
+
+import datetime as dt
+
+import pytest
+import time_machine
+from django.test import Client
+from django.urls import reverse
+
+from enquiries.models import AuditEntry, StaffLockout
+from tests.back_office.conftest import PASSWORD
+
+pytestmark = pytest.mark.django_db
+
+LIST_URL = reverse("admin:enquiries_stafflockout_changelist")
+ADDRESS = "198.51.100.10"
+# Something typed by the attacker, which must never be shown.
+TYPED = "typed-guess-8c1f0b7e3d5a4c2b9e6f"
+
+
+def log_in(username, password, address=ADDRESS):
+    return Client().post(
+        reverse("admin:login"),
+        {"username": username, "password": password},
+        REMOTE_ADDR=address,
+    )
+
+
+def lock_out(user, settings, address=ADDRESS):
+    for _ in range(settings.AXES_FAILURE_LIMIT):
+        log_in(user.username, TYPED, address)
+    assert log_in(user.username, PASSWORD, address).status_code == 429
+
+
+def unlock(client, lockouts):
+    return client.post(
+        LIST_URL,
+        {"action": "unlock", "index": 0, "_selected_action": [lockout.pk for lockout in lockouts]},
+    )
+
+
+def test_a_lead_sees_each_locked_login_with_its_address_but_not_what_was_typed(
+    login, lead, coordinator, settings
+):
+    lock_out(coordinator, settings)
+
+    page = login(lead).get(LIST_URL).content.decode()
+
+    assert coordinator.username in page
+    assert ADDRESS in page
+    assert TYPED not in page
+
+
+def test_the_list_holds_only_logins_locked_right_now(login, lead, coordinator, settings, make_staff):
+    with time_machine.travel(dt.datetime(2026, 5, 1, 8, 0, tzinfo=dt.UTC), tick=False):
+        lock_out(make_staff("coordinator", username="locked-long-ago"), settings)
+    with time_machine.travel(dt.datetime(2026, 5, 1, 10, 0, tzinfo=dt.UTC), tick=False):
+        lock_out(coordinator, settings)
+        log_in(lead.username, "one-wrong-password")
+
+        listed = login(lead).get(LIST_URL).context["cl"].result_list
+
+    assert [lockout.username for lockout in listed] == [coordinator.username]
+
+
+def test_a_lead_unlocks_a_login_and_the_coordinator_gets_in_from_that_address(
+    login, lead, coordinator, settings
+):
+    lock_out(coordinator, settings)
+
+    response = unlock(login(lead), StaffLockout.objects.locked())
+
+    assert response.status_code == 302
+    assert log_in(coordinator.username, PASSWORD).status_code == 302
+
+
+def test_each_unlock_is_in_the_audit_log_without_the_address(login, lead, coordinator, settings):
+    lock_out(coordinator, settings)
+
+    unlock(login(lead), StaffLockout.objects.locked())
+
+    entry = AuditEntry.objects.get(action=AuditEntry.Action.UNLOCKED_STAFF_ACCOUNT)
+    assert entry.actor == lead
+    assert entry.details == {"account": coordinator.username, "failures": 5}
+    assert ADDRESS not in str(entry.details)
+
+
+@pytest.mark.parametrize("role", ["coordinator", "content_editor"])
+def test_other_staff_cannot_see_the_lockouts(login, make_staff, coordinator, settings, role):
+    lock_out(coordinator, settings)
+    someone = make_staff(role, username=f"another-{role}")
+
+    assert login(someone).get(LIST_URL).status_code == 403
+
+
+@pytest.mark.parametrize("role", ["coordinator", "content_editor"])
+def test_other_staff_cannot_unlock(login, make_staff, coordinator, settings, role):
+    lock_out(coordinator, settings)
+    someone = make_staff(role, username=f"another-{role}")
+
+    response = unlock(login(someone), StaffLockout.objects.locked())
+
+    assert response.status_code == 403
+    assert StaffLockout.objects.locked().count() == 1
+    assert not AuditEntry.objects.filter(action=AuditEntry.Action.UNLOCKED_STAFF_ACCOUNT).exists()
+
+
+def test_the_list_costs_the_same_few_queries_however_many_are_locked(
+    login, lead, make_staff, settings, django_assert_max_num_queries
+):
+    for number in range(3):
+        lock_out(make_staff("coordinator", username=f"coordinator-{number}"), settings)
+    client = login(lead)
+
+    with django_assert_max_num_queries(8):
+        response = client.get(LIST_URL)
+
+    assert len(response.context["cl"].result_list) == 3
