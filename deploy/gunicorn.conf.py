@@ -26,7 +26,9 @@ def private_bind(value):
         try:
             ip = ipaddress.ip_address(host)
         except ValueError:
-            raise SystemExit(f"GUNICORN_BIND: {address!r} is not an IP address or unix socket.")
+            raise SystemExit(
+                f"GUNICORN_BIND: {address!r} is not an IP address or unix socket."
+            ) from None
         if ip.is_unspecified or not (ip.is_loopback or ip.is_private):
             raise SystemExit(
                 f"GUNICORN_BIND: {address!r} is reachable from outside; bind the loopback "

@@ -18,7 +18,9 @@ ASSIGNABLE_GROUPS = [COORDINATORS, LEAD_COORDINATORS]
 
 ROLE_DESCRIPTIONS = {
     "coordinator": _("sees and works enquiries, adds notes, downloads records"),
-    "lead": _("also reassigns, exports, deletes enquiries, reads the audit log, unlocks staff logins"),
+    "lead": _(
+        "also reassigns, exports, deletes enquiries, reads the audit log, unlocks staff logins"
+    ),
     "content_editor": _("edits the CAR-T pages only; never sees an enquiry"),
 }
 

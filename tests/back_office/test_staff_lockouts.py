@@ -52,7 +52,9 @@ def test_a_lead_sees_each_locked_login_with_its_address_but_not_what_was_typed(
     assert TYPED not in page
 
 
-def test_the_list_holds_only_logins_locked_right_now(login, lead, coordinator, settings, make_staff):
+def test_the_list_holds_only_logins_locked_right_now(
+    login, lead, coordinator, settings, make_staff
+):
     with time_machine.travel(dt.datetime(2026, 5, 1, 8, 0, tzinfo=dt.UTC), tick=False):
         lock_out(make_staff("coordinator", username="locked-long-ago"), settings)
     with time_machine.travel(dt.datetime(2026, 5, 1, 10, 0, tzinfo=dt.UTC), tick=False):
