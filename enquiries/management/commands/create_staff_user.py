@@ -1,5 +1,6 @@
 """`manage.py create_staff_user --email … --role coordinator|lead|content_editor`: a staff account
-in one role, with a generated password printed once (nothing is emailed)."""
+in one role, with a generated password printed once (nothing is emailed), to be replaced at first
+login."""
 
 import secrets
 
@@ -10,6 +11,7 @@ from django.core.validators import validate_email
 from django.db import transaction
 
 from enquiries.roles import ROLES
+from portal.models import PasswordChangeRequired
 
 
 class Command(BaseCommand):
@@ -34,7 +36,7 @@ class Command(BaseCommand):
             group = Group.objects.get(name=ROLES[role])
         except Group.DoesNotExist as error:
             raise CommandError("The role groups are missing: run `manage.py migrate`.") from error
-        # Shown once, here: the person changes it after their first login (admin > password).
+        # Shown once, here; the admin asks its owner for their own password at first login.
         password = secrets.token_urlsafe(15)
         with transaction.atomic():
             user = User.objects.create_user(
@@ -46,5 +48,6 @@ class Command(BaseCommand):
                 is_staff=True,
             )
             user.groups.add(group)
+            PasswordChangeRequired.objects.create(user=user)
         self.stdout.write(f"Created {email} in {group.name}.")
         self.stdout.write(f"One-time password (shown only now): {password}")
