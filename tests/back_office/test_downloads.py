@@ -1,6 +1,7 @@
 """Medical records download only through the permission-checked view, as attachments, audited."""
 
 import pytest
+from django.contrib.auth.models import Permission
 from django.urls import reverse
 
 from enquiries.models import AuditEntry, RecordFile
@@ -64,3 +65,19 @@ def test_the_enquiry_page_links_to_the_download(login, coordinator, record):
 
     html = login(coordinator).get(change_url(record.enquiry)).content.decode()
     assert download_url(record) in html
+
+
+def test_staff_who_may_view_enquiries_but_not_download_records_get_403(login, make_staff, record):
+    viewer = make_staff(None, username="viewer")
+    viewer.user_permissions.add(Permission.objects.get(codename="view_enquiry"))
+    client = login(viewer)
+    # They do see the enquiry, without a link: only the download permission stands in the way.
+    page = client.get(reverse("admin:enquiries_enquiry_change", args=[record.enquiry_id]))
+    assert page.status_code == 200
+    assert download_url(record) not in page.content.decode()
+
+    response = client.get(download_url(record))
+
+    assert response.status_code == 403
+    assert not record.enquiry.events.filter(kind="record_downloaded").exists()
+    assert not AuditEntry.objects.filter(action=AuditEntry.Action.DOWNLOADED_RECORD).exists()
