@@ -58,6 +58,9 @@ ALLOWED_TAGS = {
 }
 HEADING_TAGS = {"h2", "h3", "h4", "h5", "h6"}
 ALLOWED_ATTRIBUTES = {
+    # Nothing on every tag: without this entry nh3 keeps `lang` and `title` on any tag (ammonia's
+    # defaults), so the list below would not be the whole allow-list.
+    "*": set(),
     "a": {"href", "title"},
     "abbr": {"title"},
     "td": {"align"},

@@ -143,3 +143,118 @@ def test_a_save_of_only_the_text_stores_its_new_html_too(make_faq_entry):
 
     entry.refresh_from_db()
     assert "<strong>new</strong>" in entry.answer_html
+
+
+# The allow-list, written out again on purpose: adding a tag or an attribute to the sanitiser
+# must be a decision that also changes this test.
+MEANT_TO_SURVIVE = {
+    "a": {"href", "title", "class", "rel"},
+    "abbr": {"title"},
+    "b": set(),
+    "blockquote": set(),
+    "br": set(),
+    "code": set(),
+    "dd": set(),
+    "dl": set(),
+    "dt": set(),
+    "em": set(),
+    "h2": {"id"},
+    "h3": {"id"},
+    "h4": {"id"},
+    "h5": {"id"},
+    "h6": {"id"},
+    "hr": set(),
+    "i": set(),
+    "li": set(),
+    "ol": set(),
+    "p": set(),
+    "pre": set(),
+    "strong": set(),
+    "sub": set(),
+    "sup": set(),
+    "table": set(),
+    "tbody": set(),
+    "td": {"align"},
+    "th": {"align"},
+    "thead": set(),
+    "tr": set(),
+    "ul": set(),
+}
+# Every HTML element we could think of, dangerous and harmless, and every kind of attribute.
+TAG_NAMES = """
+    html head body title meta link base style script noscript template slot iframe frame frameset
+    object embed param applet video audio source track img picture canvas svg math map area form
+    input button select option optgroup textarea label fieldset legend datalist output progress
+    meter details summary dialog menu nav header footer main section article aside address figure
+    figcaption div span h1 h2 h3 h4 h5 h6 p br hr pre blockquote ol ul li dl dt dd a abbr b bdi bdo
+    cite code data dfn em i kbd mark q rp rt ruby s samp small strong sub sup time u var wbr del
+    ins caption col colgroup tfoot font center marquee blink basefont xmp listing noembed noframes
+    image portal
+"""
+ATTRIBUTE_NAMES = """
+    id class style title href src srcset action formaction xlink:href lang dir hidden tabindex
+    accesskey contenteditable draggable spellcheck translate autofocus nonce slot is part role
+    aria-label data-x name value type target rel download ping referrerpolicy integrity
+    crossorigin align valign width height border bgcolor background color face size colspan
+    rowspan headers scope abbr cite datetime start reversed open poster autoplay loop controls
+    srcdoc sandbox allow formtarget popover inert onclick onerror onload onmouseover onfocus
+    onanimationstart
+"""
+EVERY_TAG = TAG_NAMES.split()
+EVERY_ATTRIBUTE = ATTRIBUTE_NAMES.split()
+# Tags the HTML parser keeps only inside their parents.
+TABLE = "<table {a}><caption {a}>c</caption><colgroup {a}><col {a}></colgroup><thead {a}><tr {a}><th {a}>h</th></tr></thead><tbody {a}><tr {a}><td {a}>d</td></tr></tbody><tfoot {a}><tr {a}><td {a}>f</td></tr></tfoot></table>"  # noqa: E501
+LISTS = "<ul {a}><li {a}>u</li></ul><ol {a}><li {a}>o</li></ol><dl {a}><dt {a}>t</dt><dd {a}>d</dd></dl>"  # noqa: E501
+NESTED = {"table", "caption", "colgroup", "col", "thead", "tbody", "tfoot", "tr", "td", "th"}
+NESTED |= {"ul", "ol", "li", "dl", "dt", "dd"}
+VOID = {"br", "hr", "img", "input", "meta", "link", "base", "source", "track", "area", "embed"}
+VOID |= {"param", "wbr", "col", "frame", "basefont", "image"}
+
+
+def attribute_value(attribute):
+    if attribute in {"href", "src", "action", "formaction", "xlink:href", "cite", "background"}:
+        return "https://example.org/page"
+    # The one class the sanitiser keeps (on citation links), so a kept class would show.
+    return "citation" if attribute == "class" else "v"
+
+
+def tags_and_attributes_in(html):
+    from html.parser import HTMLParser
+
+    found = {}
+
+    class Collector(HTMLParser):
+        def handle_starttag(self, tag, attributes):
+            found.setdefault(tag, set()).update(name for name, _value in attributes)
+
+    Collector().feed(html)
+    return found
+
+
+def test_only_the_tags_and_attributes_on_the_allow_list_survive():
+    attributes = " ".join(f'{name}="{attribute_value(name)}"' for name in EVERY_ATTRIBUTE)
+    snippets = [TABLE.format(a=attributes), LISTS.format(a=attributes)]
+    for tag in EVERY_TAG:
+        if tag not in NESTED:
+            closing = "" if tag in VOID else f"x</{tag}>"
+            snippets.append(f"<{tag} {attributes}>{closing}")
+    # And what the Markdown itself produces: headings, links, citations, footnotes, tables.
+    markdown_text = """# Title
+
+## Section {#custom}
+
+Text with a [link](https://example.org "Title"), a citation [1], **bold**, *italic*, `code`,
+H~2~O and a footnote[^1].
+
+| Left | Right |
+|:-----|------:|
+| a    | b     |
+
+> quoted
+
+[^1]: The footnote.
+"""
+
+    html = html_of(markdown_text + "\n\n".join(snippets), references=[1])
+
+    assert tags_and_attributes_in(html) == MEANT_TO_SURVIVE
