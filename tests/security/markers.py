@@ -1,34 +1,44 @@
 """Marker values in every free-text field of the enquiry form, and a marker file name: tests
 search logs, exports and the database for them."""
 
+import uuid
+
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from tests.enquiries.conftest import PDF_BYTES, valid_form_data
 
+# New for each run, so no session key, token or reference can hold it by chance (a three-letter
+# marker once did, one run in twenty). A uuid4's 128 bits, spelled in the letters g to v: every
+# field takes it (names, the email's local part, slugs and campaign values), and no hex or
+# base64 string written by the code is made of those letters alone for 32 characters.
+RUN = uuid.uuid4().hex.translate(str.maketrans("0123456789abcdef", "ghijklmnopqrstuv"))
+
 TEXT_MARKERS = {
-    "enquirer_name": "Enquirermark Zqx",
-    "referring_hospital": "Hospitalmark Zqx",
-    "patient_name": "Patientmark Zqx",
-    "email": "emailmark.zqx@example.org",
-    "preferred_language": "Languagemark Zqx",
-    "best_time_to_reach": "Timemark Zqx",
-    "diagnosis_details": "Diagnosismark Zqx",
-    "medical_summary": "Summarymark Zqx",
-    "source_page_slug": "slugmark-zqx",
-    "utm_source": "sourcemark-zqx",
-    "utm_medium": "mediummark-zqx",
-    "utm_campaign": "campaignmark-zqx",
-    "utm_term": "termmark-zqx",
-    "utm_content": "contentmark-zqx",
+    "enquirer_name": f"Enquirermark {RUN}",
+    "referring_hospital": f"Hospitalmark {RUN}",
+    "patient_name": f"Patientmark {RUN}",
+    "email": f"emailmark.{RUN}@example.org",
+    "preferred_language": f"Languagemark {RUN}",
+    "best_time_to_reach": f"Timemark {RUN}",
+    "diagnosis_details": f"Diagnosismark {RUN}",
+    "medical_summary": f"Summarymark {RUN}",
+    "source_page_slug": f"slugmark-{RUN}",
+    "utm_source": f"sourcemark-{RUN}",
+    "utm_medium": f"mediummark-{RUN}",
+    "utm_campaign": f"campaignmark-{RUN}",
+    "utm_term": f"termmark-{RUN}",
+    "utm_content": f"contentmark-{RUN}",
 }
+# A number the form accepts cannot carry the run's letters; thirteen fixed digits with a "+" are
+# still nothing a random token or a reference (letters and digits, no "+") spells.
 PHONE = "+44 20 7946 0958"
 PHONE_STORED = "+442079460958"
-FILE_NAME = "Filemark-Zqx.pdf"
-NOTE_TEXT = "Notemark Zqx: patient called back"
-FILE_CONTENT = PDF_BYTES + b"%Filecontentmark Zqx\n"
+FILE_NAME = f"Filemark-{RUN}.pdf"
+NOTE_TEXT = f"Notemark {RUN}: patient called back"
+FILE_CONTENT = PDF_BYTES + f"%Filecontentmark {RUN}\n".encode()
 
 # What must never leave the places it belongs in.
-ALL_MARKERS = [*TEXT_MARKERS.values(), PHONE, PHONE_STORED, FILE_NAME, NOTE_TEXT, "Zqx"]
+ALL_MARKERS = [*TEXT_MARKERS.values(), PHONE, PHONE_STORED, FILE_NAME, NOTE_TEXT, RUN]
 
 
 def marker_file():
