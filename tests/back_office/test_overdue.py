@@ -8,7 +8,9 @@ import time_machine
 from enquiries.models import Enquiry
 from tests.back_office.conftest import changelist_url
 
-RECEIVED = datetime(2030, 3, 4, 9, 0, tzinfo=UTC)  # a Monday morning
+RECEIVED = datetime(2030, 3, 4, 9, 0, tzinfo=UTC)  # a Monday, 17:00 in Shanghai
+# 8 working hours (09:00-18:00 Shanghai): 1 on Monday, 7 on Tuesday: 16:00 in Shanghai.
+DUE = datetime(2030, 3, 5, 8, 0, tzinfo=UTC)
 
 
 @pytest.fixture
@@ -20,18 +22,18 @@ def overdue_refs():
     return set(Enquiry.objects.overdue().values_list("reference", flat=True))
 
 
-def test_the_promise_is_a_setting_in_hours(received, settings):
-    assert received.first_reply_due_at == RECEIVED + timedelta(hours=24)
+def test_the_promise_counts_working_hours_of_the_calendar(received):
+    assert received.first_reply_due_at == DUE
 
 
 def test_unanswered_within_the_promise_is_not_overdue(received):
-    with time_machine.travel(RECEIVED + timedelta(hours=23, minutes=59), tick=False):
+    with time_machine.travel(DUE - timedelta(minutes=1), tick=False):
         assert not received.is_overdue()
         assert overdue_refs() == set()
 
 
 def test_unanswered_after_the_promise_is_overdue(received):
-    with time_machine.travel(RECEIVED + timedelta(hours=24, minutes=1), tick=False):
+    with time_machine.travel(DUE + timedelta(minutes=1), tick=False):
         assert received.is_overdue()
         assert overdue_refs() == {received.reference}
 
