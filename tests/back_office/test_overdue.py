@@ -1,6 +1,7 @@
 """What "overdue" means, with the clock frozen: the first-reply promise and follow-up dates."""
 
 from datetime import UTC, date, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
@@ -91,3 +92,21 @@ def test_the_list_says_why_an_enquiry_is_overdue(make, login, coordinator):
     assert "First reply promised by" in rows[late_reply.reference]
     assert "Follow-up was due on" in rows[late_follow_up.reference]
     assert "First reply promised by" not in rows[late_follow_up.reference]
+
+
+def test_the_list_does_not_flag_a_saturday_enquiry_on_sunday(make, login, coordinator):
+    shanghai = ZoneInfo("Asia/Shanghai")
+    saturday = make(submitted_at=datetime(2030, 3, 9, 10, 0, tzinfo=shanghai))
+
+    with time_machine.travel(datetime(2030, 3, 10, 23, 0, tzinfo=shanghai), tick=False):
+        client = login(coordinator)
+        html = client.get(changelist_url()).content.decode()
+        filtered = client.get(changelist_url(overdue="yes")).content.decode()
+    assert saturday.reference in html
+    assert 'class="bo-flag bo-flag-overdue"' not in html
+    assert saturday.reference not in filtered
+
+    # Monday 09:00 + 8 working hours: overdue from 17:00.
+    with time_machine.travel(datetime(2030, 3, 11, 17, 1, tzinfo=shanghai), tick=False):
+        html = login(coordinator).get(changelist_url()).content.decode()
+    assert html.count('class="bo-flag bo-flag-overdue"') == 1

@@ -101,9 +101,7 @@ class TestACalendarChange:
         enquiry.refresh_from_db(fields=["first_reply_due_at"])
         return enquiry.first_reply_due_at
 
-    def test_new_hours_move_the_deadline_of_an_enquiry_waiting_for_its_first_reply(
-        self, waiting
-    ):
+    def test_new_hours_move_the_deadline_of_an_enquiry_waiting_for_its_first_reply(self, waiting):
         calendar = WorkingCalendar.load()
         calendar.opens_at = time(10)
         calendar.save()
@@ -119,9 +117,7 @@ class TestACalendarChange:
         assert self.deadline(answered) == shanghai(7, 16)
         assert self.deadline(closed) == shanghai(7, 16)
 
-    def test_adding_a_holiday_moves_a_waiting_deadline_and_removing_it_moves_it_back(
-        self, waiting
-    ):
+    def test_adding_a_holiday_moves_a_waiting_deadline_and_removing_it_moves_it_back(self, waiting):
         holiday = PublicHoliday.objects.create(date=MONDAY, name="Office closed")
         assert self.deadline(waiting) == shanghai(8, 16)
 

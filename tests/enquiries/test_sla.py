@@ -144,9 +144,7 @@ class TestWorkingTimeBetween:
             (at(4, 17), at(11, 17), [], 5),
         ],
     )
-    def test_working_days_count_the_working_dates_after_the_start(
-        self, start, end, holidays, days
-    ):
+    def test_working_days_count_the_working_dates_after_the_start(self, start, end, holidays, days):
         assert working_days_between(start, end, office(holidays=holidays)) == days
 
     def test_working_days_follow_the_calendars_time_zone(self):
