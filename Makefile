@@ -52,6 +52,8 @@ run: migrate ## Serve the portal on http://127.0.0.1:8000 (SQLite unless DATABAS
 	@echo "  Emails are sent by the task worker started alongside and printed here (console)."
 	@echo ""
 	@# The task worker runs in the background and stops with the server (Ctrl+C stops both).
+	@# Email links (SITE_URL, unless set) point to the address served here (portal/settings.py).
+	export SERVED_URL=http://$(HOST):$(PORT); \
 	DEBUG=$${DEBUG:-true} $(BIN)/python manage.py db_worker --no-reload & worker=$$!; \
 	trap 'kill $$worker 2>/dev/null' EXIT; \
 	DEBUG=$${DEBUG:-true} $(BIN)/python manage.py runserver $(HOST):$(PORT)
@@ -67,6 +69,7 @@ user: migrate ## Create a staff account in a role: make user ROLE=coordinator|le
 serve: migrate ## Serve with gunicorn and production-like settings (DEBUG off) on 127.0.0.1
 	@# Plain http on loopback: no redirect to https (a TLS proxy does that in production).
 	@export SECRET_KEY=$${SECRET_KEY:-$$($(BIN)/python -c 'import secrets; print(secrets.token_urlsafe(50))')}; \
+	export SERVED_URL=http://$(HOST):$(PORT); \
 	export SECURE_SSL_REDIRECT=$${SECURE_SSL_REDIRECT:-false}; \
 	$(BIN)/python manage.py collectstatic --no-input --verbosity 0 && \
 	$(BIN)/gunicorn portal.wsgi:application --bind $(HOST):$(PORT) --workers $${WEB_CONCURRENCY:-2} \

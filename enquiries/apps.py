@@ -13,7 +13,16 @@ class EnquiriesConfig(AppConfig):
 
         from enquiries.forms import forget_cached_empty_form
         from enquiries.models import City
+        from enquiries.sla import calendar_changed
+        from enquiries.working_calendar import PublicHoliday, WorkingCalendar
 
         # The form lists the active cities; its cached HTML must follow a coordinator's change.
         for signal in (post_save, post_delete):
             signal.connect(forget_cached_empty_form, sender=City, dispatch_uid=f"city-{signal}")
+        # Open enquiries' deadlines and the cached pages that state the promise follow the
+        # calendar (enquiries.sla).
+        for model in (WorkingCalendar, PublicHoliday):
+            for signal in (post_save, post_delete):
+                signal.connect(
+                    calendar_changed, sender=model, dispatch_uid=f"calendar-{model}-{signal}"
+                )

@@ -2,7 +2,6 @@
 it (events on its timeline), with the rules that keep them consistent."""
 
 import secrets
-from datetime import timedelta
 
 from axes.helpers import get_cool_off
 from axes.models import AccessAttempt
@@ -15,7 +14,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 
-from enquiries import duplicates, uploads
+from enquiries import duplicates, sla, uploads
+from enquiries.working_calendar import PublicHoliday, WorkingCalendar  # noqa: F401 (models)
 
 # Letters and digits a person cannot confuse when reading a reference aloud or on paper:
 # no 0/O, 1/I/L, or U (read as V). 30 symbols, 8 of them: about 6.6e11 references.
@@ -377,9 +377,7 @@ class Enquiry(models.Model):
 
     def save(self, *args, **kwargs):
         if self.first_reply_due_at is None:
-            self.first_reply_due_at = self.submitted_at + timedelta(
-                hours=settings.FIRST_REPLY_PROMISE_HOURS
-            )
+            self.first_reply_due_at = sla.first_reply_due(self.submitted_at)
         self.refresh_duplicate_keys()
         update_fields = kwargs.get("update_fields")
         if update_fields is not None and self.DUPLICATE_SOURCE_FIELDS & set(update_fields):

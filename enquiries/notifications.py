@@ -28,7 +28,6 @@ def _render(template_base, context):
 def send_acknowledgement(enquiry):
     context = {
         "reference": enquiry.reference,
-        "promise_hours": settings.FIRST_REPLY_PROMISE_HOURS,
         "SITE_NAME": settings.SITE_NAME,
         "CONTACT_EMAIL": settings.CONTACT_EMAIL,
     }

@@ -2,7 +2,6 @@
 
 import logging
 
-from django.conf import settings
 from django.db import DatabaseError, IntegrityError
 from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
@@ -49,10 +48,7 @@ def _start(request):
         # Looks like success to the bot, so it learns nothing; nothing is stored.
         ratelimit.record_submission(request)
         logger.info("Enquiry dropped: the honeypot field was filled")
-        context = {
-            "reference": new_reference(),
-            "promise_hours": settings.FIRST_REPLY_PROMISE_HOURS,
-        }
+        context = {"reference": new_reference()}
         return render(request, "enquiries/thank_you.html", context)
 
     if existing := form.existing_enquiry():
@@ -106,5 +102,5 @@ def thank_you(request):
     reference = request.session.get(SESSION_REFERENCE)
     if reference is None:
         return redirect("enquiries:start")
-    context = {"reference": reference, "promise_hours": settings.FIRST_REPLY_PROMISE_HOURS}
+    context = {"reference": reference}
     return render(request, "enquiries/thank_you.html", context)

@@ -396,8 +396,11 @@ LOGGING = {
 # The admin lives at a URL of our choosing, so scanners looking for /admin/ find nothing.
 ADMIN_URL = env.str("ADMIN_URL", default="admin/")
 
-# The first-reply promise shown to patients and used to flag overdue enquiries.
-FIRST_REPLY_PROMISE_HOURS = env.int("FIRST_REPLY_PROMISE_HOURS", default=24)
+# The first-reply promise shown to patients and used to flag overdue enquiries, in working hours
+# of the working calendar leads edit in the admin (enquiries.sla); 8 is one working day.
+FIRST_REPLY_PROMISE_WORKING_HOURS = env.int("FIRST_REPLY_PROMISE_WORKING_HOURS", default=8)
+if FIRST_REPLY_PROMISE_WORKING_HOURS < 1:
+    raise ImproperlyConfigured("FIRST_REPLY_PROMISE_WORKING_HOURS must be 1 or more.")
 
 # A friendly, translated page when a form's CSRF token is missing or expired.
 CSRF_FAILURE_VIEW = "portal.views.csrf_failure"
@@ -409,7 +412,11 @@ TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["d
 # The enquiry form. Coordinators are told of each new enquiry at these addresses.
 ENQUIRY_NOTIFICATION_EMAILS = env.list("ENQUIRY_NOTIFICATION_EMAILS", default=[CONTACT_EMAIL])
 # Absolute address of the site, for links in emails (the coordinators' link to the admin).
-SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
+# Unset, it is the address `make run` or `make serve` serves (SERVED_URL, which the Makefile
+# passes), so a SITE_URL in .env still wins over the Makefile's guess.
+SITE_URL = env.str(
+    "SITE_URL", default=env.str("SERVED_URL", default="http://127.0.0.1:8000")
+).rstrip("/")
 # Stored enquiries accepted per client address per hour (the counter lives in the cache).
 ENQUIRY_RATE_LIMIT_PER_HOUR = env.int("ENQUIRY_RATE_LIMIT_PER_HOUR", default=5)
 # Retention (manage.py apply_retention, daily): closed enquiries are anonymised this many months

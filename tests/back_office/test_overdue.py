@@ -1,6 +1,7 @@
 """What "overdue" means, with the clock frozen: the first-reply promise and follow-up dates."""
 
 from datetime import UTC, date, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
@@ -8,7 +9,9 @@ import time_machine
 from enquiries.models import Enquiry
 from tests.back_office.conftest import changelist_url
 
-RECEIVED = datetime(2030, 3, 4, 9, 0, tzinfo=UTC)  # a Monday morning
+RECEIVED = datetime(2030, 3, 4, 9, 0, tzinfo=UTC)  # a Monday, 17:00 in Shanghai
+# 8 working hours (09:00-18:00 Shanghai): 1 on Monday, 7 on Tuesday: 16:00 in Shanghai.
+DUE = datetime(2030, 3, 5, 8, 0, tzinfo=UTC)
 
 
 @pytest.fixture
@@ -20,18 +23,18 @@ def overdue_refs():
     return set(Enquiry.objects.overdue().values_list("reference", flat=True))
 
 
-def test_the_promise_is_a_setting_in_hours(received, settings):
-    assert received.first_reply_due_at == RECEIVED + timedelta(hours=24)
+def test_the_promise_counts_working_hours_of_the_calendar(received):
+    assert received.first_reply_due_at == DUE
 
 
 def test_unanswered_within_the_promise_is_not_overdue(received):
-    with time_machine.travel(RECEIVED + timedelta(hours=23, minutes=59), tick=False):
+    with time_machine.travel(DUE - timedelta(minutes=1), tick=False):
         assert not received.is_overdue()
         assert overdue_refs() == set()
 
 
 def test_unanswered_after_the_promise_is_overdue(received):
-    with time_machine.travel(RECEIVED + timedelta(hours=24, minutes=1), tick=False):
+    with time_machine.travel(DUE + timedelta(minutes=1), tick=False):
         assert received.is_overdue()
         assert overdue_refs() == {received.reference}
 
@@ -89,3 +92,21 @@ def test_the_list_says_why_an_enquiry_is_overdue(make, login, coordinator):
     assert "First reply promised by" in rows[late_reply.reference]
     assert "Follow-up was due on" in rows[late_follow_up.reference]
     assert "First reply promised by" not in rows[late_follow_up.reference]
+
+
+def test_the_list_does_not_flag_a_saturday_enquiry_on_sunday(make, login, coordinator):
+    shanghai = ZoneInfo("Asia/Shanghai")
+    saturday = make(submitted_at=datetime(2030, 3, 9, 10, 0, tzinfo=shanghai))
+
+    with time_machine.travel(datetime(2030, 3, 10, 23, 0, tzinfo=shanghai), tick=False):
+        client = login(coordinator)
+        html = client.get(changelist_url()).content.decode()
+        filtered = client.get(changelist_url(overdue="yes")).content.decode()
+    assert saturday.reference in html
+    assert 'class="bo-flag bo-flag-overdue"' not in html
+    assert saturday.reference not in filtered
+
+    # Monday 09:00 + 8 working hours: overdue from 17:00.
+    with time_machine.travel(datetime(2030, 3, 11, 17, 1, tzinfo=shanghai), tick=False):
+        html = login(coordinator).get(changelist_url()).content.decode()
+    assert html.count('class="bo-flag bo-flag-overdue"') == 1

@@ -64,7 +64,7 @@ def test_the_worker_sends_the_patient_an_acknowledgement_with_the_reference(subm
     reference = Enquiry.objects.get().reference
     assert reference in message.subject
     assert reference in message.body
-    assert "replies within 24 hours" in message.body
+    assert "replies within one working day" in message.body
 
 
 def test_the_worker_notifies_the_coordinators_with_a_link_to_the_admin(submit):

@@ -97,10 +97,11 @@ def test_it_records_the_page_and_campaign_that_sent_the_patient(client):
 
 
 def test_it_sets_the_first_reply_due_time_from_the_promise(submit, settings):
-    settings.FIRST_REPLY_PROMISE_HOURS = 24
-    with time_machine.travel(datetime(2026, 3, 2, 9, 0, tzinfo=UTC), tick=False):
+    settings.FIRST_REPLY_PROMISE_WORKING_HOURS = 4
+    # A Monday, 10:00 in Shanghai: four working hours later is 14:00 the same day.
+    with time_machine.travel(datetime(2026, 3, 2, 2, 0, tzinfo=UTC), tick=False):
         submit()
-    assert Enquiry.objects.get().first_reply_due_at == datetime(2026, 3, 3, 9, 0, tzinfo=UTC)
+    assert Enquiry.objects.get().first_reply_due_at == datetime(2026, 3, 2, 6, 0, tzinfo=UTC)
 
 
 def test_it_records_a_received_event(submit):

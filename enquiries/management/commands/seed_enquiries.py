@@ -6,12 +6,12 @@ import random
 import uuid
 from datetime import timedelta
 
-from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
 
+from enquiries import sla
 from enquiries.models import REFERENCE_ALPHABET, City, Enquiry, EnquiryEvent, Note
 
 FIRST_NAMES = [
@@ -120,6 +120,7 @@ class Command(BaseCommand):
         # Most enquiries are old and closed; the recent ones are still being worked.
         open_statuses = ["new", "in_review", "awaiting_records", "with_hospital"]
         diagnoses = Enquiry.Diagnosis.values
+        calendar = sla.current_calendar()
         created = 0
         started = timezone.now()
         while created < count:
@@ -161,8 +162,7 @@ class Command(BaseCommand):
                         else None
                     ),
                     first_replied_at=replied,
-                    first_reply_due_at=submitted
-                    + timedelta(hours=settings.FIRST_REPLY_PROMISE_HOURS),
+                    first_reply_due_at=sla.first_reply_due(submitted, calendar),
                     notification_status=Enquiry.NotificationStatus.SENT,
                 )
                 # bulk_create skips save(), which fills these in.
