@@ -876,6 +876,8 @@ class StaffLockoutAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
 class WorkingCalendarForm(forms.ModelForm):
     # A list to pick from: a typo in a time zone name would move every deadline.
     time_zone = forms.ChoiceField(
