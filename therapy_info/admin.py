@@ -22,6 +22,7 @@ from therapy_info.models import (
     PrivacyNotice,
     Reference,
     localized,
+    pages_rendered_later,
 )
 from therapy_info.rendering import citation_numbers
 
@@ -197,6 +198,15 @@ class PageAdmin(TranslationStatusAdmin):
                 last_changed_by_name=Subquery(last_revision.values("history_user__username")[:1])
             )
         )
+
+    def save_related(self, request, form, formsets, change):
+        # The page was rendered when saved; saving its references re-renders it at most once
+        # more, when the reference numbers its citations link to changed, not once per reference.
+        page = form.instance
+        with pages_rendered_later():
+            super().save_related(request, form, formsets, change)
+        if page.reference_numbers() != page.rendered_reference_numbers:
+            page.refresh_rendering()
 
     @admin.display(description=_("changed by"), ordering="last_changed_by_name")
     def last_changed_by(self, page):
