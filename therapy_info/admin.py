@@ -41,6 +41,8 @@ class ReferenceInlineFormSet(BaseInlineFormSet):
             and not form.cleaned_data.get("DELETE")
             and form.cleaned_data.get("number")
         }
+        # The page renders its citation links once, for the references it is about to have.
+        self.instance.upcoming_reference_numbers = numbers
         missing = sorted(citation_numbers(self.instance.body) - numbers)
         if missing:
             listed = ", ".join(f"[{number}]" for number in missing)
@@ -200,11 +202,12 @@ class PageAdmin(TranslationStatusAdmin):
         )
 
     def save_related(self, request, form, formsets, change):
-        # The page was rendered when saved; saving its references re-renders it at most once
-        # more, when the reference numbers its citations link to changed, not once per reference.
+        # The page was rendered when saved, for the references its formset was about to save:
+        # saving them renders nothing more, unless the numbers turned out otherwise.
         page = form.instance
         with pages_rendered_later():
             super().save_related(request, form, formsets, change)
+        page.upcoming_reference_numbers = None
         if page.reference_numbers() != page.rendered_reference_numbers:
             page.refresh_rendering()
 

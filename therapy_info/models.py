@@ -216,6 +216,9 @@ class Page(TranslationTracking):
     # Revision history: registered in translation.py, after the language columns exist.
     objects = PageQuerySet.as_manager()
     TRANSLATED_TEXTS = ("title", "summary", "body")
+    # The admin's reference formset sets the numbers the page will have once its references are
+    # saved, so that saving the page renders its citation links once, and right.
+    upcoming_reference_numbers = None
     # The reference numbers of the last render() of this instance; None before one.
     rendered_reference_numbers = None
 
@@ -267,9 +270,11 @@ class Page(TranslationTracking):
     def render(self):
         """Renders the Markdown text of every language, linking the citations that have a
         reference on this page. Returns the names of the rendered columns."""
-        numbers = self.reference_numbers()
+        numbers = self.upcoming_reference_numbers
+        if numbers is None:
+            numbers = self.reference_numbers()
         # What the links were rendered for: a save of references that keeps them needs no render.
-        self.rendered_reference_numbers = numbers
+        self.rendered_reference_numbers = set(numbers)
         return render_each_language("body", "body_html", self, numbers, "table_of_contents")
 
     def reference_numbers(self):
