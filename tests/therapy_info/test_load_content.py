@@ -47,6 +47,7 @@ _previous = "tests.therapy_info.previous_release.migrations."
 previous_source = importlib.import_module(_previous + "0002_source_content")
 previous_translations = importlib.import_module(_previous + "0004_content_translations")
 previous_privacy = importlib.import_module(_previous + "0006_privacy_notice_version_1")
+english_columns = importlib.import_module("therapy_info.migrations.0004_content_translations")
 
 
 def outcomes(report):
@@ -72,7 +73,7 @@ def database_as_the_previous_release_left_it():
     empty_database()
     state = MigrationLoader(connection).project_state(("therapy_info", "0004_content_translations"))
     previous_source.load_content(state.apps, None)
-    previous_translations.copy_english_to_its_column(state.apps, None)
+    english_columns.copy_english_to_its_column(state.apps, None)
     previous_translations.add_translations(state.apps, None)
     previous_privacy.create_version_1(apps, None)
 
@@ -83,6 +84,13 @@ def content_copy(tmp_path):
     root = tmp_path / "content"
     shutil.copytree(CONTENT_DIR, root)
     return root
+
+
+def rename_the_overview():
+    page = Page.objects.get(slug=OVERVIEW)
+    page.slug = f"renamed-{uuid.uuid4().hex}"
+    page.save()
+    return page
 
 
 def rewrite(path, old, new):
@@ -205,9 +213,7 @@ def test_a_deleted_item_stays_deleted_unless_forced():
 
 
 def test_a_renamed_page_is_found_at_its_new_address():
-    page = Page.objects.get(slug=OVERVIEW)
-    page.slug = f"renamed-{uuid.uuid4().hex}"
-    page.save()
+    page = rename_the_overview()
 
     report = load_content()
 
@@ -299,9 +305,7 @@ def test_the_files_effective_date_is_the_versions(content_copy):
 
 def test_an_upgraded_database_finds_a_page_an_editor_renamed_by_its_old_address():
     database_as_the_previous_release_left_it()
-    page = Page.objects.get(slug=OVERVIEW)
-    page.slug = f"renamed-{uuid.uuid4().hex}"
-    page.save()
+    rename_the_overview()
 
     report = load_content()
 

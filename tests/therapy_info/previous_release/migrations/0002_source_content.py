@@ -15,7 +15,6 @@ what the source cites each one for, with no invented authors, journals or links,
 complete. Nobody has medically reviewed these pages yet, so the review fields stay empty.
 """
 
-from django.db import migrations
 from django.utils import timezone
 
 from therapy_info.rendering import render_markdown
@@ -291,16 +290,3 @@ def load_content(apps, schema_editor):
             is_published=True,
         )
         _record_first_revision(apps, "FaqEntry", entry, now)
-
-
-def remove_content(apps, schema_editor):
-    Page = apps.get_model("therapy_info", "Page")
-    FaqEntry = apps.get_model("therapy_info", "FaqEntry")
-    Page.objects.filter(slug__in=[data["slug"] for data in PAGES]).delete()
-    FaqEntry.objects.filter(question__in=[question for question, _ in FAQ]).delete()
-
-
-class Migration(migrations.Migration):
-    dependencies = [("therapy_info", "0001_initial")]
-
-    operations = [migrations.RunPython(load_content, remove_content)]

@@ -17,8 +17,6 @@ Western digits in Arabic, as everywhere on the site.
 import hashlib
 from importlib import import_module
 
-from django.db import migrations
-from django.db.models import F
 from django.utils import timezone
 
 from therapy_info.rendering import render_markdown
@@ -612,17 +610,6 @@ def _fingerprint(obj, model_name):
     return hashlib.sha256(english.encode()).hexdigest()
 
 
-def copy_english_to_its_column(apps, schema_editor):
-    """The original column keeps the English; its `_en` twin, added empty by 0003, is what the
-    site reads now."""
-    for model_name, fields in TRANSLATED_FIELDS.items():
-        for name in [model_name, f"Historical{model_name}"]:
-            model = apps.get_model("therapy_info", name)
-            present = {field.name for field in model._meta.fields}
-            copied = {f"{field}_en": F(field) for field in fields if field in present}
-            model.objects.update(**copied)
-
-
 def _record_revision(apps, model_name, obj, now):
     """A revision for the translated row, so editors can compare with and revert to it."""
     historical_model = apps.get_model("therapy_info", f"Historical{model_name}")
@@ -696,31 +683,3 @@ def add_translations(apps, schema_editor):
             _mark_translated(entry, "FaqEntry", language)
         entry.save()
         _record_revision(apps, "FaqEntry", entry, now)
-
-
-def remove_translations(apps, schema_editor):
-    cleared = {
-        "Page": ["title", "summary", "body", "body_html", "table_of_contents"],
-        "Reference": ["citation"],
-        "KeyFigure": ["value", "label"],
-        "FaqEntry": ["question", "answer", "answer_html"],
-    }
-    for model_name, fields in cleared.items():
-        model = apps.get_model("therapy_info", model_name)
-        values = {f"{field}_{language}": None for field in fields for language in LANGUAGES}
-        if model_name in FINGERPRINTED:
-            values.update({f"translated_from_{language}": "" for language in LANGUAGES})
-            values.update({f"translation_reviewed_{language}": False for language in LANGUAGES})
-        model.objects.update(**values)
-    for model_name in TRANSLATED_FIELDS:
-        historical_model = apps.get_model("therapy_info", f"Historical{model_name}")
-        historical_model.objects.filter(history_change_reason=NOTE).delete()
-
-
-class Migration(migrations.Migration):
-    dependencies = [("therapy_info", "0003_content_languages")]
-
-    operations = [
-        migrations.RunPython(copy_english_to_its_column, migrations.RunPython.noop),
-        migrations.RunPython(add_translations, remove_translations),
-    ]

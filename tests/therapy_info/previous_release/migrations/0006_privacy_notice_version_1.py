@@ -9,7 +9,6 @@ it in a later version.
 import datetime
 
 from django.conf import settings
-from django.db import migrations
 
 from therapy_info.rendering import render_markdown
 
@@ -167,13 +166,3 @@ def create_version_1(apps, schema_editor):
     notice.body = notice.body_en
     notice.body_html = notice.body_html_en
     notice.save()
-
-
-def remove_version_1(apps, schema_editor):
-    apps.get_model("therapy_info", "PrivacyNotice").objects.filter(version=VERSION).delete()
-
-
-class Migration(migrations.Migration):
-    dependencies = [("therapy_info", "0005_privacy_notice")]
-
-    operations = [migrations.RunPython(create_version_1, remove_version_1)]
