@@ -40,8 +40,10 @@ $(VENV)/.installed: $(BIN)/python requirements.txt requirements-dev.txt
 
 install: $(VENV)/.installed ## Create .venv and install the pinned requirements
 
-migrate: install ## Apply database migrations (this also loads the CAR-T content)
+migrate: install ## Apply database migrations, then load the CAR-T content (therapy_info/content/)
 	DEBUG=$${DEBUG:-true} $(BIN)/python manage.py migrate --no-input
+	@# Creates what is missing, updates what editors have not changed, never overwrites their edits.
+	DEBUG=$${DEBUG:-true} $(BIN)/python manage.py load_content
 
 run: migrate ## Serve the portal on http://127.0.0.1:8000 (SQLite unless DATABASE_URL is set)
 	@echo ""

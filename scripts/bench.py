@@ -2,7 +2,7 @@
 
 Starts gunicorn (production settings, 2 sync workers) on 127.0.0.1 against a throwaway database
 (PostgreSQL when DATABASE_URL says so, in its own database portal_bench; SQLite otherwise), seeds
-the content pages (migrations) and 100,000 enquiries with cities, notes and events, then drives
+the content pages (load_content) and 100,000 enquiries with cities, notes and events, then drives
 wrk at a fixed concurrency for a fixed time against each endpoint in turn:
 
   reference  a constant answer through our whole middleware (portal.bench_urls)
@@ -278,6 +278,7 @@ def main():
         (work / "post.lua").write_text(POST_LUA)
         print(f"Preparing {deployment.database_kind} and static files in {work}")
         deployment.manage("migrate", "--no-input", "--verbosity", "0")
+        deployment.manage("load_content", "--verbosity", "0")
         deployment.manage("collectstatic", "--no-input", "--verbosity", "0")
         seed(deployment, args.enquiries)
         session_key = deployment.run(str(PYTHON), "scripts/bench_session.py", capture=True).split()[

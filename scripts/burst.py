@@ -157,6 +157,7 @@ def run(args, label, *, email_url, worker):
         if deployment.database_kind != "PostgreSQL":
             raise SystemExit("the burst runs on PostgreSQL: DATABASE_URL=postgres://…")
         deployment.manage("migrate", "--no-input", "--verbosity", "0")
+        deployment.manage("load_content", "--verbosity", "0")
         deployment.manage("collectstatic", "--no-input", "--verbosity", "0")
         deployment.start_gunicorn(args.port, workers=args.workers)
         if worker:

@@ -80,6 +80,7 @@ run() { env -i "${portal_env[@]}" "$@"; }
 
 echo "Preparing a throwaway database and static files in $WORK"
 run "$BIN/python" manage.py migrate --no-input --verbosity 0
+run "$BIN/python" manage.py load_content --verbosity 0
 run "$BIN/python" manage.py collectstatic --no-input --verbosity 0
 
 # Started as plain commands, not through run(): `function &` would fork a subshell, and $! would

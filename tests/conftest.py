@@ -2,7 +2,16 @@
 
 import pytest
 from django.core.cache import cache
+from django.core.management import call_command
 from django.utils import translation
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """The test database holds the shipped content (therapy_info/content/), as `make run` loads
+    it after migrating: pages, references, key figures, questions and the privacy notice."""
+    with django_db_blocker.unblock():
+        call_command("load_content", verbosity=0)
 
 
 @pytest.fixture(autouse=True)

@@ -22,6 +22,7 @@ from therapy_info.models import (
     PrivacyNotice,
     Reference,
     localized,
+    pages_rendered_later,
 )
 from therapy_info.rendering import citation_numbers
 
@@ -40,6 +41,8 @@ class ReferenceInlineFormSet(BaseInlineFormSet):
             and not form.cleaned_data.get("DELETE")
             and form.cleaned_data.get("number")
         }
+        # The page renders its citation links once, for the references it is about to have.
+        self.instance.upcoming_reference_numbers = numbers
         missing = sorted(citation_numbers(self.instance.body) - numbers)
         if missing:
             listed = ", ".join(f"[{number}]" for number in missing)
@@ -197,6 +200,16 @@ class PageAdmin(TranslationStatusAdmin):
                 last_changed_by_name=Subquery(last_revision.values("history_user__username")[:1])
             )
         )
+
+    def save_related(self, request, form, formsets, change):
+        # The page was rendered when saved, for the references its formset was about to save:
+        # saving them renders nothing more, unless the numbers turned out otherwise.
+        page = form.instance
+        with pages_rendered_later():
+            super().save_related(request, form, formsets, change)
+        page.upcoming_reference_numbers = None
+        if page.reference_numbers() != page.rendered_reference_numbers:
+            page.refresh_rendering()
 
     @admin.display(description=_("changed by"), ordering="last_changed_by_name")
     def last_changed_by(self, page):

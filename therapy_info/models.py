@@ -5,7 +5,9 @@ registers their revision history once those columns exist); reading `page.title`
 language's text, or the English when that translation is missing.
 """
 
+import contextvars
 import hashlib
+from contextlib import contextmanager
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -13,6 +15,7 @@ from django.core.validators import MinValueValidator
 from django.db import models, transaction
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.text import format_lazy
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from modeltranslation.utils import build_localized_fieldname
@@ -36,21 +39,10 @@ def localized(field_name, language):
 
 class TranslationTracking(models.Model):
     """Per translation: which English text it was made from, and whether a medical reviewer has
-    checked it. The English changed since → the translation is outdated; edited → unreviewed."""
+    checked it. The English changed since → the translation is outdated; edited → unreviewed.
 
-    # Hash of the English texts (TRANSLATED_TEXTS) when this language's text was last saved.
-    translated_from_zh_hans = models.CharField(max_length=64, blank=True, editable=False)
-    translated_from_ru = models.CharField(max_length=64, blank=True, editable=False)
-    translated_from_ar = models.CharField(max_length=64, blank=True, editable=False)
-    translation_reviewed_zh_hans = models.BooleanField(
-        _("Chinese translation medically reviewed"), default=False
-    )
-    translation_reviewed_ru = models.BooleanField(
-        _("Russian translation medically reviewed"), default=False
-    )
-    translation_reviewed_ar = models.BooleanField(
-        _("Arabic translation medically reviewed"), default=False
-    )
+    The two columns per language (translated_from_ru, translation_reviewed_ru, …) are added below
+    for each language of settings.LANGUAGES but the English."""
 
     # The texts a reader needs in their language; the English of these is what is tracked.
     TRANSLATED_TEXTS: tuple[str, ...] = ()
@@ -91,6 +83,27 @@ class TranslationTracking(models.Model):
         setattr(self, localized("translation_reviewed", language), reviewed)
 
 
+def _add_translation_tracking_columns():
+    names = dict(settings.LANGUAGES)
+    for code in TRANSLATION_LANGUAGES:
+        # Hash of the English texts (TRANSLATED_TEXTS) when this language's text was last saved.
+        TranslationTracking.add_to_class(
+            localized("translated_from", code),
+            models.CharField(max_length=64, blank=True, editable=False),
+        )
+        TranslationTracking.add_to_class(
+            localized("translation_reviewed", code),
+            models.BooleanField(
+                format_lazy(_("{language} translation medically reviewed"), language=names[code]),
+                default=False,
+            ),
+        )
+
+
+# Before any model inherits from it: subclasses copy an abstract model's columns when created.
+_add_translation_tracking_columns()
+
+
 def render_each_language(text_field, html_field, obj, reference_numbers=(), toc_field=None):
     """Renders the Markdown of every language into its own HTML column; returns the columns."""
     changed = []
@@ -104,6 +117,22 @@ def render_each_language(text_field, html_field, obj, reference_numbers=(), toc_
             setattr(obj, localized(toc_field, code), rendered.table_of_contents)
             changed.append(localized(toc_field, code))
     return changed
+
+
+# Set while a page and its references are saved together (the admin's change form, load_content):
+# their saves leave the page's HTML to one rendering at the end instead of one per reference.
+_rendering_later = contextvars.ContextVar("therapy_info_rendering_later", default=False)
+
+
+@contextmanager
+def pages_rendered_later():
+    """Page and reference saves inside do not render the page; the caller renders each page it
+    saved once afterwards, in the same transaction (Page.refresh_rendering)."""
+    token = _rendering_later.set(True)
+    try:
+        yield
+    finally:
+        _rendering_later.reset(token)
 
 
 def also_update(kwargs, derived_fields):
@@ -187,6 +216,11 @@ class Page(TranslationTracking):
     # Revision history: registered in translation.py, after the language columns exist.
     objects = PageQuerySet.as_manager()
     TRANSLATED_TEXTS = ("title", "summary", "body")
+    # The admin's reference formset sets the numbers the page will have once its references are
+    # saved, so that saving the page renders its citation links once, and right.
+    upcoming_reference_numbers = None
+    # The reference numbers of the last render() of this instance; None before one.
+    rendered_reference_numbers = None
 
     class Meta:
         verbose_name = _("information page")
@@ -197,7 +231,7 @@ class Page(TranslationTracking):
         return self.title
 
     def save(self, *args, **kwargs):
-        rendered_fields = self.render()
+        rendered_fields = [] if _rendering_later.get() else self.render()
         if self.is_published and self.published_at is None:
             self.published_at = timezone.now()
         also_update(kwargs, [*rendered_fields, "published_at"])
@@ -236,8 +270,15 @@ class Page(TranslationTracking):
     def render(self):
         """Renders the Markdown text of every language, linking the citations that have a
         reference on this page. Returns the names of the rendered columns."""
-        numbers = set(self.references.values_list("number", flat=True)) if self.pk else set()
+        numbers = self.upcoming_reference_numbers
+        if numbers is None:
+            numbers = self.reference_numbers()
+        # What the links were rendered for: a save of references that keeps them needs no render.
+        self.rendered_reference_numbers = set(numbers)
         return render_each_language("body", "body_html", self, numbers, "table_of_contents")
+
+    def reference_numbers(self):
+        return set(self.references.values_list("number", flat=True)) if self.pk else set()
 
     def refresh_rendering(self):
         """Re-renders after the references changed, without adding a revision of the page."""
@@ -327,7 +368,8 @@ class Reference(models.Model):
     def save(self, *args, **kwargs):
         super().save(*args, **kwargs)
         # The page's citation links depend on which references exist.
-        self.page.refresh_rendering()
+        if not _rendering_later.get():
+            self.page.refresh_rendering()
 
     def get_absolute_url(self):
         return f"{self.page.get_absolute_url()}#ref-{self.number}"
@@ -335,7 +377,8 @@ class Reference(models.Model):
     def delete(self, *args, **kwargs):
         page = self.page
         result = super().delete(*args, **kwargs)
-        page.refresh_rendering()
+        if not _rendering_later.get():
+            page.refresh_rendering()
         return result
 
 
@@ -471,3 +514,21 @@ class PrivacyNotice(models.Model):
     def is_in_effect(self):
         """Patients may have seen it: its text must not change any more."""
         return self.pk is not None and self.effective_on <= timezone.localdate()
+
+
+class LoadedContent(models.Model):
+    """What load_content last wrote for one item of therapy_info/content/ (a page, reference, key
+    figure, question or privacy notice version): the row it became, and a hash of the values the
+    files own. The row's values no longer hashing the same means an editor changed them."""
+
+    key = models.CharField(max_length=300, unique=True)
+    object_id = models.PositiveBigIntegerField()
+    content_hash = models.CharField(max_length=64)
+    loaded_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("loaded content item")
+        verbose_name_plural = _("loaded content items")
+
+    def __str__(self):
+        return self.key

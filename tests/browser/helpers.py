@@ -6,10 +6,9 @@ import importlib
 
 from django.apps import apps
 from django.contrib.auth.models import Group, Permission
-from django.db import connection
-from django.db.migrations.loader import MigrationLoader
 
 from enquiries import roles
+from therapy_info.content_loader import load_content
 
 PASSWORD = "a long browser test password 42"
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
@@ -17,24 +16,16 @@ LANGUAGES = ["en", "zh-hans", "ru", "ar"]
 # The WCAG 2.0, 2.1 and 2.2 level A and AA rules of axe-core; best practices are not asserted.
 WCAG_AA_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
 
-_content = importlib.import_module("therapy_info.migrations.0002_source_content")
-_translations = importlib.import_module("therapy_info.migrations.0004_content_translations")
 _cities = importlib.import_module("enquiries.migrations.0002_seed_cities")
 _roles = importlib.import_module("enquiries.migrations.0004_roles_and_duplicate_keys")
-# The versioned privacy notice: the privacy page answers 404 without a version.
-_privacy = importlib.import_module("therapy_info.migrations.0006_privacy_notice_version_1")
 
 
 def load_shipped_content():
-    """The CAR-T pages, references, key figures and FAQ in four languages, exactly as the data
-    migrations load them. A live-server test's database is emptied after each test, so only the
-    first browser test of a run still has the migrations' rows."""
-    state = MigrationLoader(connection).project_state(("therapy_info", "0004_content_translations"))
-    if not state.apps.get_model("therapy_info", "Page").objects.exists():
-        _content.load_content(state.apps, None)
-        _translations.copy_english_to_its_column(state.apps, None)
-        _translations.add_translations(state.apps, None)
-    _privacy.create_version_1(apps, None)
+    """The CAR-T pages, references, key figures and FAQ in four languages and the versioned
+    privacy notice (the privacy page answers 404 without one), as `make run` loads them. A
+    live-server test's database is emptied after each test, so only the first browser test of a
+    run still has the rows the session loaded."""
+    load_content()
 
 
 def load_cities():

@@ -171,3 +171,21 @@ def test_saving_a_translation_in_admin_records_its_english_and_asks_for_a_new_re
     assert entry.translation_state("ar") == "outdated"
     assert not entry.translation_reviewed_ru
     assert "Цены в больницах разные." in entry.answer_html_ru
+
+
+@pytest.mark.parametrize("model", [Page, FaqEntry, Page.history.model, FaqEntry.history.model])
+def test_every_configured_translation_has_its_tracking_columns(model, settings):
+    translations = [code for code, _name in settings.LANGUAGES if code != settings.LANGUAGE_CODE]
+    expected = {
+        f"{name}_{code.replace('-', '_')}"
+        for code in translations
+        for name in ("translated_from", "translation_reviewed")
+    }
+
+    columns = {field.name for field in model._meta.fields}
+
+    assert expected <= columns
+    assert not {name for name in columns if name.endswith("_en")} & {
+        "translated_from_en",
+        "translation_reviewed_en",
+    }

@@ -2,6 +2,7 @@
 
 import datetime
 import re
+from unittest import mock
 
 import pytest
 from django.db import connection
@@ -275,3 +276,62 @@ def test_the_privacy_notice_list_marks_the_version_in_force_in_a_fixed_number_of
     assert len(rows) == 7
     assert 'alt="True"' in rows["2026-01"]
     assert all('alt="False"' in row for version, row in rows.items() if version != "2026-01")
+
+
+def test_saving_a_page_with_three_new_references_renders_it_once(editor_client):
+    three_references = {
+        "body": "Monitored closely [1], for months [2], at home [3].",
+        "references-TOTAL_FORMS": 3,
+        "references-0-citation": "Study number 1.",
+        **{
+            field: value
+            for number in (1, 2, 3)
+            for field, value in {
+                f"references-{number - 1}-number": number,
+                f"references-{number - 1}-citation_en": f"Study number {number}.",
+                f"references-{number - 1}-url": "",
+            }.items()
+        },
+    }
+
+    with mock.patch.object(Page, "render", autospec=True, side_effect=Page.render) as render:
+        response = editor_client.post(ADD_URL, page_form(**three_references))
+
+    assert response.status_code == 302
+    assert render.call_count == 1
+    html = Page.objects.get(slug="living-with-car-t").body_html
+    assert all(f'href="#ref-{number}"' in html for number in (1, 2, 3))
+
+
+def test_renumbering_a_pages_references_renders_it_once(editor_client, make_page):
+    page = make_page(body="First [1], then [2].", references=(1, 2))
+    first, second = page.references.order_by("number")
+    data = page_form(
+        title=page.title_en,
+        slug=page.slug,
+        summary=page.summary_en,
+        body="First [3], then [4].",
+        **{
+            "references-TOTAL_FORMS": 2,
+            "references-INITIAL_FORMS": 2,
+            "references-0-id": first.pk,
+            "references-0-page": page.pk,
+            "references-0-number": 3,
+            "references-0-citation": "Citation number 1",
+            "references-1-id": second.pk,
+            "references-1-page": page.pk,
+            "references-1-number": 4,
+            "references-1-citation_en": "Citation number 2",
+            "references-1-url": "",
+        },
+    )
+    url = reverse("admin:therapy_info_page_change", args=[page.pk])
+
+    with mock.patch.object(Page, "render", autospec=True, side_effect=Page.render) as render:
+        response = editor_client.post(url, data)
+
+    assert response.status_code == 302
+    assert render.call_count == 1
+    page.refresh_from_db()
+    assert 'href="#ref-3"' in page.body_html
+    assert 'href="#ref-4"' in page.body_html

@@ -1,9 +1,11 @@
-"""What a fresh clone ships: the two source texts as published pages, cleaned, and the FAQ."""
+"""What a fresh clone ships (therapy_info/content/, loaded by load_content): the two source texts
+as published pages, cleaned, and the FAQ."""
 
 import re
 
 import pytest
 
+from therapy_info.content_loader import LOADED_NOTE
 from therapy_info.models import FaqEntry, KeyFigure, Page
 
 pytestmark = pytest.mark.django_db
@@ -101,4 +103,4 @@ def test_a_published_faq_ships_with_six_to_ten_questions():
 def test_the_shipped_content_has_a_first_revision_to_revert_to():
     page = Page.objects.get(slug=OVERVIEW)
 
-    assert page.history.earliest().history_change_reason == "Imported from the source texts"
+    assert page.history.earliest().history_change_reason == LOADED_NOTE

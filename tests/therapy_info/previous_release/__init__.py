@@ -1,0 +1,1 @@
+"""The previous release's content migrations, frozen as they shipped (see migrations/)."""

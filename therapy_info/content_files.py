@@ -1,0 +1,257 @@
+"""Reads the shipped content in therapy_info/content/ (Markdown files with YAML front matter, one
+per item and language; see the README there) into the values load_content writes to the models.
+
+Nothing here touches the database: a file that breaks the layout raises ContentFileError naming
+the file, before anything is written.
+"""
+
+import datetime
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import yaml
+from django.conf import settings
+
+from therapy_info.models import SOURCE_LANGUAGE, TRANSLATION_LANGUAGES, localized
+
+CONTENT_DIR = Path(__file__).resolve().parent / "content"
+# Replaced by settings.CONTACT_EMAIL when loaded: each deployment's own address.
+CONTACT_EMAIL_PLACEHOLDER = "{contact_email}"
+FRONT_MATTER_RE = re.compile(r"\A---\n(.*?\n)---\n", re.S)
+
+
+class ContentFileError(ValueError):
+    pass
+
+
+@dataclass
+class Item:
+    """One row load_content keeps in step with the files: a page, a reference, a key figure, a
+    question or a privacy notice version. `values` are the columns the files own."""
+
+    kind: str
+    key: str
+    values: dict
+    # The languages that have their own text: their translation is recorded as current.
+    translated: tuple = ()
+    references: list = field(default_factory=list)
+    key_figures: list = field(default_factory=list)
+
+    def __str__(self):
+        return f"{self.kind} {self.key}"
+
+
+@dataclass
+class MarkdownFile:
+    path: Path
+    meta: dict
+    body: str
+
+
+def read_markdown(path):
+    text = path.read_text(encoding="utf-8")
+    match = FRONT_MATTER_RE.match(text)
+    if match is None:
+        return MarkdownFile(path, {}, text.strip())
+    try:
+        meta = yaml.safe_load(match.group(1)) or {}
+    except yaml.YAMLError as error:
+        raise ContentFileError(f"{path}: the front matter is not valid YAML: {error}") from error
+    if not isinstance(meta, dict):
+        raise ContentFileError(f"{path}: the front matter must be a list of `name: value` lines.")
+    return MarkdownFile(path, meta, text[match.end() :].strip())
+
+
+def _required(file, name):
+    if file.meta.get(name) in (None, ""):
+        raise ContentFileError(f"{file.path}: `{name}` is missing from the front matter.")
+    return file.meta[name]
+
+
+def _text(value):
+    return str(value).strip() if value is not None else ""
+
+
+def _languages(folder):
+    """{language: file} of an item's folder; the English is required, unknown languages are not
+    allowed (a file for a language the site does not offer would never be shown)."""
+    known = {code for code, _name in settings.LANGUAGES}
+    files = {}
+    for path in sorted(folder.glob("*.md")):
+        if path.stem not in known:
+            raise ContentFileError(
+                f"{path}: {path.stem!r} is not one of the site's languages ({', '.join(known)})."
+            )
+        files[path.stem] = read_markdown(path)
+    if SOURCE_LANGUAGE not in files:
+        raise ContentFileError(f"{folder}: the English text ({SOURCE_LANGUAGE}.md) is missing.")
+    return files
+
+
+def _folders(root):
+    return sorted(path for path in root.iterdir() if path.is_dir()) if root.is_dir() else []
+
+
+def _texts(files, names):
+    """The columns of every language for the given front-matter names ("body" is the text)."""
+    values = {}
+    for code, _name in settings.LANGUAGES:
+        file = files.get(code)
+        for name in names:
+            if file is None:
+                value = ""
+            elif name == "body":
+                value = file.body
+            else:
+                value = _text(file.meta.get(name))
+            values[localized(name, code)] = value
+    return values
+
+
+def _review_flags(files):
+    return {
+        localized("translation_reviewed", code): bool(
+            files[code].meta.get("translation_reviewed", False) if code in files else False
+        )
+        for code in TRANSLATION_LANGUAGES
+    }
+
+
+def _translated(files):
+    return tuple(code for code in TRANSLATION_LANGUAGES if code in files)
+
+
+def read_page(folder):
+    files = _languages(folder)
+    english = files[SOURCE_LANGUAGE]
+    for name in ("title", "summary"):
+        _required(english, name)
+    if not english.body:
+        raise ContentFileError(f"{english.path}: the page has no text.")
+    reviewed_on = english.meta.get("reviewed_on")
+    if reviewed_on is not None and not isinstance(reviewed_on, datetime.date):
+        raise ContentFileError(f"{english.path}: `reviewed_on` must be a date (2026-01-31).")
+    page = Item(
+        "page",
+        folder.name,
+        {
+            "slug": folder.name,
+            "status": english.meta.get("status", "draft"),
+            "navigation_order": int(english.meta.get("navigation_order", 100)),
+            "reviewed_on": reviewed_on,
+            "reviewed_by": _text(english.meta.get("reviewed_by")),
+            **_texts(files, ("title", "summary", "body")),
+            **_review_flags(files),
+        },
+        translated=_translated(files),
+    )
+    if page.values["status"] not in ("draft", "published"):
+        raise ContentFileError(f"{english.path}: `status` is either draft or published.")
+    page.references = _references(folder.name, files)
+    page.key_figures = _key_figures(
+        folder.name, files, {ref.values["number"] for ref in page.references}
+    )
+    return page
+
+
+def _references(slug, files):
+    english = files[SOURCE_LANGUAGE]
+    references = []
+    for entry in english.meta.get("references") or []:
+        number = int(entry["number"])
+        values = {"number": number, "url": _text(entry.get("url"))}
+        for code, _name in settings.LANGUAGES:
+            if code == SOURCE_LANGUAGE:
+                citation = entry.get("citation")
+            else:
+                citation = (
+                    (files[code].meta.get("references") or {}) if code in files else {}
+                ).get(number)
+            values[localized("citation", code)] = _text(citation)
+        if not values[localized("citation", SOURCE_LANGUAGE)]:
+            raise ContentFileError(f"{english.path}: reference {number} has no citation.")
+        references.append(Item("reference", f"{slug} [{number}]", values))
+    return references
+
+
+def _key_figures(slug, files, reference_numbers):
+    english = files[SOURCE_LANGUAGE]
+    figures = []
+    for order, entry in enumerate(english.meta.get("key_figures") or [], start=1):
+        number = entry.get("reference")
+        if number is not None and int(number) not in reference_numbers:
+            raise ContentFileError(
+                f"{english.path}: key figure {order} cites reference {number}, "
+                "which the page does not list."
+            )
+        values = {
+            "order": order,
+            "reference_number": int(number) if number is not None else None,
+            "show_on_home_page": bool(entry.get("show_on_home_page", False)),
+        }
+        for code, _name in settings.LANGUAGES:
+            translated = files[code].meta.get("key_figures") or [] if code in files else []
+            source = entry if code == SOURCE_LANGUAGE else _nth(translated, order)
+            values[localized("value", code)] = _text(source.get("value"))
+            values[localized("label", code)] = _text(source.get("label"))
+        figures.append(Item("key figure", f"{slug} #{order}", values))
+    return figures
+
+
+def _nth(entries, order):
+    return entries[order - 1] if len(entries) >= order else {}
+
+
+def read_question(folder):
+    files = _languages(folder)
+    english = files[SOURCE_LANGUAGE]
+    _required(english, "question")
+    return Item(
+        "question",
+        folder.name,
+        {
+            "order": int(english.meta.get("order", 100)),
+            "is_published": bool(english.meta.get("published", False)),
+            **_texts(files, ("question",)),
+            **{localized("answer", code): value for code, value in _bodies(files).items()},
+            **_review_flags(files),
+        },
+        translated=_translated(files),
+    )
+
+
+def _bodies(files):
+    return {code: files[code].body if code in files else "" for code, _name in settings.LANGUAGES}
+
+
+def read_privacy_notice(folder):
+    files = _languages(folder)
+    english = files[SOURCE_LANGUAGE]
+    effective_on = _required(english, "effective_on")
+    if not isinstance(effective_on, datetime.date):
+        raise ContentFileError(f"{english.path}: `effective_on` must be a date (2026-01-31).")
+    bodies = {
+        localized("body", code): text.replace(CONTACT_EMAIL_PLACEHOLDER, settings.CONTACT_EMAIL)
+        for code, text in _bodies(files).items()
+    }
+    return Item(
+        "privacy notice",
+        folder.name,
+        {"version": folder.name, "effective_on": effective_on, **bodies},
+    )
+
+
+def read_content(root=CONTENT_DIR):
+    """Every item in the content folder: pages (with their references and key figures), questions,
+    privacy notice versions."""
+    return {
+        "pages": [read_page(folder) for folder in _folders(root / "pages")],
+        "questions": sorted(
+            (read_question(folder) for folder in _folders(root / "faq")),
+            key=lambda item: (item.values["order"], item.key),
+        ),
+        "privacy_notices": [
+            read_privacy_notice(folder) for folder in _folders(root / "privacy-notice")
+        ],
+    }

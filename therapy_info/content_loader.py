@@ -1,0 +1,217 @@
+"""Keeps the database in step with the shipped content files (therapy_info/content/), without ever
+overwriting what an editor changed: the engine of `manage.py load_content`.
+
+Each item of the files (a page, its references and key figures, a question, a privacy notice
+version) is matched to its row; then:
+
+- no row: created (unless the loader made it before and an editor deleted it: skipped);
+- the row holds what the files say: unchanged;
+- the row still holds what the loader last wrote (LoadedContent's hash): updated from the files;
+- otherwise an editor changed it: skipped, unless `force`.
+
+A row from before load_content existed (the old data migrations) has no LoadedContent yet; it
+counts as the loader's own while its latest revision is one of those migrations' (or it has no
+revision), so an upgraded database is recognised as unchanged and keeps every editor's change.
+A privacy notice version in effect is never changed: enquiries record which text they agreed to.
+"""
+
+import hashlib
+import json
+from collections import Counter
+from dataclasses import dataclass, field
+
+from django.db import transaction
+
+from therapy_info.content_files import read_content
+from therapy_info.models import (
+    FaqEntry,
+    KeyFigure,
+    LoadedContent,
+    Page,
+    PrivacyNotice,
+    Reference,
+    localized,
+    pages_rendered_later,
+)
+
+LOADED_NOTE = "Loaded from the content files"
+# The revision notes of the data migrations that shipped the content before load_content did.
+MIGRATION_NOTES = {
+    "Imported from the source texts",
+    "Translations added (not yet medically reviewed)",
+}
+
+CREATED = "created"
+UPDATED = "updated"
+UNCHANGED = "unchanged"
+SKIPPED_CHANGED = "skipped: changed by an editor"
+SKIPPED_DELETED = "skipped: deleted by an editor"
+SKIPPED_IN_EFFECT = "skipped: in effect (a change needs a new version)"
+OUTCOMES = [CREATED, UPDATED, UNCHANGED, SKIPPED_CHANGED, SKIPPED_DELETED, SKIPPED_IN_EFFECT]
+
+
+@dataclass
+class Report:
+    lines: list = field(default_factory=list)
+
+    def add(self, outcome, item):
+        self.lines.append((outcome, str(item)))
+
+    @property
+    def counts(self):
+        counted = Counter(outcome for outcome, _item in self.lines)
+        return {outcome: counted[outcome] for outcome in OUTCOMES}
+
+    def summary(self):
+        counts = self.counts
+        skipped = sum(counts[outcome] for outcome in OUTCOMES if outcome.startswith("skipped"))
+        return (
+            f"{counts[CREATED]} created, {counts[UPDATED]} updated, "
+            f"{counts[UNCHANGED]} unchanged, {skipped} skipped"
+        )
+
+
+def content_hash(values):
+    """The same values hash the same however they were stored (a date or its text, None or "",
+    a trailing newline)."""
+
+    def normal(value):
+        if value is None:
+            return ""
+        if isinstance(value, str):
+            return value.strip()
+        return str(value)
+
+    canonical = json.dumps({name: normal(value) for name, value in values.items()}, sort_keys=True)
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def _stored_values(obj, names):
+    values = {}
+    for name in names:
+        if name == "reference_number":
+            values[name] = obj.reference.number if obj.reference_id else None
+        else:
+            values[name] = getattr(obj, name)
+    return values
+
+
+def _write_values(obj, values, page=None):
+    for name, value in values.items():
+        if name == "reference_number":
+            obj.reference = page.references.filter(number=value).first() if value else None
+        else:
+            setattr(obj, name, value)
+
+
+def _shipped_by_migrations(obj):
+    latest = (
+        obj.history.order_by("-history_date", "-history_id")
+        .values_list("history_change_reason", flat=True)
+        .first()
+    )
+    return not obj.history.exists() or latest in MIGRATION_NOTES
+
+
+class Loader:
+    def __init__(self, *, force=False):
+        self.force = force
+        self.report = Report()
+
+    def sync(self, item, existing, new, page=None):
+        """Brings one row in step with its item; returns the row (None when it stays deleted)
+        and whether it was written."""
+        key = f"{item.kind}:{item.key}"
+        record = LoadedContent.objects.filter(key=key).first()
+        model = type(new)
+        obj = model.objects.filter(pk=record.object_id).first() if record else existing
+        wanted = content_hash(item.values)
+        if obj is None:
+            if record and not self.force:
+                self.report.add(SKIPPED_DELETED, item)
+                return None, False
+            outcome, obj = CREATED, new
+        else:
+            stored = content_hash(_stored_values(obj, item.values))
+            if stored == wanted:
+                self._remember(key, obj, wanted)
+                self.report.add(UNCHANGED, item)
+                return obj, False
+            if isinstance(obj, PrivacyNotice) and obj.is_in_effect:
+                self.report.add(SKIPPED_IN_EFFECT, item)
+                return obj, False
+            untouched = record.content_hash == stored if record else _shipped_by_migrations(obj)
+            if not untouched and not self.force:
+                self.report.add(SKIPPED_CHANGED, item)
+                return obj, False
+            outcome = UPDATED
+        _write_values(obj, item.values, page)
+        for code in item.translated:
+            obj.record_translation(
+                code, reviewed=item.values[localized("translation_reviewed", code)]
+            )
+        obj._change_reason = LOADED_NOTE
+        obj.save()
+        self._remember(key, obj, wanted)
+        self.report.add(outcome, item)
+        return obj, True
+
+    def _remember(self, key, obj, content_hash):
+        LoadedContent.objects.update_or_create(
+            key=key, defaults={"object_id": obj.pk, "content_hash": content_hash}
+        )
+
+    def load_page(self, item):
+        slug = item.values["slug"]
+        existing = (
+            Page.objects.filter(slug=slug).first()
+            or Page.objects.filter(old_slugs__old_slug=slug).first()
+        )
+        with pages_rendered_later():
+            page, written = self.sync(item, existing, Page())
+            if page is None:
+                return
+            for reference in item.references:
+                number = reference.values["number"]
+                _row, saved = self.sync(
+                    reference,
+                    page.references.filter(number=number).first(),
+                    Reference(page=page),
+                    page,
+                )
+                written = written or saved
+            for figure in item.key_figures:
+                self.sync(
+                    figure,
+                    page.key_figures.filter(order=figure.values["order"]).first(),
+                    KeyFigure(page=page),
+                    page,
+                )
+        if written:
+            # Once, now that the references the text cites exist.
+            page.refresh_rendering()
+
+    def load_question(self, item):
+        english = item.values["question_en"]
+        self.sync(item, FaqEntry.objects.filter(question_en=english).first(), FaqEntry())
+
+    def load_privacy_notice(self, item):
+        version = item.values["version"]
+        self.sync(item, PrivacyNotice.objects.filter(version=version).first(), PrivacyNotice())
+
+
+def load_content(*, force=False, dry_run=False, content=None):
+    """Loads every item of the content files; returns the Report. A dry run does all the work in
+    a transaction it rolls back, so its report is exactly what a real run would do."""
+    content = content or read_content()
+    loader = Loader(force=force)
+    with transaction.atomic():
+        for page in content["pages"]:
+            loader.load_page(page)
+        for question in content["questions"]:
+            loader.load_question(question)
+        for notice in content["privacy_notices"]:
+            loader.load_privacy_notice(notice)
+        if dry_run:
+            transaction.set_rollback(True)
+    return loader.report

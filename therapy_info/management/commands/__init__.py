@@ -1,0 +1,1 @@
+"""The therapy_info app's manage.py commands."""
