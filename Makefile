@@ -52,7 +52,7 @@ run: migrate ## Serve the portal on http://127.0.0.1:8000 (SQLite unless DATABAS
 	@echo "  Emails are sent by the task worker started alongside and printed here (console)."
 	@echo ""
 	@# The task worker runs in the background and stops with the server (Ctrl+C stops both).
-	DEBUG=$${DEBUG:-true} $(BIN)/python manage.py db_worker --no-reload & worker=$$!; \
+	DEBUG=$${DEBUG:-true} $(BIN)/python manage.py task_worker --no-reload & worker=$$!; \
 	trap 'kill $$worker 2>/dev/null' EXIT; \
 	DEBUG=$${DEBUG:-true} $(BIN)/python manage.py runserver $(HOST):$(PORT)
 

@@ -2,7 +2,7 @@
 notification. Neither carries health details. enquiries.outbox sends each exactly once."""
 
 from django.conf import settings
-from django.core.mail import EmailMessage
+from django.core.mail import EmailMessage, mailers
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
@@ -17,13 +17,15 @@ def _render(template_base, context):
     return " ".join(subject.split()), body
 
 
-def send(subject, body, recipients, message_id):
-    """Hand one message to the mail server, under the Message-ID its outbox row chose."""
+def send(subject, body, recipients, message_id, mailer=None):
+    """Hand one message to the mail server, under the Message-ID its outbox row chose, through
+    `mailer` (a connection the caller opened and will close) or the default mailer."""
     headers = {"Message-ID": message_id} if message_id else {}
-    EmailMessage(subject=subject, body=body, to=recipients, headers=headers).send()
+    message = EmailMessage(subject=subject, body=body, to=recipients, headers=headers)
+    (mailer or mailers.default).send_messages([message])
 
 
-def send_acknowledgement(enquiry, message_id=None):
+def send_acknowledgement(enquiry, message_id=None, mailer=None):
     context = {
         "reference": enquiry.reference,
         "promise_hours": settings.FIRST_REPLY_PROMISE_HOURS,
@@ -32,10 +34,10 @@ def send_acknowledgement(enquiry, message_id=None):
     }
     with translation.override(enquiry.language):
         subject, body = _render("enquiries/email/acknowledgement", context)
-    send(subject, body, [enquiry.email], message_id)
+    send(subject, body, [enquiry.email], message_id, mailer)
 
 
-def send_coordinators_notification(enquiry, message_id=None):
+def send_coordinators_notification(enquiry, message_id=None, mailer=None):
     admin_path = reverse("admin:enquiries_enquiry_change", args=[enquiry.pk])
     context = {
         "reference": enquiry.reference,
@@ -47,7 +49,7 @@ def send_coordinators_notification(enquiry, message_id=None):
     # Coordinators work in English, like the admin; the patient's language is named in the text.
     with translation.override(settings.LANGUAGE_CODE):
         subject, body = _render("enquiries/email/coordinators", context)
-    send(subject, body, settings.ENQUIRY_NOTIFICATION_EMAILS, message_id)
+    send(subject, body, settings.ENQUIRY_NOTIFICATION_EMAILS, message_id, mailer)
 
 
 # Each kind of outgoing email: who receives it and what writes and sends it.

@@ -9,10 +9,12 @@ because whether the server took it is unknown. SENT: recorded the moment the ser
 a task run again finds SENT and does nothing. FAILED: gave up after the last attempt, flagged."""
 
 import logging
+from contextlib import suppress
 from datetime import timedelta
 from email.utils import make_msgid, parseaddr
 
 from django.conf import settings
+from django.core.mail import mailers
 from django.db import transaction
 from django.utils import timezone
 
@@ -58,13 +60,21 @@ def deliver(email_id):
     if email is None:
         return
     _role, send = notifications.SENDERS[email.kind]
+    # The connection is opened here and closed only after SENT is recorded: the row says SENT
+    # as soon as the server's "250" is in, not after the goodbye (QUIT) that follows it.
+    mailer = mailers.default
     try:
-        send(email.enquiry, email.message_id)
+        mailer.open()
+        send(email.enquiry, email.message_id, mailer)
     # Any error at all: the enquiry is safe, the email is retried later.
     except Exception as error:
         _record_failure(email, error)
     else:
         _record_sent(email)
+    finally:
+        # A failed goodbye changes nothing: the message was accepted or it was not.
+        with suppress(Exception):
+            mailer.close()
 
 
 def _claim(email_id):

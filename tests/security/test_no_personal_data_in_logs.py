@@ -79,7 +79,7 @@ def test_a_submission_with_mistakes_and_a_bot(post, logs):
 
 
 def test_the_mail_server_refusing_the_patients_address(post, logs, monkeypatch):
-    def refuse(subject, body, recipients, message_id):
+    def refuse(subject, body, recipients, message_id, mailer=None):
         address = recipients[0]
         raise smtplib.SMTPRecipientsRefused({address: (550, f"5.1.1 <{address}> unknown".encode())})
 
