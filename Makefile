@@ -94,7 +94,7 @@ scan: install ## Mozilla HTTP Observatory scan of production settings over TLS o
 bench: install ## Requests/s, p50, p99 of the main pages vs a bare view (gunicorn, wrk; DATABASE_URL)
 	$(BIN)/python scripts/bench.py $(BENCH_ARGS)
 
-burst: install ## 1,000 submissions, 50 in flight, on PostgreSQL: nothing lost, even with mail down
+burst: install ## 1,000 submissions on PostgreSQL: nothing lost, each email once, with mail down and a worker killed
 	$(BIN)/python scripts/burst.py $(BURST_ARGS)
 
 .PHONY: messages
