@@ -512,6 +512,9 @@ class Enquiry(models.Model):
             self.save()
             self.notes.update(text="")
             self.record_files.all().delete()
+            # The email records hold no address, but their Message-IDs match the mail
+            # provider's logs, which do.
+            self.emails.all().delete()
             self.record_event(EnquiryEvent.Kind.ANONYMISED, files=len(files))
             transaction.on_commit(lambda: delete_stored_files(files))
         return True

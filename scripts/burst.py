@@ -287,6 +287,11 @@ def check_each_email_arrived_once(deployment, sink, count, killed_at):
     )
     for claim, holds in results.items():
         print(f"  {'ok  ' if holds else 'FAIL'} {claim}")
+    if not all(results.values()):
+        for log in sorted(deployment.work.glob("worker-*.log")):
+            print(f"\n  {log.name}, last lines:")
+            for line in log.read_text().splitlines()[-15:]:
+                print(f"    {line}")
     return all(results.values())
 
 
