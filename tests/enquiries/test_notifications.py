@@ -7,6 +7,7 @@ from datetime import timedelta
 import pytest
 import time_machine
 from django.core import mail
+from django.core.mail.backends import locmem
 from django.db import DatabaseError, transaction
 from django.urls import reverse
 from django.utils import timezone
@@ -309,3 +310,27 @@ def test_the_admin_shows_whether_the_notifications_went_out(submit, admin_client
     run_ready_tasks()
     html = admin_client.get(reverse("admin:enquiries_enquiry_changelist")).content.decode()
     assert "Emails: Failed, will retry" in html
+
+
+class RecordsStatusesAtGoodbye(locmem.EmailBackend):
+    """A mailer that notes the emails' statuses when its connection is closed (SMTP's QUIT)."""
+
+    statuses_at_close = []
+
+    def close(self):
+        RecordsStatusesAtGoodbye.statuses_at_close.append(
+            dict(OutgoingEmail.objects.values_list("kind", "status"))
+        )
+        super().close()
+
+
+def test_an_email_is_recorded_sent_before_the_goodbye_to_the_mail_server(settings, submit):
+    # A worker killed between the server's "250" and QUIT must find the email already SENT.
+    settings.MAILERS = {"default": {"BACKEND": f"{__name__}.RecordsStatusesAtGoodbye"}}
+    RecordsStatusesAtGoodbye.statuses_at_close = []
+    submit()
+    acknowledgement = email_row(ACKNOWLEDGEMENT)
+    send_email.call(acknowledgement.pk)
+    assert RecordsStatusesAtGoodbye.statuses_at_close == [
+        {ACKNOWLEDGEMENT: "sent", COORDINATORS: "pending"}
+    ]
