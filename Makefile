@@ -56,7 +56,7 @@ run: migrate ## Serve the portal on http://127.0.0.1:8000 (SQLite unless DATABAS
 	@# The task worker runs in the background and stops with the server (Ctrl+C stops both).
 	@# Email links (SITE_URL, unless set) point to the address served here (portal/settings.py).
 	export SERVED_URL=http://$(HOST):$(PORT); \
-	DEBUG=$${DEBUG:-true} $(BIN)/python manage.py db_worker --no-reload & worker=$$!; \
+	DEBUG=$${DEBUG:-true} $(BIN)/python manage.py task_worker --no-reload & worker=$$!; \
 	trap 'kill $$worker 2>/dev/null' EXIT; \
 	DEBUG=$${DEBUG:-true} $(BIN)/python manage.py runserver $(HOST):$(PORT)
 
@@ -99,7 +99,7 @@ scan: install ## Mozilla HTTP Observatory scan of production settings over TLS o
 bench: install ## Requests/s, p50, p99 of the main pages vs a bare view (gunicorn, wrk; DATABASE_URL)
 	$(BIN)/python scripts/bench.py $(BENCH_ARGS)
 
-burst: install ## 1,000 submissions, 50 in flight, on PostgreSQL: nothing lost, even with mail down
+burst: install ## 1,000 submissions on PostgreSQL: nothing lost, each email once, with mail down and a worker killed
 	$(BIN)/python scripts/burst.py $(BURST_ARGS)
 
 .PHONY: messages

@@ -32,6 +32,7 @@ from enquiries.models import (
     Enquiry,
     EnquiryEvent,
     Note,
+    OutgoingEmail,
     RecordFile,
     StaffLockout,
     staff_name,
@@ -109,6 +110,34 @@ class OverdueFilter(admin.SimpleListFilter):
         return queryset
 
 
+class EmailTroubleFilter(admin.SimpleListFilter):
+    title = _("emails")
+    parameter_name = "emails"
+
+    def lookups(self, request, model_admin):
+        return [("trouble", _("Stuck or failed"))]
+
+    def queryset(self, request, queryset):
+        if self.value() == "trouble":
+            return queryset.with_email_trouble()
+        return queryset
+
+
+def email_flag(emails, now=None):
+    """What the back office says about an enquiry's emails when one needs a person's attention
+    (gave up, or still unsent after ENQUIRY_EMAIL_STUCK_MINUTES) or is being retried; else None."""
+    statuses = {email.status for email in emails}
+    if OutgoingEmail.Status.FAILED in statuses:
+        return _("Emails: %(status)s") % {"status": OutgoingEmail.Status.FAILED.label}
+    if any(email.needs_attention(now) for email in emails):
+        return _("Emails: unsent after %(minutes)d min") % {
+            "minutes": settings.ENQUIRY_EMAIL_STUCK_MINUTES
+        }
+    if OutgoingEmail.Status.RETRYING in statuses:
+        return _("Emails: %(status)s") % {"status": OutgoingEmail.Status.RETRYING.label}
+    return None
+
+
 class CountryFilter(admin.SimpleListFilter):
     """Only the countries enquiries came from, by name (not all 249 of them)."""
 
@@ -181,6 +210,25 @@ class RecordFileInline(ReadOnlyInline):
     def get_formset(self, request, obj=None, **kwargs):
         self.can_download = request.user.has_perm("enquiries.download_record_files")
         return super().get_formset(request, obj, **kwargs)
+
+
+class OutgoingEmailInline(ReadOnlyInline):
+    model = OutgoingEmail
+    fields = [
+        "kind",
+        "recipient_role",
+        "status",
+        "attempts",
+        "created_at",
+        "last_attempt_at",
+        "sent_at",
+        "last_error",
+        "message_id",
+    ]
+
+    def has_view_permission(self, request, obj=None):
+        # Whoever sees the enquiry sees whether its emails went out (no role needs more).
+        return request.user.has_perm("enquiries.view_enquiry")
 
 
 class NoteInline(admin.TabularInline):
@@ -256,9 +304,9 @@ class ActionChoiceForm(forms.Form):
 
 
 class EnquiryChangeList(ChangeList):
-    """Flags possible duplicates with one query for the rows on the page, after paginating:
-    as an annotation of the list query, the database would also compute it for every row an
-    OFFSET skips (seconds on page 50 of 100,000)."""
+    """Flags possible duplicates and unsent emails with one query each for the rows on the page,
+    after paginating: as an annotation of the list query, the database would also compute it for
+    every row an OFFSET skips (seconds on page 50 of 100,000)."""
 
     def get_results(self, request):
         super().get_results(request)
@@ -269,8 +317,15 @@ class EnquiryChangeList(ChangeList):
             .filter(has_possible_duplicate=True)
             .values_list("pk", flat=True)
         )
+        unsent = {}
+        for email in OutgoingEmail.objects.filter(
+            enquiry__in=[enquiry.pk for enquiry in page]
+        ).exclude(status=OutgoingEmail.Status.SENT):
+            unsent.setdefault(email.enquiry_id, []).append(email)
+        now = timezone.now()
         for enquiry in page:
             enquiry.has_possible_duplicate = enquiry.pk in flagged
+            enquiry.email_flag = email_flag(unsent.get(enquiry.pk, []), now)
 
 
 PATIENT_FIELDSETS = [
@@ -309,6 +364,7 @@ class EnquiryAdmin(admin.ModelAdmin):
         "status",
         AssignedFilter,
         OverdueFilter,
+        EmailTroubleFilter,
         "preferred_cities",
         "diagnosis",
         CountryFilter,
@@ -325,7 +381,7 @@ class EnquiryAdmin(admin.ModelAdmin):
     search_fields = ["reference", "patient_name", "email", "phone"]
     search_help_text = _("Reference, name, email or phone.")
     ordering = ["-submitted_at"]
-    inlines = [ConsentInline, RecordFileInline, NoteInline]
+    inlines = [ConsentInline, RecordFileInline, OutgoingEmailInline, NoteInline]
     actions = [
         "assign_to_me",
         "assign_to",
@@ -417,17 +473,19 @@ class EnquiryAdmin(admin.ModelAdmin):
         flags = []
         if getattr(enquiry, "has_possible_duplicate", False):
             flags.append(("bo-flag-duplicate", _("Possible duplicate")))
-        if enquiry.notification_status in (
-            Enquiry.NotificationStatus.RETRYING,
-            Enquiry.NotificationStatus.FAILED,
-        ):
-            flags.append(
-                (
-                    "bo-flag-email",
-                    _("Emails: %(status)s") % {"status": enquiry.get_notification_status_display()},
-                )
-            )
+        if getattr(enquiry, "email_flag", None):
+            flags.append(("bo-flag-email", enquiry.email_flag))
         return format_html_join(" ", '<span class="bo-flag {}">{}</span>', flags)
+
+    @admin.display(description=_("emails"))
+    def emails_status(self, enquiry):
+        emails = list(enquiry.emails.all())
+        flag = email_flag(emails)
+        if flag:
+            return format_html('<strong class="bo-flag bo-flag-email">{}</strong>', flag)
+        if all(email.status == OutgoingEmail.Status.SENT for email in emails):
+            return _("All sent")
+        return _("Being sent")
 
     # The enquiry page.
 
@@ -450,7 +508,7 @@ class EnquiryAdmin(admin.ModelAdmin):
                         "submitted_at",
                         "language",
                         "privacy_notice_version",
-                        "notification_status",
+                        "emails_status",
                         "closed_at",
                     ]
                 },

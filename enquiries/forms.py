@@ -14,9 +14,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext_lazy
 
-from enquiries import uploads
+from enquiries import outbox, uploads
 from enquiries.models import City, Consent, Enquiry, EnquiryEvent, RecordFile
-from enquiries.tasks import send_enquiry_notifications
 from portal import privacy_notice
 
 # Bump when a consent's wording changes: each stored consent says which wording was agreed to.
@@ -436,8 +435,8 @@ class EnquiryForm(forms.ModelForm):
                     records.append(RecordFile.store(enquiry, uploaded))
                 RecordFile.objects.bulk_create(records)
                 enquiry.record_event(EnquiryEvent.Kind.RECEIVED, files=len(records))
-                # Written by the database task backend in this same transaction: the outbox.
-                send_enquiry_notifications.enqueue(enquiry.pk)
+                # The emails' rows and tasks, in this same transaction: the outbox.
+                outbox.queue_enquiry_emails(enquiry)
         except BaseException:
             for record in records:
                 record.file.storage.delete(record.file.name)

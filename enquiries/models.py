@@ -2,6 +2,7 @@
 it (events on its timeline), with the rules that keep them consistent."""
 
 import secrets
+from datetime import timedelta
 
 from axes.helpers import get_cool_off
 from axes.models import AccessAttempt
@@ -84,6 +85,12 @@ class EnquiryQuerySet(models.QuerySet):
         Enquiry.objects.filter(pk__in=[enquiry.pk for enquiry in enquiries]).delete()
         transaction.on_commit(lambda: delete_stored_files(files))
         return [enquiry.reference for enquiry in enquiries]
+
+    def with_email_trouble(self, now=None):
+        """Enquiries with an email that gave up, or that is still unsent after
+        ENQUIRY_EMAIL_STUCK_MINUTES (a dead worker, a mail server down for long)."""
+        troubled = OutgoingEmail.objects.needing_attention(now).filter(enquiry=OuterRef("pk"))
+        return self.filter(Exists(troubled))
 
     def with_possible_duplicate_flag(self):
         """Annotates `has_possible_duplicate`: one indexed EXISTS per key. Use it on a page of
@@ -210,12 +217,6 @@ class Enquiry(models.Model):
         HIGH = "high", _("High")
         URGENT = "urgent", _("Urgent")
 
-    class NotificationStatus(models.TextChoices):
-        PENDING = "pending", _("Waiting to be sent")
-        RETRYING = "retrying", _("Failed, will retry")
-        SENT = "sent", _("Sent")
-        FAILED = "failed", _("Failed, gave up")
-
     # What identifies it.
     reference = models.CharField(_("reference"), max_length=12, unique=True, editable=False)
     submission_token = models.UUIDField(
@@ -324,21 +325,6 @@ class Enquiry(models.Model):
     closed_at = models.DateTimeField(_("closed"), null=True, blank=True, db_index=True)
     # Set once retention has blanked the personal data; the row stays as an aggregate fact.
     anonymised_at = models.DateTimeField(_("anonymised"), null=True, blank=True)
-
-    # Whether the acknowledgement and the coordinators' notification went out.
-    notification_status = models.CharField(
-        _("notification emails"),
-        max_length=10,
-        choices=NotificationStatus,
-        default=NotificationStatus.PENDING,
-    )
-    notification_attempts = models.PositiveSmallIntegerField(_("sending attempts"), default=0)
-    acknowledgement_sent_at = models.DateTimeField(
-        _("acknowledgement sent to patient"), null=True, blank=True
-    )
-    coordinators_notified_at = models.DateTimeField(
-        _("coordinators notified"), null=True, blank=True
-    )
 
     # Normalised copies of what identifies a person, kept in step by save() and indexed, so the
     # list can flag possible duplicates with a cheap lookup (enquiries.duplicates).
@@ -527,6 +513,9 @@ class Enquiry(models.Model):
             self.save()
             self.notes.update(text="")
             self.record_files.all().delete()
+            # The email records hold no address, but their Message-IDs match the mail
+            # provider's logs, which do.
+            self.emails.all().delete()
             self.record_event(EnquiryEvent.Kind.ANONYMISED, files=len(files))
             transaction.on_commit(lambda: delete_stored_files(files))
         return True
@@ -704,6 +693,77 @@ def staff_name(user):
     if user is None:
         return ""
     return user.get_full_name() or user.get_username()
+
+
+class OutgoingEmailQuerySet(models.QuerySet):
+    def needing_attention(self, now=None):
+        """Emails a coordinator should know about: given up, or unsent for too long."""
+        now = now or timezone.now()
+        stuck_since = now - timedelta(minutes=settings.ENQUIRY_EMAIL_STUCK_MINUTES)
+        unsent = ~Q(status__in=[OutgoingEmail.Status.SENT, OutgoingEmail.Status.FAILED])
+        return self.filter(
+            Q(status=OutgoingEmail.Status.FAILED) | (unsent & Q(created_at__lt=stuck_since))
+        )
+
+
+class OutgoingEmail(models.Model):
+    """One email we owe someone about an enquiry, sent exactly once by its own task
+    (enquiries.outbox). Holds no address and no text: both are resolved when it is sent."""
+
+    class Kind(models.TextChoices):
+        ACKNOWLEDGEMENT = "acknowledgement", _("Acknowledgement")
+        COORDINATORS_NOTIFICATION = "coordinators_notification", _("Coordinators' notification")
+
+    class RecipientRole(models.TextChoices):
+        PATIENT = "patient", _("Patient")
+        COORDINATORS = "coordinators", _("Coordinators")
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Waiting to be sent")
+        SENDING = "sending", _("Being sent")
+        SENT = "sent", _("Sent")
+        RETRYING = "retrying", _("Failed, will retry")
+        FAILED = "failed", _("Failed, gave up")
+
+    enquiry = models.ForeignKey(Enquiry, on_delete=models.CASCADE, related_name="emails")
+    kind = models.CharField(_("email"), max_length=40, choices=Kind)
+    recipient_role = models.CharField(_("to"), max_length=20, choices=RecipientRole)
+    status = models.CharField(_("status"), max_length=10, choices=Status, default=Status.PENDING)
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    last_attempt_at = models.DateTimeField(_("last attempt"), null=True, blank=True)
+    sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
+    # Chosen before the first attempt and sent with every attempt: a copy delivered twice (the
+    # server accepted, but its answer never reached us) carries the same id, so it is recognisable.
+    message_id = models.CharField(_("Message-ID"), max_length=255, unique=True)
+    # The exception's class only: its message may quote an address.
+    last_error = models.CharField(_("last error"), max_length=100, blank=True)
+    created_at = models.DateTimeField(_("queued"), default=timezone.now)
+
+    objects = OutgoingEmailQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["enquiry_id", "created_at", "pk"]
+        verbose_name = _("outgoing email")
+        verbose_name_plural = _("outgoing emails")
+        indexes = [
+            # The back office's "stuck or failed" filter looks only at emails not yet sent.
+            models.Index(
+                fields=["created_at"],
+                name="outgoing_email_unsent_idx",
+                condition=~Q(status="sent"),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} ({self.get_status_display()})"
+
+    def needs_attention(self, now=None):
+        if self.status == self.Status.FAILED:
+            return True
+        if self.status == self.Status.SENT:
+            return False
+        now = now or timezone.now()
+        return self.created_at < now - timedelta(minutes=settings.ENQUIRY_EMAIL_STUCK_MINUTES)
 
 
 class Note(models.Model):

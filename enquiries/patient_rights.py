@@ -68,6 +68,19 @@ def describe(enquiry):
             {"written_at": note.created_at, "by": staff_name(note.author), "text": note.text}
             for note in enquiry.notes.all()
         ],
+        # What we sent, or tried to send, them and about them (no addresses are stored).
+        "emails": [
+            {
+                "email": email.get_kind_display(),
+                "to": email.get_recipient_role_display(),
+                "status": email.get_status_display(),
+                "attempts": email.attempts,
+                "queued_at": email.created_at,
+                "sent_at": email.sent_at,
+                "message_id": email.message_id,
+            }
+            for email in enquiry.emails.all()
+        ],
         "timeline": [
             {"at": event.created_at, "what": str(event.describe())}
             for event in enquiry.events.all()

@@ -335,6 +335,12 @@ WHITENOISE_AUTOREFRESH = DEBUG
 
 # Email: Django 6.1 mailers, configured from EMAIL_URL (console by default: a newcomer sees mail).
 _email = env.email_url("EMAIL_URL", default="consolemail://")
+# How long the SMTP client waits for each answer. RFC 5321 §4.5.3.2 asks a client to wait up to
+# 10 minutes for the answer to the end of DATA (5 for the other commands): a busy server that
+# accepts late must not be taken for a failure and sent the email again. Mail goes out from the
+# task worker, so waiting costs no visitor anything.
+# (A module-level name, not EMAIL_TIMEOUT: Django refuses its old EMAIL_* settings beside MAILERS.)
+_email_timeout = env.int("EMAIL_TIMEOUT", default=600)
 _mailer_options = {}
 if _email["EMAIL_BACKEND"].endswith("smtp.EmailBackend"):
     _smtp = {
@@ -344,7 +350,7 @@ if _email["EMAIL_BACKEND"].endswith("smtp.EmailBackend"):
         "password": _email.get("EMAIL_HOST_PASSWORD"),
         "use_tls": _email.get("EMAIL_USE_TLS"),
         "use_ssl": _email.get("EMAIL_USE_SSL"),
-        "timeout": env.int("EMAIL_TIMEOUT", default=10),
+        "timeout": _email_timeout,
     }
     _mailer_options = {key: value for key, value in _smtp.items() if value not in (None, "")}
 MAILERS = {"default": {"BACKEND": _email["EMAIL_BACKEND"], "OPTIONS": _mailer_options}}
@@ -431,3 +437,9 @@ TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
 # (each following wait is four times longer: 1 min, 4 min, 16 min, 64 min by default).
 ENQUIRY_NOTIFICATION_MAX_ATTEMPTS = env.int("ENQUIRY_NOTIFICATION_MAX_ATTEMPTS", default=5)
 ENQUIRY_NOTIFICATION_RETRY_SECONDS = env.int("ENQUIRY_NOTIFICATION_RETRY_SECONDS", default=60)
+# A task still RUNNING this long after it started is taken as left behind by a dead worker (kill -9,
+# out of memory, a deploy) and run again by `manage.py task_worker`. Longer than an email can take
+# with EMAIL_TIMEOUT per answer; re-running is safe because each email records that it was sent.
+TASK_RUNNING_TIMEOUT_SECONDS = env.int("TASK_RUNNING_TIMEOUT_SECONDS", default=3 * _email_timeout)
+# The back office flags an enquiry whose emails are still unsent this long after it arrived.
+ENQUIRY_EMAIL_STUCK_MINUTES = env.int("ENQUIRY_EMAIL_STUCK_MINUTES", default=45)

@@ -5,12 +5,12 @@
         deployment.manage("migrate")
         server = deployment.start_gunicorn(port=8765)
 
-SQLite lives in a temporary folder; PostgreSQL gets its own database (portal_bench by default,
-created here and dropped afterwards), never the developer's. The cache is a dedicated Redis
+SQLite lives in a temporary folder; PostgreSQL gets a database of its own with a fresh name
+(portal_bench_<random> by default), created here and dropped afterwards: the only database this
+ever drops is the one it created, never one a DATABASE_URL names. The cache is a dedicated Redis
 database number, flushed before and after, when Redis answers; otherwise local memory."""
 
 # ruff: noqa: S603  (runs our own tools with our own arguments)
-import fcntl
 import os
 import secrets
 import shutil
@@ -52,7 +52,7 @@ class Deployment:
         self,
         *,
         database_url=None,
-        pg_database="portal_bench",
+        pg_database_prefix="portal_bench",
         redis_url=None,
         handle_sigterm=True,
         **env,
@@ -62,11 +62,13 @@ class Deployment:
         self.servers = []
         self.workers = []
         self.pg_admin_url = None
-        self.pg_database = pg_database
+        # A fresh name each run: nothing of anyone's is ever in it, and two runs never share it.
+        self.pg_database = f"{pg_database_prefix}_{secrets.token_hex(6)}"
+        self.pg_database_created = False
         if database_url and database_url.startswith(("postgres://", "postgresql://")):
             parts = urlsplit(database_url)
             self.pg_admin_url = urlunsplit(parts._replace(path="/postgres"))
-            database_url = urlunsplit(parts._replace(path=f"/{pg_database}"))
+            database_url = urlunsplit(parts._replace(path=f"/{self.pg_database}"))
         else:
             database_url = f"sqlite:///{self.work / 'db.sqlite3'}"
         self.database_url = database_url
@@ -94,18 +96,13 @@ class Deployment:
         return "PostgreSQL" if self.pg_admin_url else "SQLite"
 
     def __enter__(self):
-        # Two runs on the same database name would drop each other's database mid-run.
-        self.lock = open(Path(tempfile.gettempdir()) / f"{self.pg_database}.lock", "w")
-        try:
-            fcntl.flock(self.lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            raise SystemExit(f"another run is using {self.pg_database}: wait for it") from None
         # A Ctrl+C or kill still runs __exit__ (the servers and the database go away).
         if self.handle_sigterm:
             signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
         if self.pg_admin_url:
-            self._psql(f'DROP DATABASE IF EXISTS "{self.pg_database}" WITH (FORCE)')
+            # Fails if the name is taken: then nothing is created, and nothing will be dropped.
             self._psql(f'CREATE DATABASE "{self.pg_database}"')
+            self.pg_database_created = True
         if self.redis_url:
             flush_redis(self.redis_url)
         return self
@@ -119,12 +116,11 @@ class Deployment:
                 process.wait(timeout=10)
             except subprocess.TimeoutExpired:
                 process.kill()
-        if self.pg_admin_url:
-            self._psql(f'DROP DATABASE IF EXISTS "{self.pg_database}" WITH (FORCE)')
+        if self.pg_database_created:
+            self._psql(f'DROP DATABASE "{self.pg_database}" WITH (FORCE)')
         if self.redis_url:
             flush_redis(self.redis_url)
         shutil.rmtree(self.work, ignore_errors=True)
-        self.lock.close()
 
     def _psql(self, sql):
         import psycopg2
@@ -179,10 +175,10 @@ class Deployment:
         return process
 
     def start_worker(self, **env):
-        """The task worker (manage.py db_worker), as its own process, like in production."""
+        """The task worker (manage.py task_worker), as its own process, like in production."""
         log = open(self.work / f"worker-{len(self.workers)}.log", "w")  # noqa: SIM115
         process = subprocess.Popen(
-            [str(PYTHON), "manage.py", "db_worker", "--no-reload", "--interval", "0.2"],
+            [str(PYTHON), "manage.py", "task_worker", "--no-reload", "--interval", "0.2"],
             cwd=PROJECT,
             env={**self.env, **env},
             stdout=log,

@@ -119,6 +119,10 @@ def workflow_form(enquiry, **changes):
         "record_files-INITIAL_FORMS": 0,
         "record_files-MIN_NUM_FORMS": 0,
         "record_files-MAX_NUM_FORMS": 0,
+        "emails-TOTAL_FORMS": 0,
+        "emails-INITIAL_FORMS": 0,
+        "emails-MIN_NUM_FORMS": 0,
+        "emails-MAX_NUM_FORMS": 0,
     }
     # The hidden copies of what the page showed (show_hidden_initial on the workflow fields).
     data.update({f"initial-{name}": data[name] for name in WORKFLOW_FIELDS})

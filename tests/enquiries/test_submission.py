@@ -9,7 +9,7 @@ from django.db import DatabaseError
 from django.test import Client
 from django_tasks_db.models import DBTaskResult
 
-from enquiries.models import Consent, Enquiry, EnquiryEvent, RecordFile
+from enquiries.models import Consent, Enquiry, EnquiryEvent, OutgoingEmail, RecordFile
 from tests.enquiries.conftest import pdf_file, valid_form_data
 
 pytestmark = pytest.mark.django_db
@@ -111,11 +111,14 @@ def test_it_records_a_received_event(submit):
     assert event.details == {"files": 0}
 
 
-def test_it_enqueues_the_notification_task_in_the_database(submit):
+def test_it_enqueues_one_task_per_email_in_the_database(submit):
     submit()
-    task = DBTaskResult.objects.get()
-    assert task.task_path == "enquiries.tasks.send_enquiry_notifications"
-    assert task.args_kwargs["args"] == [Enquiry.objects.get().pk]
+    emails = OutgoingEmail.objects.filter(enquiry=Enquiry.objects.get())
+    tasks = DBTaskResult.objects.all()
+    assert {task.task_path for task in tasks} == {"enquiries.tasks.send_email"}
+    assert sorted(task.args_kwargs["args"] for task in tasks) == sorted(
+        [email.pk] for email in emails
+    )
 
 
 def test_it_stores_uploaded_records_privately_under_random_names(submit, stored_files):

@@ -102,7 +102,7 @@ def two_servers():
         unavailable(f"Redis does not answer at {REDIS_URL}")
     deployment = Deployment(
         database_url=DATABASE_URL,
-        pg_database="portal_scale_test",
+        pg_database_prefix="portal_scale_test",
         redis_url=REDIS_URL,
         handle_sigterm=False,
         ENQUIRY_RATE_LIMIT_PER_HOUR=str(LIMIT),

@@ -13,7 +13,7 @@ from django.urls import reverse
 
 from enquiries import notifications
 from enquiries.forms import EnquiryForm
-from enquiries.models import Enquiry
+from enquiries.models import Enquiry, OutgoingEmail
 from tests.back_office.conftest import action, change_url, workflow_form
 from tests.enquiries.conftest import run_ready_tasks
 from tests.security.markers import ALL_MARKERS, NOTE_TEXT, TEXT_MARKERS, marker_form_data
@@ -66,7 +66,7 @@ def post(client, start_url):
 
 def test_a_valid_submission_and_its_emails(post, logs):
     assert post(marker_form_data()).status_code == 302
-    assert run_ready_tasks() == 1
+    assert run_ready_tasks() == 2  # the acknowledgement and the coordinators' notification
 
     assert_nothing_personal(logs())
 
@@ -79,15 +79,17 @@ def test_a_submission_with_mistakes_and_a_bot(post, logs):
 
 
 def test_the_mail_server_refusing_the_patients_address(post, logs, monkeypatch):
-    def refuse(subject, body, sender, recipients, **kwargs):
+    def refuse(subject, body, recipients, message_id, mailer=None):
         address = recipients[0]
         raise smtplib.SMTPRecipientsRefused({address: (550, f"5.1.1 <{address}> unknown".encode())})
 
-    monkeypatch.setattr(notifications, "send_mail", refuse)
+    monkeypatch.setattr(notifications, "send", refuse)
     post(marker_form_data())
     run_ready_tasks()
 
-    assert Enquiry.objects.get().notification_status == Enquiry.NotificationStatus.RETRYING
+    assert set(OutgoingEmail.objects.values_list("status", flat=True)) == {
+        OutgoingEmail.Status.RETRYING
+    }
     assert "SMTPRecipientsRefused" in logs()
     assert_nothing_personal(logs())
 

@@ -8,7 +8,7 @@ import zipfile
 import pytest
 from django.urls import reverse
 
-from enquiries.models import AuditEntry, Enquiry, EnquiryEvent
+from enquiries.models import AuditEntry, Enquiry, EnquiryEvent, OutgoingEmail
 from tests.back_office.conftest import action, change_url, workflow_form
 from tests.enquiries.conftest import run_ready_tasks
 from tests.security.database_search import find_anywhere
@@ -83,6 +83,20 @@ class TestTheExport:
         path = f"{worked_enquiry.reference}/{listed['file_in_this_archive']}"
         assert archive.read(path) == FILE_CONTENT
 
+    def test_it_lists_each_email_we_sent_them_without_any_address(
+        self, login, lead, worked_enquiry
+    ):
+        archive = exported_archive(login(lead), worked_enquiry)
+
+        data = json.loads(archive.read(f"{worked_enquiry.reference}/enquiry.json"))
+        rows = {email.message_id: email for email in worked_enquiry.emails.all()}
+        assert {email["message_id"] for email in data["emails"]} == set(rows)
+        assert {(email["email"], email["to"], email["status"]) for email in data["emails"]} == {
+            ("Acknowledgement", "Patient", "Sent"),
+            ("Coordinators' notification", "Coordinators", "Sent"),
+        }
+        assert "@example.org" not in json.dumps(data["emails"])
+
     def test_it_is_audited_and_on_the_timeline(self, login, lead, worked_enquiry):
         exported_archive(login(lead), worked_enquiry)
 
@@ -128,6 +142,15 @@ class TestErasure:
         assert response.status_code == 302
 
         assert find_anywhere(ALL_MARKERS) == []
+
+    def test_after_erasure_its_email_rows_are_gone(
+        self, login, lead, worked_enquiry, django_capture_on_commit_callbacks
+    ):
+        assert OutgoingEmail.objects.filter(enquiry=worked_enquiry).count() == 2
+        with django_capture_on_commit_callbacks(execute=True):
+            erase(login(lead), worked_enquiry, apply="1", choice="on")
+
+        assert not OutgoingEmail.objects.exists()
 
     def test_after_erasure_the_files_are_gone_from_storage(
         self, login, lead, worked_enquiry, stored_files, django_capture_on_commit_callbacks

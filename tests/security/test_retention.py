@@ -7,8 +7,16 @@ import pytest
 import time_machine
 from django.core.management import call_command
 
-from enquiries import retention
-from enquiries.models import AuditEntry, Consent, Enquiry, EnquiryEvent, Note, RecordFile
+from enquiries import outbox, retention
+from enquiries.models import (
+    AuditEntry,
+    Consent,
+    Enquiry,
+    EnquiryEvent,
+    Note,
+    OutgoingEmail,
+    RecordFile,
+)
 from tests.enquiries.conftest import make_enquiry, pdf_file
 
 pytestmark = pytest.mark.django_db
@@ -73,6 +81,15 @@ def test_an_enquiry_closed_over_24_months_ago_is_anonymised(apply_now):
     assert enquiry.birth_date is None
     assert enquiry.anonymised_at == NOW
     assert (enquiry.email_key, enquiry.phone_key, enquiry.name_key) == ("", "", "")
+
+
+def test_anonymising_removes_the_email_records_whose_message_ids_the_mail_logs_know(apply_now):
+    enquiry = closed_enquiry()
+    outbox.queue_enquiry_emails(enquiry)
+
+    apply_now()
+
+    assert not OutgoingEmail.objects.filter(enquiry=enquiry).exists()
 
 
 def test_anonymising_keeps_the_aggregate_facts(apply_now):

@@ -12,7 +12,14 @@ from django.db import transaction
 from django.utils import timezone
 
 from enquiries import sla
-from enquiries.models import REFERENCE_ALPHABET, City, Enquiry, EnquiryEvent, Note
+from enquiries.models import (
+    REFERENCE_ALPHABET,
+    City,
+    Enquiry,
+    EnquiryEvent,
+    Note,
+    OutgoingEmail,
+)
 
 FIRST_NAMES = [
     "Anna",
@@ -163,7 +170,6 @@ class Command(BaseCommand):
                     ),
                     first_replied_at=replied,
                     first_reply_due_at=sla.first_reply_due(submitted, calendar),
-                    notification_status=Enquiry.NotificationStatus.SENT,
                 )
                 # bulk_create skips save(), which fills these in.
                 enquiry.refresh_duplicate_keys()
@@ -186,6 +192,28 @@ class Command(BaseCommand):
                         details={"files": 0},
                     )
                     for enquiry in enquiries
+                )
+                # Both emails of every enquiry went out a minute after it arrived.
+                OutgoingEmail.objects.bulk_create(
+                    OutgoingEmail(
+                        enquiry_id=enquiry.pk,
+                        kind=kind,
+                        recipient_role=role,
+                        status=OutgoingEmail.Status.SENT,
+                        attempts=1,
+                        created_at=enquiry.submitted_at,
+                        last_attempt_at=enquiry.submitted_at + timedelta(minutes=1),
+                        sent_at=enquiry.submitted_at + timedelta(minutes=1),
+                        message_id=f"<seed-{uuid.uuid4().hex}@seed.invalid>",
+                    )
+                    for enquiry in enquiries
+                    for kind, role in [
+                        (OutgoingEmail.Kind.ACKNOWLEDGEMENT, OutgoingEmail.RecipientRole.PATIENT),
+                        (
+                            OutgoingEmail.Kind.COORDINATORS_NOTIFICATION,
+                            OutgoingEmail.RecipientRole.COORDINATORS,
+                        ),
+                    ]
                 )
                 Note.objects.bulk_create(
                     Note(
