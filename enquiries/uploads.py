@@ -2,7 +2,9 @@
 handler that stops reading oversized or surplus files before they fill the disk."""
 
 import hashlib
+import os
 import secrets
+import unicodedata
 
 from django.core.files.uploadhandler import FileUploadHandler, SkipFile
 
@@ -16,6 +18,19 @@ SIGNATURES = [
     (b"\x89PNG\r\n\x1a\n", "image/png", "png"),
 ]
 EXTENSIONS = {content_type: extension for _, content_type, extension in SIGNATURES}
+# Endings that already say the detected type: a patient's "scan.JPEG" keeps its name.
+KNOWN_ENDINGS = {
+    "application/pdf": (".pdf",),
+    "image/jpeg": (".jpg", ".jpeg", ".jpe"),
+    "image/png": (".png",),
+}
+# Characters Windows refuses in file names, and the separators of every system.
+RESERVED_IN_FILE_NAMES = set('<>:"/\\|?*')
+# Unicode categories that never belong in a file name shown to a person: controls (a line break
+# starts a header of its own), invisible formatting (a right-to-left override shows
+# "scan\u202efdp.exe" as "scanexe.pdf"), line and paragraph separators.
+INVISIBLE_CATEGORIES = {"Cc", "Cf", "Zl", "Zp"}
+MAX_FILE_NAME_LENGTH = 100
 
 
 def detect_content_type(uploaded_file):
@@ -27,6 +42,30 @@ def detect_content_type(uploaded_file):
         if head.startswith(signature):
             return content_type
     return None
+
+
+def safe_file_name(original_name, content_type, *, fallback="record"):
+    """The name a downloaded or exported record gets: the patient's own name without any path,
+    control or invisible character, short, and always ending in the detected type's extension.
+
+    A wrong ending is kept and the right one appended ("report.html" → "report.html.pdf"):
+    the operating system opens a file by its last extension, so the file opens as what it is,
+    and nothing the patient called it is lost (a dot inside "Dr.Li scan" is no extension)."""
+    name = original_name.replace("\\", "/").rsplit("/", 1)[-1]
+    name = unicodedata.normalize("NFC", name)
+    name = "".join(
+        "_" if char in RESERVED_IN_FILE_NAMES else char
+        for char in name
+        if unicodedata.category(char) not in INVISIBLE_CATEGORIES
+    )
+    name = " ".join(name.split()).strip(" .")
+    extension = "." + EXTENSIONS[content_type]
+    if name.lower().endswith(KNOWN_ENDINGS[content_type]):
+        stem, extension = os.path.splitext(name)
+    else:
+        stem = name
+    stem = stem[: MAX_FILE_NAME_LENGTH - len(extension)].rstrip(" .") or fallback
+    return stem + extension
 
 
 def sha256_of(uploaded_file):
