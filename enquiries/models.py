@@ -255,6 +255,8 @@ class Enquiry(models.Model):
         choices=ContactChannel,
         default=ContactChannel.EMAIL,
     )
+    # Where a coordinator finds the patient on WeChat or Telegram, when that is the channel.
+    messenger_id = models.CharField(_("WeChat or Telegram ID"), max_length=64, blank=True)
     preferred_language = models.CharField(_("preferred language"), max_length=100, blank=True)
     best_time_to_reach = models.CharField(_("best time to reach"), max_length=200, blank=True)
     time_zone = models.CharField(_("time zone"), max_length=16, blank=True)
@@ -500,6 +502,7 @@ class Enquiry(models.Model):
         "patient_name",
         "email",
         "phone",
+        "messenger_id",
         "preferred_language",
         "best_time_to_reach",
         "time_zone",

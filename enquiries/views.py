@@ -10,7 +10,12 @@ from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_GET, require_http_methods
 
 from enquiries import ratelimit
-from enquiries.forms import UTM_FIELDS, EnquiryForm, empty_form_cache_version
+from enquiries.forms import (
+    UTM_FIELDS,
+    EnquiryForm,
+    clean_campaign_value,
+    empty_form_cache_version,
+)
 from enquiries.models import new_reference
 from enquiries.uploads import LimitedUploadHandler
 
@@ -77,10 +82,13 @@ def _start(request):
 
 
 def _came_from(request):
-    """The content page and campaign that sent the patient here (plain text, never an import)."""
-    initial = {"source_page_slug": request.GET.get("from", "")[:200]}
+    """The content page and campaign that sent the patient here (plain text, never an import),
+    without any value the form would refuse back: such a link still sends the form."""
+    initial = {
+        "source_page_slug": clean_campaign_value("source_page_slug", request.GET.get("from", ""))
+    }
     for name in UTM_FIELDS:
-        initial[name] = request.GET.get(name, "")[:200]
+        initial[name] = clean_campaign_value(name, request.GET.get(name, ""))
     return initial
 
 
