@@ -17,7 +17,14 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext_lazy
 
 from enquiries import uploads
-from enquiries.models import City, Consent, Enquiry, EnquiryEvent, RecordFile
+from enquiries.models import (
+    City,
+    Consent,
+    Enquiry,
+    EnquiryEvent,
+    RecordFile,
+    discard_stored_files,
+)
 from enquiries.tasks import send_enquiry_notifications
 from portal import privacy_notice
 
@@ -545,8 +552,8 @@ class EnquiryForm(forms.ModelForm):
                 # Written by the database task backend in this same transaction: the outbox.
                 send_enquiry_notifications.enqueue(enquiry.pk)
         except BaseException:
-            for record in records:
-                record.file.storage.delete(record.file.name)
+            storage = RecordFile._meta.get_field("file").storage
+            discard_stored_files(storage, [record.file.name for record in records])
             raise
         return enquiry
 

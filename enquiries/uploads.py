@@ -84,9 +84,31 @@ def random_storage_name(content_type):
     return f"records/{token[:2]}/{token}.{EXTENSIONS[content_type]}"
 
 
+class BodyEnd:
+    """Passes a request body through unchanged, keeping its last bytes: whether the multipart
+    body ended with its closing delimiter says whether all of it arrived."""
+
+    KEEP = 256
+
+    def __init__(self, stream):
+        self._stream = stream
+        self.last_bytes = b""
+
+    def read(self, *args, **kwargs):
+        data = self._stream.read(*args, **kwargs)
+        self.last_bytes = (self.last_bytes + data)[-self.KEEP :]
+        return data
+
+    def readline(self, *args, **kwargs):
+        line = self._stream.readline(*args, **kwargs)
+        self.last_bytes = (self.last_bytes + line)[-self.KEEP :]
+        return line
+
+
 class LimitedUploadHandler(FileUploadHandler):
     """Runs before Django's own handlers: skips (stops reading) a file once it passes the size
-    limit, and any file beyond the count limit, and remembers it so the form can say so.
+    limit, and any file beyond the count limit, and remembers it so the form can say so. It also
+    tells a body cut short (a dropped connection) from a complete one.
 
     Without it, nothing bounds what a client may upload: Django's body limits exclude files."""
 
@@ -96,6 +118,34 @@ class LimitedUploadHandler(FileUploadHandler):
         self.skipped_too_large = 0
         self.skipped_too_many = 0
         self.surplus = False
+        self.interrupted = False
+        self.close_delimiter = None
+        self.body_end = None
+
+    @property
+    def incomplete(self):
+        """Whether the body was cut short. Django's parser keeps what arrived and drops a file
+        cut in the middle without an error (upload_interrupted() is all it says); a cut
+        elsewhere it does not notice at all, so the body's end is checked too."""
+        if self.interrupted:
+            return True
+        if self.body_end is None or self.close_delimiter is None:
+            return False
+        return self.close_delimiter not in self.body_end.last_bytes
+
+    def handle_raw_input(self, input_data, META, content_length, boundary, encoding=None):
+        # The parser reads the body through the request, which reads its stream: watching that
+        # stream sees every byte that arrives (the request's own `_stream`: there is no public
+        # hook for the raw bytes). A body already read into memory is complete or not as is.
+        self.close_delimiter = b"--" + boundary + b"--"
+        stream = getattr(self.request, "_stream", None)
+        if input_data is self.request and stream is not None:
+            self.body_end = BodyEnd(stream)
+            self.request._stream = self.body_end
+        return None
+
+    def upload_interrupted(self):
+        self.interrupted = True
 
     def new_file(self, field_name, file_name, *args, **kwargs):
         super().new_file(field_name, file_name, *args, **kwargs)
