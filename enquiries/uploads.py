@@ -96,12 +96,12 @@ class BodyEnd:
 
     def read(self, *args, **kwargs):
         data = self._stream.read(*args, **kwargs)
-        self.last_bytes = (self.last_bytes + data)[-self.KEEP :]
+        self.last_bytes = (self.last_bytes + data[-self.KEEP :])[-self.KEEP :]
         return data
 
     def readline(self, *args, **kwargs):
         line = self._stream.readline(*args, **kwargs)
-        self.last_bytes = (self.last_bytes + line)[-self.KEEP :]
+        self.last_bytes = (self.last_bytes + line[-self.KEEP :])[-self.KEEP :]
         return line
 
 
@@ -118,17 +118,16 @@ class LimitedUploadHandler(FileUploadHandler):
         self.skipped_too_large = 0
         self.skipped_too_many = 0
         self.surplus = False
-        self.interrupted = False
         self.close_delimiter = None
         self.body_end = None
 
     @property
     def incomplete(self):
-        """Whether the body was cut short. Django's parser keeps what arrived and drops a file
-        cut in the middle without an error (upload_interrupted() is all it says); a cut
-        elsewhere it does not notice at all, so the body's end is checked too."""
-        if self.interrupted:
-            return True
+        """Whether the body was cut short (it lacks the closing delimiter every client sends).
+
+        Django's parser keeps what arrived without an error: it drops a file cut in the middle
+        and calls upload_interrupted(), which it also calls when the last file was merely
+        skipped (too large), and it does not notice a cut anywhere else. Hence the end."""
         if self.body_end is None or self.close_delimiter is None:
             return False
         return self.close_delimiter not in self.body_end.last_bytes
@@ -143,9 +142,6 @@ class LimitedUploadHandler(FileUploadHandler):
             self.body_end = BodyEnd(stream)
             self.request._stream = self.body_end
         return None
-
-    def upload_interrupted(self):
-        self.interrupted = True
 
     def new_file(self, field_name, file_name, *args, **kwargs):
         super().new_file(field_name, file_name, *args, **kwargs)
