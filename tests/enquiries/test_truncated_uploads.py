@@ -182,12 +182,22 @@ class TestTheSameFormSentAgainWithFiles:
 
     def test_nothing_is_added_when_the_storage_fails(self, submit, sent, stored_files, monkeypatch):
         storage = RecordFile._meta.get_field("file").storage
+        save, writes = storage._save, []
 
-        def fail(name, content):
-            raise OSError(28, "No space left on device")
+        def fail_on_the_second_write(name, content):
+            writes.append(name)
+            if len(writes) == 2:
+                raise OSError(28, "No space left on device")
+            return save(name, content)
 
-        monkeypatch.setattr(storage, "_save", fail)
-        again = {**sent, "record_files": [SimpleUploadedFile("scan.jpg", JPEG_BYTES)]}
+        monkeypatch.setattr(storage, "_save", fail_on_the_second_write)
+        again = {
+            **sent,
+            "record_files": [
+                SimpleUploadedFile("scan.jpg", JPEG_BYTES),
+                SimpleUploadedFile("scan.png", PNG_BYTES),
+            ],
+        }
 
         response = submit(again)
 

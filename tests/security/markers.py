@@ -10,6 +10,7 @@ TEXT_MARKERS = {
     "referring_hospital": "Hospitalmark Zqx",
     "patient_name": "Patientmark Zqx",
     "email": "emailmark.zqx@example.org",
+    "messenger_id": "messengermark_zqx",
     "preferred_language": "Languagemark Zqx",
     "best_time_to_reach": "Timemark Zqx",
     "diagnosis_details": "Diagnosismark Zqx",
