@@ -591,7 +591,7 @@ class Enquiry(models.Model):
         try:
             with transaction.atomic():
                 # Two resends at once must not both find room for the last file.
-                Enquiry.objects.select_for_update().filter(pk=self.pk).exists()
+                Enquiry.objects.select_for_update().only("pk").get(pk=self.pk)
                 known = set(self.record_files.values_list("sha256", flat=True))
                 room = uploads.MAX_FILES - self.record_files.count()
                 for uploaded in uploaded_files:
