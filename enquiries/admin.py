@@ -1,8 +1,6 @@
 """The coordinators' back office in Django admin: the enquiry list and page, workflow actions,
 record downloads, CSV export, the dashboard, and the audit log for lead coordinators."""
 
-import os
-import re
 import zoneinfo
 
 from django import forms
@@ -23,7 +21,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from django_countries import countries
 
-from enquiries import dashboard, exports, patient_rights
+from enquiries import dashboard, exports, patient_rights, uploads
 from enquiries.forms import ANSWER_SECTIONS, UTM_FIELDS
 from enquiries.models import (
     AuditEntry,
@@ -43,7 +41,6 @@ from enquiries.working_calendar import WEEKDAY_FIELDS, PublicHoliday, WorkingCal
 # Workflow actions that show an intermediate page list every enquiry they touch; more than this
 # is a job for a lead with a filter, not a form with thousands of hidden fields.
 MAX_ENQUIRIES_PER_ACTION = 500
-CONTROL_CHARACTERS = re.compile(r"[\x00-\x1f\x7f\"\\]")
 COUNTRY_LIST_CACHE_SECONDS = 300
 WORKFLOW_FIELDS = ["status", "assigned_to", "priority", "next_follow_up_on"]
 # One patient rarely writes more often than this; a bigger selection is a mistake.
@@ -63,10 +60,11 @@ def age(delta):
 
 
 def download_name(record):
-    """The patient's file name, made safe for a Content-Disposition header."""
-    name = os.path.basename(record.original_name.replace("\\", "/"))
-    name = CONTROL_CHARACTERS.sub("", name).strip(" .")[:100]
-    return name or f"record-{record.pk}"
+    """The patient's file name, made safe for a Content-Disposition header, ending in the
+    extension of the type we detected (never the one the patient's name claims)."""
+    return uploads.safe_file_name(
+        record.original_name, record.content_type, fallback=f"record-{record.pk}"
+    )
 
 
 @admin.register(City)

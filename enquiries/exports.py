@@ -36,6 +36,7 @@ COLUMNS = [
     (_("Email"), lambda e: e.email),
     (_("Phone"), lambda e: e.phone),
     (_("Preferred contact channel"), lambda e: e.get_preferred_contact_channel_display()),
+    (_("WeChat or Telegram ID"), lambda e: e.messenger_id),
     (_("Language of the form"), lambda e: e.language),
     (_("Diagnosis"), lambda e: e.get_diagnosis_display()),
     (_("Diagnosis in their words"), lambda e: e.diagnosis_details),

@@ -1,6 +1,8 @@
 """The public "Start My Medical Treatment" form: what a patient fills in, how each answer is
 checked, and how a valid submission is stored in one transaction."""
 
+import re
+import unicodedata
 import uuid
 
 import phonenumbers
@@ -15,7 +17,14 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext_lazy
 
 from enquiries import outbox, uploads
-from enquiries.models import City, Consent, Enquiry, EnquiryEvent, RecordFile
+from enquiries.models import (
+    City,
+    Consent,
+    Enquiry,
+    EnquiryEvent,
+    RecordFile,
+    discard_stored_files,
+)
 from portal import privacy_notice
 
 # Bump when a consent's wording changes: each stored consent says which wording was agreed to.
@@ -36,6 +45,9 @@ CONSENT_FIELDS = {
     "consent_marketing": Consent.Kind.MARKETING_EMAIL,
 }
 UTM_FIELDS = ["utm_source", "utm_medium", "utm_campaign", "utm_term", "utm_content"]
+# What a link to the form carries (hidden fields): never typed by the patient.
+CAMPAIGN_FIELDS = ["source_page_slug", *UTM_FIELDS]
+CONTROL_CHARACTERS = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 
 # The patient's answers in the form's sections and order. The back office shows a stored enquiry
 # grouped the same way (enquiries.admin), so the two cannot drift apart.
@@ -46,6 +58,7 @@ ANSWER_SECTIONS = {
         "email",
         "phone",
         "preferred_contact_channel",
+        "messenger_id",
         "preferred_language",
         "best_time_to_reach",
         "time_zone",
@@ -82,6 +95,51 @@ TIME_ZONE_CHOICES[1:] = sorted(
     ),
 )
 SLUG_VALIDATOR = RegexValidator(r"^[-a-zA-Z0-9_]*$", _("This link is not valid."))
+
+# In a name, these reorder or hide what is shown (bidi embeddings, overrides and isolates, as in
+# "Trojan Source"), or are controls (escape, line breaks) that no keyboard types into a name.
+REFUSED_IN_NAMES = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+# Invisible characters that copying from a web page or a document brings along, and that mean
+# nothing in a name: zero-width space, word joiner, byte-order mark, soft hyphen, direction marks.
+INVISIBLE_IN_NAMES = re.compile(r"[\u00ad\u061c\u180e\u200b\u200e\u200f\u2060-\u2064\ufeff]")
+JOINERS = {"\u200c", "\u200d"}
+# A WeChat ID or Telegram username as the app shows it (a Telegram one may start with @), or
+# the phone number the account was opened with (both apps find people by it).
+MESSENGER_ID = re.compile(r"@?[A-Za-z][A-Za-z0-9_.-]{2,62}|\+?[0-9][0-9 ()-]{4,30}")
+
+
+def _joins_a_script(char):
+    """Whether a zero-width (non-)joiner next to this character can change how text is drawn:
+    letters, marks and symbols beyond ASCII (Persian, Arabic, Indic scripts, emoji sequences)."""
+    return char is not None and not char.isascii() and unicodedata.category(char)[0] in "LMS"
+
+
+def clean_name_text(value):
+    """A name as the patient sees it: every real script kept, invisible characters removed.
+
+    Invisible characters are removed rather than refused: the patient cannot see them, so could
+    not find what to fix, and removing them changes nothing anyone sees, while they would hide a
+    duplicate from the back office's search. Controls and bidi overrides are refused instead:
+    they change what is shown, so removing them would store something the patient did not see.
+    The zero-width joiner and non-joiner stay where a script uses them (Persian "علی‌رضا",
+    Devanagari conjuncts, emoji), between two such characters, and go elsewhere."""
+    if REFUSED_IN_NAMES.search(value):
+        raise forms.ValidationError(
+            _(
+                "This contains hidden control characters, perhaps copied with the text. "
+                "Please type it again."
+            ),
+            code="control_characters",
+        )
+    value = INVISIBLE_IN_NAMES.sub("", value)
+    kept = []
+    for index, char in enumerate(value):
+        if char in JOINERS:
+            following = value[index + 1] if index + 1 < len(value) else None
+            if not (_joins_a_script(kept[-1] if kept else None) and _joins_a_script(following)):
+                continue
+        kept.append(char)
+    return "".join(kept).strip()
 
 
 def optional_choice(choices, label, *, widget=forms.Select, help_text=""):
@@ -170,16 +228,18 @@ class EnquiryForm(forms.ModelForm):
         error_messages={"required": _("Tell us who is filling in the form.")},
     )
     gender = optional_choice(Enquiry.Gender.choices, _("Gender"), widget=forms.RadioSelect)
+    # One question with its star: the year. The exact date is an optional extra, checked
+    # against the year, never a way around it.
     birth_year = forms.IntegerField(
         label=_("Year of birth"),
-        required=False,
         min_value=1900,
         widget=forms.NumberInput(attrs={"inputmode": "numeric", "autocomplete": "bday-year"}),
+        error_messages={"required": _("Enter the year the patient was born.")},
     )
     birth_date = forms.DateField(
         label=_("Date of birth (optional)"),
         required=False,
-        widget=forms.DateInput(attrs={"type": "date", "autocomplete": "bday"}),
+        widget=forms.DateInput(attrs={"type": "date", "autocomplete": "bday", "min": "1900-01-01"}),
     )
     time_zone = forms.ChoiceField(
         label=_("Your time zone"), choices=TIME_ZONE_CHOICES, required=False
@@ -253,7 +313,8 @@ class EnquiryForm(forms.ModelForm):
             "patient_name": _("Patient's full name"),
             "country": _("Country where the patient lives"),
             "email": _("Email address"),
-            "phone": _("Phone number with country code (optional)"),
+            "phone": _("Phone number with country code"),
+            "messenger_id": _("Your WeChat ID or Telegram username"),
             "preferred_contact_channel": _("How should we contact you?"),
             "preferred_language": _("Which language do you prefer?"),
             "best_time_to_reach": _("Best time to reach you"),
@@ -263,7 +324,13 @@ class EnquiryForm(forms.ModelForm):
         }
         help_texts = {
             "patient_name": _("As in the passport. Any alphabet is fine."),
-            "phone": _("For example +44 20 7946 0958."),
+            "phone": _(
+                "For example +44 20 7946 0958. Needed if you choose a phone call or WhatsApp."
+            ),
+            "messenger_id": _(
+                "Needed if you choose WeChat or Telegram. The phone number the account uses "
+                "works too."
+            ),
             "preferred_language": _("For example English, Arabic, Russian."),
             "best_time_to_reach": _("For example: weekdays after 6 pm."),
             "medical_summary": _(
@@ -278,6 +345,7 @@ class EnquiryForm(forms.ModelForm):
             # Addresses and numbers read left to right, also on the Arabic form.
             "email": forms.EmailInput(attrs={"autocomplete": "email", "dir": "ltr"}),
             "phone": forms.TextInput(attrs={"type": "tel", "autocomplete": "tel", "dir": "ltr"}),
+            "messenger_id": forms.TextInput(attrs={"autocomplete": "off", "dir": "ltr"}),
             "medical_summary": forms.Textarea(attrs={"rows": 5}),
         }
         error_messages = {
@@ -291,6 +359,13 @@ class EnquiryForm(forms.ModelForm):
 
     def __init__(self, *args, upload_limits=None, **kwargs):
         super().__init__(*args, **kwargs)
+        if self.is_bound:
+            # A campaign value the form would refuse never blocks a patient's enquiry: it is
+            # dropped here, as the form page drops it from the link (views._came_from).
+            self.data = self.data.copy()
+            for name in CAMPAIGN_FIELDS:
+                if (key := self.add_prefix(name)) in self.data:
+                    self.data[key] = clean_campaign_value(name, self.data[key])
         # What the upload handler skipped before the form saw it (see uploads.LimitedUploadHandler).
         self.upload_limits = upload_limits
         self.helper = self._build_helper()
@@ -340,7 +415,32 @@ class EnquiryForm(forms.ModelForm):
         born = self.cleaned_data.get("birth_date")
         if born is not None and born > timezone.localdate():
             raise forms.ValidationError(_("The date of birth cannot be in the future."))
+        if born is not None and born.year < 1900:
+            raise forms.ValidationError(_("Enter a date of birth in 1900 or later."))
         return born
+
+    def clean_patient_name(self):
+        name = clean_name_text(self.cleaned_data.get("patient_name", ""))
+        if not name:
+            raise forms.ValidationError(self.fields["patient_name"].error_messages["required"])
+        return name
+
+    def clean_enquirer_name(self):
+        return clean_name_text(self.cleaned_data.get("enquirer_name", ""))
+
+    def clean_referring_hospital(self):
+        return clean_name_text(self.cleaned_data.get("referring_hospital", ""))
+
+    def clean_messenger_id(self):
+        messenger_id = self.cleaned_data.get("messenger_id", "").strip()
+        if messenger_id and not MESSENGER_ID.fullmatch(messenger_id):
+            raise forms.ValidationError(
+                _(
+                    "Enter the ID as the app shows it (letters, digits, _ and -; a Telegram "
+                    "username may start with @), or the phone number the account uses."
+                )
+            )
+        return messenger_id
 
     def clean_phone(self):
         phone = self.cleaned_data.get("phone", "").strip()
@@ -381,10 +481,8 @@ class EnquiryForm(forms.ModelForm):
         year, born = cleaned.get("birth_year"), cleaned.get("birth_date")
         if born and year and born.year != year:
             self.add_error("birth_date", _("The date of birth does not match the year of birth."))
-        elif born and not year and "birth_year" not in self.errors:
-            cleaned["birth_year"] = born.year
-        elif not born and not year and not self.has_error("birth_year"):
-            self.add_error("birth_year", _("Enter the year the patient was born."))
+
+        self._check_the_chosen_channel_is_reachable(cleaned)
 
         relationship = cleaned.get("relationship")
         if relationship == Enquiry.Relationship.DOCTOR:
@@ -393,6 +491,21 @@ class EnquiryForm(forms.ModelForm):
             if not cleaned.get("referring_hospital"):
                 self.add_error("referring_hospital", _("Enter the name of your hospital."))
         return cleaned
+
+    def _check_the_chosen_channel_is_reachable(self, cleaned):
+        """A coordinator must be able to use the channel the patient chose."""
+        channel = cleaned.get("preferred_contact_channel")
+        Channel = Enquiry.ContactChannel
+        needs = {
+            Channel.PHONE: ("phone", _("Enter the phone number we should call.")),
+            Channel.WHATSAPP: ("phone", _("Enter the phone number you use on WhatsApp.")),
+            Channel.WECHAT: ("messenger_id", _("Enter your WeChat ID.")),
+            Channel.TELEGRAM: ("messenger_id", _("Enter your Telegram username.")),
+        }
+        if channel in needs:
+            field, message = needs[channel]
+            if not cleaned.get(field) and not self.has_error(field):
+                self.add_error(field, message)
 
     def existing_enquiry(self):
         """The enquiry already stored from this very form (double-click, refresh, resubmit)."""
@@ -438,7 +551,19 @@ class EnquiryForm(forms.ModelForm):
                 # The emails' rows and tasks, in this same transaction: the outbox.
                 outbox.queue_enquiry_emails(enquiry)
         except BaseException:
-            for record in records:
-                record.file.storage.delete(record.file.name)
+            storage = RecordFile._meta.get_field("file").storage
+            discard_stored_files(storage, [record.file.name for record in records])
             raise
         return enquiry
+
+
+def clean_campaign_value(name, value):
+    """A link's campaign value as the form will accept it back, or "" when the form would refuse
+    it (a space or slash in a page slug, a control character, over 200 characters): a bad link
+    must never block the form it leads to, and an unusable tag is worth nothing to us."""
+    if not isinstance(value, str) or CONTROL_CHARACTERS.search(value):
+        return ""
+    try:
+        return EnquiryForm.base_fields[name].clean(value)
+    except forms.ValidationError:
+        return ""

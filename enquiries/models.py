@@ -1,11 +1,14 @@
 """What a patient sends (an enquiry with its consents, cities and record files) and what happens to
 it (events on its timeline), with the rules that keep them consistent."""
 
+import logging
 import secrets
+from dataclasses import dataclass
 from datetime import timedelta
 
 from axes.helpers import get_cool_off
 from axes.models import AccessAttempt
+from botocore.exceptions import BotoCoreError, ClientError
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.core.files.storage import storages
@@ -22,6 +25,11 @@ from enquiries.working_calendar import PublicHoliday, WorkingCalendar  # noqa: F
 # no 0/O, 1/I/L, or U (read as V). 30 symbols, 8 of them: about 6.6e11 references.
 REFERENCE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTVWXYZ"
 REFERENCE_ATTEMPTS = 5
+# What the records storage raises when it fails: the file system's errors, and the S3 client's
+# (django-storages passes botocore's exceptions through).
+STORAGE_ERRORS = (OSError, BotoCoreError, ClientError)
+
+logger = logging.getLogger(__name__)
 
 
 def new_reference():
@@ -38,6 +46,29 @@ def delete_stored_files(files):
     """Remove files from storage; one already gone is not an error (a retried run)."""
     for file in files:
         file.storage.delete(file.name)
+
+
+def discard_stored_files(storage, names):
+    """Remove the files of a write that failed. Never raises: the failure being handled matters
+    more, and a storage that cannot delete now leaves a file only its random name describes."""
+    for name in names:
+        try:
+            storage.delete(name)
+        except STORAGE_ERRORS as error:
+            logger.warning(
+                "A record file of a failed write could not be removed (%s): %s",
+                type(error).__name__,
+                name,
+            )
+
+
+@dataclass
+class AttachedFiles:
+    """What became of the files a patient sent again with a form already stored."""
+
+    added: int = 0
+    already_there: int = 0
+    over_the_limit: int = 0
 
 
 class City(models.Model):
@@ -258,6 +289,8 @@ class Enquiry(models.Model):
         choices=ContactChannel,
         default=ContactChannel.EMAIL,
     )
+    # Where a coordinator finds the patient on WeChat or Telegram, when that is the channel.
+    messenger_id = models.CharField(_("WeChat or Telegram ID"), max_length=64, blank=True)
     preferred_language = models.CharField(_("preferred language"), max_length=100, blank=True)
     best_time_to_reach = models.CharField(_("best time to reach"), max_length=200, blank=True)
     time_zone = models.CharField(_("time zone"), max_length=16, blank=True)
@@ -486,6 +519,7 @@ class Enquiry(models.Model):
         "patient_name",
         "email",
         "phone",
+        "messenger_id",
         "preferred_language",
         "best_time_to_reach",
         "time_zone",
@@ -534,6 +568,39 @@ class Enquiry(models.Model):
                 if not Enquiry.objects.filter(reference=self.reference).exists():
                     raise
         raise IntegrityError("Could not draw an unused enquiry reference.")
+
+    def attach_record_files(self, uploaded_files):
+        """Add the files a patient sent again with this enquiry's form (a resend after a dropped
+        connection, or the back button and a new file): in one transaction with an event, those
+        already attached (same SHA-256) skipped, never more than MAX_FILES in all. If anything
+        fails, nothing is kept: no rows, no files."""
+        outcome = AttachedFiles()
+        records = []
+        storage = RecordFile._meta.get_field("file").storage
+        try:
+            with transaction.atomic():
+                # Two resends at once must not both find room for the last file.
+                Enquiry.objects.select_for_update().only("pk").get(pk=self.pk)
+                known = set(self.record_files.values_list("sha256", flat=True))
+                room = uploads.MAX_FILES - self.record_files.count()
+                for uploaded in uploaded_files:
+                    digest = uploads.sha256_of(uploaded)
+                    if digest in known:
+                        outcome.already_there += 1
+                    elif room <= 0:
+                        outcome.over_the_limit += 1
+                    else:
+                        records.append(RecordFile.store(self, uploaded))
+                        known.add(digest)
+                        room -= 1
+                RecordFile.objects.bulk_create(records)
+                outcome.added = len(records)
+                if records:
+                    self.record_event(EnquiryEvent.Kind.FILES_ADDED, files=len(records))
+        except BaseException:
+            discard_stored_files(storage, [record.file.name for record in records])
+            raise
+        return outcome
 
     def record_event(self, kind, *, actor=None, **details):
         """Add an event to the timeline. `details` must never hold personal or health data."""
@@ -599,7 +666,13 @@ class RecordFile(models.Model):
             size=uploaded_file.size,
             sha256=uploads.sha256_of(uploaded_file),
         )
-        record.file.save(uploads.random_storage_name(content_type), uploaded_file, save=False)
+        name = uploads.random_storage_name(content_type)
+        try:
+            record.file.save(name, uploaded_file, save=False)
+        except BaseException:
+            # A write cut short (a full disk, a dropped connection to S3) can leave part of it.
+            discard_stored_files(record.file.storage, [name])
+            raise
         return record
 
 
@@ -608,6 +681,7 @@ class EnquiryEvent(models.Model):
 
     class Kind(models.TextChoices):
         RECEIVED = "received", _("Received")
+        FILES_ADDED = "files_added", _("Files added by the patient")
         NOTIFICATION_SENT = "notification_sent", _("Notification sent")
         NOTIFICATION_FAILED = "notification_failed", _("Notification failed")
         STATUS_CHANGED = "status_changed", _("Status changed")
@@ -669,6 +743,10 @@ class EnquiryEvent(models.Model):
             return _("Next follow-up date cleared")
         if self.kind == kind.RECEIVED:
             return _("Received with %(count)s file(s)") % {"count": details.get("files", 0)}
+        if self.kind == kind.FILES_ADDED:
+            return _("%(count)s file(s) added by the patient (the form sent again)") % {
+                "count": details.get("files", 0)
+            }
         if self.kind in (kind.NOTIFICATION_SENT, kind.NOTIFICATION_FAILED):
             return _("%(what)s: %(recipient)s email (attempt %(attempt)s)") % {
                 "what": self.get_kind_display(),

@@ -3,7 +3,6 @@ PIPL Art. 45) as a ZIP of JSON and the uploaded files, and erasure (GDPR Art. 17
 Lead coordinators run both from the admin; both leave an audit entry."""
 
 import json
-import re
 import tempfile
 import zipfile
 
@@ -11,11 +10,11 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
 from django.utils import timezone
 
+from enquiries import uploads
 from enquiries.models import AuditEntry, Enquiry, EnquiryEvent, staff_name
 
 # Internal bookkeeping, derived from fields that are exported anyway.
 NOT_EXPORTED = {"id", "email_key", "phone_key", "name_key", "submission_token"}
-UNSAFE_IN_FILE_NAMES = re.compile(r"[^\w.\- ]+")
 
 
 def _value(enquiry, field):
@@ -29,10 +28,9 @@ def _value(enquiry, field):
 
 
 def _zip_file_name(index, record):
-    """A name inside the ZIP: numbered, the patient's own name kept but made harmless."""
-    name = record.original_name.replace("\\", "/").rsplit("/", 1)[-1]
-    name = UNSAFE_IN_FILE_NAMES.sub("_", name).strip(" ._")[:80] or "file"
-    return f"{index}-{name}"
+    """A name inside the ZIP: numbered, the patient's own name made harmless by the sanitiser
+    downloads use, so it ends in the detected type's extension too."""
+    return f"{index}-{uploads.safe_file_name(record.original_name, record.content_type)}"
 
 
 def describe(enquiry):

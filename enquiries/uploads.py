@@ -2,7 +2,9 @@
 handler that stops reading oversized or surplus files before they fill the disk."""
 
 import hashlib
+import os
 import secrets
+import unicodedata
 
 from django.core.files.uploadhandler import FileUploadHandler, SkipFile
 
@@ -16,6 +18,19 @@ SIGNATURES = [
     (b"\x89PNG\r\n\x1a\n", "image/png", "png"),
 ]
 EXTENSIONS = {content_type: extension for _, content_type, extension in SIGNATURES}
+# Endings that already say the detected type: a patient's "scan.JPEG" keeps its name.
+KNOWN_ENDINGS = {
+    "application/pdf": (".pdf",),
+    "image/jpeg": (".jpg", ".jpeg", ".jpe"),
+    "image/png": (".png",),
+}
+# Characters Windows refuses in file names, and the separators of every system.
+RESERVED_IN_FILE_NAMES = set('<>:"/\\|?*')
+# Unicode categories that never belong in a file name shown to a person: controls (a line break
+# starts a header of its own), invisible formatting (a right-to-left override shows
+# "scan\u202efdp.exe" as "scanexe.pdf"), line and paragraph separators.
+INVISIBLE_CATEGORIES = {"Cc", "Cf", "Zl", "Zp"}
+MAX_FILE_NAME_LENGTH = 100
 
 
 def detect_content_type(uploaded_file):
@@ -27,6 +42,30 @@ def detect_content_type(uploaded_file):
         if head.startswith(signature):
             return content_type
     return None
+
+
+def safe_file_name(original_name, content_type, *, fallback="record"):
+    """The name a downloaded or exported record gets: the patient's own name without any path,
+    control or invisible character, short, and always ending in the detected type's extension.
+
+    A wrong ending is kept and the right one appended ("report.html" → "report.html.pdf"):
+    the operating system opens a file by its last extension, so the file opens as what it is,
+    and nothing the patient called it is lost (a dot inside "Dr.Li scan" is no extension)."""
+    name = original_name.replace("\\", "/").rsplit("/", 1)[-1]
+    name = unicodedata.normalize("NFC", name)
+    name = "".join(
+        "_" if char in RESERVED_IN_FILE_NAMES else char
+        for char in name
+        if unicodedata.category(char) not in INVISIBLE_CATEGORIES
+    )
+    name = " ".join(name.split()).strip(" .")
+    extension = "." + EXTENSIONS[content_type]
+    if name.lower().endswith(KNOWN_ENDINGS[content_type]):
+        stem, extension = os.path.splitext(name)
+    else:
+        stem = name
+    stem = stem[: MAX_FILE_NAME_LENGTH - len(extension)].rstrip(" .") or fallback
+    return stem + extension
 
 
 def sha256_of(uploaded_file):
@@ -45,9 +84,31 @@ def random_storage_name(content_type):
     return f"records/{token[:2]}/{token}.{EXTENSIONS[content_type]}"
 
 
+class BodyEnd:
+    """Passes a request body through unchanged, keeping its last bytes: whether the multipart
+    body ended with its closing delimiter says whether all of it arrived."""
+
+    KEEP = 256
+
+    def __init__(self, stream):
+        self._stream = stream
+        self.last_bytes = b""
+
+    def read(self, *args, **kwargs):
+        data = self._stream.read(*args, **kwargs)
+        self.last_bytes = (self.last_bytes + data[-self.KEEP :])[-self.KEEP :]
+        return data
+
+    def readline(self, *args, **kwargs):
+        line = self._stream.readline(*args, **kwargs)
+        self.last_bytes = (self.last_bytes + line[-self.KEEP :])[-self.KEEP :]
+        return line
+
+
 class LimitedUploadHandler(FileUploadHandler):
     """Runs before Django's own handlers: skips (stops reading) a file once it passes the size
-    limit, and any file beyond the count limit, and remembers it so the form can say so.
+    limit, and any file beyond the count limit, and remembers it so the form can say so. It also
+    tells a body cut short (a dropped connection) from a complete one.
 
     Without it, nothing bounds what a client may upload: Django's body limits exclude files."""
 
@@ -57,6 +118,30 @@ class LimitedUploadHandler(FileUploadHandler):
         self.skipped_too_large = 0
         self.skipped_too_many = 0
         self.surplus = False
+        self.close_delimiter = None
+        self.body_end = None
+
+    @property
+    def incomplete(self):
+        """Whether the body was cut short (it lacks the closing delimiter every client sends).
+
+        Django's parser keeps what arrived without an error: it drops a file cut in the middle
+        and calls upload_interrupted(), which it also calls when the last file was merely
+        skipped (too large), and it does not notice a cut anywhere else. Hence the end."""
+        if self.body_end is None or self.close_delimiter is None:
+            return False
+        return self.close_delimiter not in self.body_end.last_bytes
+
+    def handle_raw_input(self, input_data, META, content_length, boundary, encoding=None):
+        # The parser reads the body through the request, which reads its stream: watching that
+        # stream sees every byte that arrives (the request's own `_stream`: there is no public
+        # hook for the raw bytes). A body already read into memory is complete or not as is.
+        self.close_delimiter = b"--" + boundary + b"--"
+        stream = getattr(self.request, "_stream", None)
+        if input_data is self.request and stream is not None:
+            self.body_end = BodyEnd(stream)
+            self.request._stream = self.body_end
+        return None
 
     def new_file(self, field_name, file_name, *args, **kwargs):
         super().new_file(field_name, file_name, *args, **kwargs)

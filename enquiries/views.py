@@ -9,13 +9,21 @@ from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_GET, require_http_methods
 
 from enquiries import ratelimit
-from enquiries.forms import UTM_FIELDS, EnquiryForm, empty_form_cache_version
-from enquiries.models import new_reference
+from enquiries.forms import (
+    UTM_FIELDS,
+    EnquiryForm,
+    clean_campaign_value,
+    empty_form_cache_version,
+)
+from enquiries.models import STORAGE_ERRORS, new_reference
 from enquiries.uploads import LimitedUploadHandler
 
 logger = logging.getLogger(__name__)
 
 SESSION_REFERENCE = "enquiries:reference"
+SESSION_FILES_SENT_AGAIN = "enquiries:files-sent-again"
+# What can fail while a submission is stored: the database, and the records storage.
+SUBMISSION_FAILURES = (DatabaseError, *STORAGE_ERRORS)
 
 
 @csrf_exempt
@@ -51,20 +59,30 @@ def _start(request):
         context = {"reference": new_reference()}
         return render(request, "enquiries/thank_you.html", context)
 
-    if existing := form.existing_enquiry():
-        return _thank(request, existing)
+    if upload_limits is not None and upload_limits.incomplete:
+        # A dropped connection: what arrived is shown again, nothing is stored.
+        logger.info("Enquiry refused: the request body arrived incomplete")
+        return _render_form(request, form, upload_incomplete=True)
 
-    if not form.is_valid():
-        return _render_form(request, form)
-
+    # Every step that reads or writes the database or the records storage is in here, so a
+    # failure at any of them gives the calm page with everything typed, never a 500.
     try:
+        if existing := form.existing_enquiry():
+            return _sent_again(request, form, existing)
+        if not form.is_valid():
+            return _render_form(request, form)
         enquiry = form.submit(language=request.LANGUAGE_CODE)
-    except DatabaseError as error:
+    except SUBMISSION_FAILURES as error:
+        failure = error
         # The same form posted twice at once: the other request stored it first.
-        if isinstance(error, IntegrityError) and (existing := form.existing_enquiry()):
-            return _thank(request, existing)
+        if isinstance(error, IntegrityError):
+            try:
+                if existing := form.existing_enquiry():
+                    return _sent_again(request, form, existing)
+            except SUBMISSION_FAILURES as again:
+                failure = again
         # The class only: a database's message can quote the values it refused.
-        logger.error("Enquiry could not be stored: %s", type(error).__name__)
+        logger.error("Enquiry could not be stored: %s", type(failure).__name__)
         return _render_form(request, form, database_failed=True)
 
     ratelimit.record_submission(request)
@@ -72,22 +90,47 @@ def _start(request):
     return _thank(request, enquiry)
 
 
+def _sent_again(request, form, enquiry):
+    """The form of an enquiry already stored, posted again (a double-click, a refresh, a resend
+    after a dropped connection): files it does not hold yet are attached, never dropped."""
+    form.is_valid()
+    if form.has_error("record_files"):
+        return _render_form(request, form, already_stored=True)
+    files = form.cleaned_data.get("record_files") or []
+    if files:
+        outcome = enquiry.attach_record_files(files)
+        logger.info("Enquiry %s sent again: %d file(s) added", enquiry.pk, outcome.added)
+        request.session[SESSION_FILES_SENT_AGAIN] = {
+            "added": outcome.added,
+            "not_added": outcome.over_the_limit,
+        }
+    return _thank(request, enquiry)
+
+
 def _came_from(request):
-    """The content page and campaign that sent the patient here (plain text, never an import)."""
-    initial = {"source_page_slug": request.GET.get("from", "")[:200]}
+    """The content page and campaign that sent the patient here (plain text, never an import),
+    without any value the form would refuse back: such a link still sends the form."""
+    initial = {
+        "source_page_slug": clean_campaign_value("source_page_slug", request.GET.get("from", ""))
+    }
     for name in UTM_FIELDS:
-        initial[name] = request.GET.get(name, "")[:200]
+        initial[name] = clean_campaign_value(name, request.GET.get(name, ""))
     return initial
 
 
-def _render_form(request, form, *, database_failed=False):
+def _render_form(
+    request, form, *, database_failed=False, upload_incomplete=False, already_stored=False
+):
     context = {
         "form": form,
         "empty_form_cache_version": empty_form_cache_version(),
         "database_failed": database_failed,
-        "files_were_sent": bool(request.FILES),
+        "upload_incomplete": upload_incomplete,
+        "already_stored": already_stored,
+        "files_were_sent": bool(request.FILES) or upload_incomplete,
     }
-    return render(request, "enquiries/start.html", context, status=503 if database_failed else 200)
+    status = 503 if database_failed else 400 if upload_incomplete else 200
+    return render(request, "enquiries/start.html", context, status=status)
 
 
 def _thank(request, enquiry):
@@ -102,5 +145,8 @@ def thank_you(request):
     reference = request.session.get(SESSION_REFERENCE)
     if reference is None:
         return redirect("enquiries:start")
-    context = {"reference": reference}
+    context = {
+        "reference": reference,
+        "files_sent_again": request.session.pop(SESSION_FILES_SENT_AGAIN, None),
+    }
     return render(request, "enquiries/thank_you.html", context)

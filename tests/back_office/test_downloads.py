@@ -35,7 +35,7 @@ def test_a_coordinator_downloads_the_file_as_an_attachment(login, coordinator, r
 def test_the_patients_file_name_is_sanitised_in_the_header(login, coordinator, record):
     disposition = login(coordinator).get(download_url(record))["Content-Disposition"]
     # No path, no quote to break out of, no line break to start a header of its own.
-    assert disposition == 'attachment; filename="evilX-Injected: 1.pdf"'
+    assert disposition == 'attachment; filename="evil_X-Injected_ 1.pdf"'
 
 
 def test_each_download_is_on_the_timeline_and_in_the_audit_log(login, coordinator, record):

@@ -59,3 +59,13 @@ def test_every_export_is_in_the_audit_log_and_on_each_timeline(login, lead, make
     assert set(entry.details["references"]) == {first.reference, second.reference}
     assert first.events.filter(kind="exported", actor=lead).exists()
     assert second.events.filter(kind="exported", actor=lead).exists()
+
+
+def test_the_csv_holds_the_wechat_or_telegram_id_next_to_the_other_contact_details(
+    login, lead, make
+):
+    enquiry = make(preferred_contact_channel="wechat", messenger_id="wxid_anna1970")
+    [row] = rows(action(login(lead), "export_csv", [enquiry]))
+    columns = list(row)
+    assert row["WeChat or Telegram ID"] == "wxid_anna1970"
+    assert columns.index("WeChat or Telegram ID") == columns.index("Preferred contact channel") + 1

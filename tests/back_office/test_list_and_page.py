@@ -166,6 +166,14 @@ def test_the_page_shows_what_the_patient_sent_read_only(login, coordinator, make
     assert 'name="status"' in html
 
 
+def test_the_contact_section_shows_the_wechat_or_telegram_id(login, coordinator, make):
+    enquiry = make(preferred_contact_channel="telegram", messenger_id="@anna_novak_1970")
+    html = login(coordinator).get(change_url(enquiry)).content.decode()
+    contact = html[html.index(">Contact<") : html.index(">Medical situation<")]
+    assert "WeChat or Telegram ID" in contact
+    assert "@anna_novak_1970" in contact
+
+
 def test_opening_an_enquiry_is_in_the_audit_log(login, coordinator, enquiry):
     login(coordinator).get(change_url(enquiry))
     entry = AuditEntry.objects.get()

@@ -31,7 +31,7 @@ def test_a_patient_sends_the_form_in_arabic_on_a_phone(phone_page, live_server, 
     page.get_by_label("سنة الميلاد").fill("1970")
     page.get_by_label("البلد الذي يعيش فيه المريض").select_option("AE")
     page.get_by_label("عنوان البريد الإلكتروني").fill("anna@example.org")
-    page.get_by_label("رقم الهاتف مع رمز البلد (اختياري)").fill("+971 50 123 4567")
+    page.get_by_label("رقم الهاتف مع رمز البلد").fill("+971 50 123 4567")
     page.get_by_label("التشخيص", exact=True).select_option("multiple_myeloma")
     page.locator("#div_id_target_tested").get_by_label("BCMA").check()
     page.locator("#div_id_preferred_cities").get_by_label("Beijing").check()

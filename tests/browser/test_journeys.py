@@ -47,7 +47,7 @@ def test_a_patient_on_a_phone_reads_follows_a_citation_and_sends_an_enquiry(
     page.get_by_label("Year of birth").fill("2090")
     page.get_by_label("Country where the patient lives").select_option("CZ")
     page.get_by_label("Email address").fill("anna@example")
-    page.get_by_label("Phone number with country code (optional)").fill("+420 601 123 456")
+    page.get_by_label("Phone number with country code").fill("+420 601 123 456")
     in_group(page, "preferred_contact_channel").get_by_label("WhatsApp").check()
     page.get_by_label("Which language do you prefer?").fill("Czech")
     page.get_by_label("Best time to reach you").fill("Weekdays after 6 pm")

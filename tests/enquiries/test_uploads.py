@@ -32,6 +32,49 @@ def test_it_recognises_nothing_else(content):
     assert uploads.detect_content_type(SimpleUploadedFile("x.pdf", content)) is None
 
 
+def near_misses():
+    """For each signature and each length of a matching start (from its first byte only to all
+    but its last byte), the signature with the next byte changed, then ordinary content."""
+    for signature, content_type, _extension in uploads.SIGNATURES:
+        for matching in range(1, len(signature)):
+            wrong = bytes([signature[matching] ^ 0xFF])
+            yield pytest.param(
+                signature[:matching] + wrong + b"0" * 32, id=f"{content_type}-{matching}-bytes"
+            )
+
+
+@pytest.mark.parametrize("content", list(near_misses()))
+def test_it_compares_every_byte_of_each_signature(content):
+    assert uploads.detect_content_type(SimpleUploadedFile("x.pdf", content)) is None
+
+
+@pytest.mark.parametrize(
+    "content",
+    [b"%!PS-Adobe-3.0\n", b"%PDF", b"\xff\xd8", b"\x89PNG\r\n\x1a"],
+    ids=["postscript", "pdf-cut-short", "jpeg-cut-short", "png-cut-short"],
+)
+def test_a_file_shorter_than_a_signature_or_only_starting_like_one_is_refused(content):
+    assert uploads.detect_content_type(SimpleUploadedFile("x.pdf", content)) is None
+
+
+@pytest.mark.parametrize(
+    ("name", "content"),
+    [
+        ("scan.pdf", b"%PDX-1.4" + b"0" * 32),
+        ("scan.jpg", b"\xff\xd8\x00\xe0" + b"0" * 32),
+        ("scan.png", b"\x89PNG\r\n\x1a\x00" + b"0" * 32),
+    ],
+    ids=["pdf", "jpeg", "png"],
+)
+def test_the_form_refuses_a_file_that_only_starts_like_an_accepted_type(
+    submit, stored_files, name, content
+):
+    errors = errors_of(submit(valid_form_data(record_files=[SimpleUploadedFile(name, content)])))
+    assert errors["record_files"] == [f"“{name}” is not a PDF, JPEG or PNG file."]
+    assert not Enquiry.objects.exists()
+    assert stored_files() == []
+
+
 def test_it_accepts_pdf_jpeg_and_png_files(submit):
     files = [
         pdf_file(),

@@ -18,6 +18,7 @@ TEXT_MARKERS = {
     "referring_hospital": f"Hospitalmark {RUN}",
     "patient_name": f"Patientmark {RUN}",
     "email": f"emailmark.{RUN}@example.org",
+    "messenger_id": f"messengermark_{RUN}",
     "preferred_language": f"Languagemark {RUN}",
     "best_time_to_reach": f"Timemark {RUN}",
     "diagnosis_details": f"Diagnosismark {RUN}",

@@ -28,6 +28,7 @@ MARKERS = {
     "patient_name": "Patmarker Qzv",
     "email": "marker.qzv@example.org",
     "phone": "+442079460958",
+    "messenger_id": "wxid_marker_qzv",
     "preferred_language": "Langmarker Qzv",
     "best_time_to_reach": "Timemarker Qzv",
     "time_zone": "UTC+05:45",

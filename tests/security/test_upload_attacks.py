@@ -6,12 +6,17 @@ attack surface than the file. It is harmless because it is never rendered by us:
 random name outside any served folder, and only ever sent as an attachment with the type we
 detected and nosniff, so no browser runs it as a page. File names are data, never paths."""
 
+import io
+import json
+import zipfile
+
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
+from enquiries import uploads
 from enquiries.models import Enquiry, RecordFile
-from tests.enquiries.conftest import PDF_BYTES, PNG_BYTES, valid_form_data
+from tests.enquiries.conftest import JPEG_BYTES, PDF_BYTES, PNG_BYTES, valid_form_data
 
 pytestmark = pytest.mark.django_db
 
@@ -106,3 +111,69 @@ def test_a_very_long_name_is_kept_short_as_data_and_in_the_header(submit, login,
     assert len(record.file.name) < 60
     disposition = download(login, coordinator, record)["Content-Disposition"]
     assert len(disposition) < 140
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "downloaded_as"),
+    [
+        ("report.html", PDF_BYTES, "report.html.pdf"),
+        ("scan.bat", PDF_BYTES, "scan.bat.pdf"),
+        ("photo.png", JPEG_BYTES, "photo.png.jpg"),
+        ("blood test", PNG_BYTES, "blood test.png"),
+        ("Scan.JPEG", JPEG_BYTES, "Scan.JPEG"),
+        ("Report.PDF", PDF_BYTES, "Report.PDF"),
+        ("scan\u202efdp.exe", PDF_BYTES, "scanfdp.exe.pdf"),
+    ],
+)
+def test_a_download_is_named_with_the_extension_of_its_detected_type(
+    submit, login, coordinator, name, content, downloaded_as
+):
+    send(submit, name, content)
+    record = RecordFile.objects.get()
+
+    response = download(login, coordinator, record)
+
+    assert response["Content-Disposition"] == f'attachment; filename="{downloaded_as}"'
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "archived_as"),
+    [
+        ("report.html", PDF_BYTES, "1-report.html.pdf"),
+        ("scan.bat", PNG_BYTES, "1-scan.bat.png"),
+        ("результаты.pdf", PDF_BYTES, "1-результаты.pdf"),
+    ],
+)
+def test_a_file_in_the_subject_access_archive_ends_in_its_detected_extension(
+    submit, login, lead, name, content, archived_as
+):
+    send(submit, name, content)
+    enquiry = Enquiry.objects.get()
+
+    response = login(lead).post(
+        reverse("admin:enquiries_enquiry_changelist"),
+        {"action": "export_patient_data", "index": 0, "_selected_action": [enquiry.pk]},
+    )
+    archive = zipfile.ZipFile(io.BytesIO(b"".join(response.streaming_content)))
+
+    path = f"{enquiry.reference}/files/{archived_as}"
+    assert archive.read(path) == content
+    assert (
+        json.loads(archive.read(f"{enquiry.reference}/enquiry.json"))["files"][0]["original_name"]
+        == name
+    )
+
+
+@pytest.mark.parametrize(
+    ("name", "safe"),
+    [
+        ("..\\..\\Windows\\evil.pdf", "evil.pdf"),
+        ('a<b>c:d"e|f?g*h.pdf', "a_b_c_d_e_f_g_h.pdf"),
+        ("  ..  ", "record.pdf"),
+        ("\x00\x1b[31m.pdf", "[31m.pdf"),
+        ("a" * 300 + ".html", "a" * 96 + ".pdf"),
+        ("x" * 300 + ".pdf", "x" * 96 + ".pdf"),
+    ],
+)
+def test_the_file_name_sanitiser_keeps_only_a_short_plain_name(name, safe):
+    assert uploads.safe_file_name(name, "application/pdf") == safe
