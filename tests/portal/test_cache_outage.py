@@ -65,6 +65,19 @@ class TestPagesWhileTheCacheIsDown:
         assert listing.status_code == 200
 
 
+class TestTheStaffLoginLimitWhileTheCacheIsDown:
+    def test_it_still_holds_in_each_server_process(self, client, cache_down, settings):
+        settings.STAFF_LOGIN_ATTEMPTS_PER_15_MINUTES = 3
+        url = reverse("admin:login")
+
+        statuses = [
+            client.post(url, {"username": f"guess{n}", "password": "wrong"}).status_code
+            for n in range(4)
+        ]
+
+        assert statuses == [200, 200, 200, 429]
+
+
 class TestHealthCheckWhileTheCacheIsDown:
     def test_it_answers_200_and_says_the_cache_is_down(self, client, cache_down):
         response = client.get("/healthz")
