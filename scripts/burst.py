@@ -2,7 +2,8 @@
 
 Serves the portal under gunicorn (production settings, 2 sync workers) on a throwaway PostgreSQL
 database (portal_burst, created and dropped here), fires 1,000 valid submissions with 50 in flight
-(the per-address limit raised through ENQUIRY_RATE_LIMIT_PER_HOUR), then checks:
+(the per-address limits raised through ENQUIRY_RATE_LIMIT_PER_HOUR and
+ENQUIRY_FORM_POSTS_PER_HOUR), then checks:
 exactly 1,000 enquiries, 1,000 distinct references, 1,000 notification tasks, no 5xx answer.
 
 Then the same again with the mail server refusing connections (EMAIL_URL to a closed port) and
@@ -150,6 +151,7 @@ def run(args, label, *, email_url, worker):
         database_url=args.database_url,
         pg_database="portal_burst",
         ENQUIRY_RATE_LIMIT_PER_HOUR=str(args.count * 10),
+        ENQUIRY_FORM_POSTS_PER_HOUR=str(args.count * 10),
         EMAIL_URL=email_url,
         EMAIL_TIMEOUT="2",
         ENQUIRY_NOTIFICATION_RETRY_SECONDS="1",
