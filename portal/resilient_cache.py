@@ -104,11 +104,6 @@ class ResilientRedisCache(RedisCache):
         self._breaker.succeeded()
         return result
 
-    @property
-    def is_down(self):
-        """True while Redis is believed unreachable (the last operation failed)."""
-        return self._breaker.down
-
     def add(self, key, value, timeout=DEFAULT_TIMEOUT, version=None):
         return self._call(super().add, key, value, timeout, version, when_down=False)
 

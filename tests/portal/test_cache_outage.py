@@ -4,6 +4,7 @@ The cache is configured as in production (portal.resilient_cache on a redis:// U
 at a closed port; the real-Redis tests check that the same backend still caches normally."""
 
 import logging
+import socket
 
 import pytest
 import redis
@@ -63,6 +64,30 @@ class TestPagesWhileTheCacheIsDown:
 
         assert login.status_code == 302
         assert listing.status_code == 200
+
+
+class TestARedisThatNeverAnswers:
+    @pytest.fixture
+    def silent_redis(self, settings):
+        """A port that accepts connections (the system queues them) but never answers."""
+        with socket.socket() as listener:
+            listener.bind(("127.0.0.1", 0))
+            listener.listen(16)
+            resilient_cache.reset_breakers()
+            settings.CACHES = {
+                "default": {
+                    "BACKEND": "portal.resilient_cache.ResilientRedisCache",
+                    "LOCATION": f"redis://127.0.0.1:{listener.getsockname()[1]}/0",
+                }
+            }
+            yield
+            resilient_cache.reset_breakers()
+
+    def test_its_timeout_is_a_miss_too(self, client, silent_redis):
+        response = client.get(CONTENT_PAGE)
+
+        assert response.status_code == 200
+        assert client.get("/healthz").json()["cache"] == "down"
 
 
 class TestTheStaffLoginLimitWhileTheCacheIsDown:
