@@ -69,7 +69,11 @@ def _start(request):
 
     # Counted before it is stored, so parallel posts cannot all slip under the limit; the patient
     # gets the form back with everything typed.
-    if ratelimit.count_enquiry(request, email=form.cleaned_data.get("email") or ""):
+    if ratelimit.count_enquiry(
+        request,
+        email=form.cleaned_data.get("email") or "",
+        submission_token=form.cleaned_data["submission_token"],
+    ):
         logger.info("Enquiry refused: a rate limit was reached")
         return _render_form(request, form, rate_limited=True)
 

@@ -71,6 +71,15 @@ class TestALimitedPatient:
 
         assert Enquiry.objects.count() == 1
 
+    def test_the_refused_form_goes_through_once_the_hour_has_passed(self, submit):
+        refused = patient(2)
+        with time_machine.travel("2026-05-01 10:10Z", tick=False):
+            submit(patient(1))
+            assert submit(refused).status_code == 429
+            assert submit(refused).status_code == 429
+        with time_machine.travel("2026-05-01 11:00Z", tick=False):
+            assert submit(refused).status_code == 302
+
     def test_sending_the_same_form_again_still_thanks_for_the_stored_one(self, submit):
         data = patient(1)
         submit(data)
