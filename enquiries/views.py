@@ -32,8 +32,18 @@ def start(request):
     # reads it; so CSRF is checked just after, by the csrf_protect on _start (Django's documented
     # pattern for custom upload handlers).
     if request.method == "POST":
+        # Every post counts, valid or not, before its body is read: beyond the limit, an abusive
+        # (or 50 MB) post costs one counter and a page, and its body is never parsed.
+        if ratelimit.count_post(request):
+            logger.info("Enquiry form post refused: post limit reached for a client address")
+            return _refuse_post(request)
         request.upload_handlers.insert(0, LimitedUploadHandler(request))
     return _start(request)
+
+
+@never_cache
+def _refuse_post(request):
+    return _render_form(request, EnquiryForm(initial=_came_from(request)), rate_limited=True)
 
 
 @never_cache
@@ -43,10 +53,6 @@ def _start(request):
     if request.method != "POST":
         return _render_form(request, EnquiryForm(initial=_came_from(request)))
 
-    if ratelimit.is_limited(request):
-        logger.info("Enquiry refused: hourly limit reached for a client address")
-        return render(request, "enquiries/rate_limited.html", status=429)
-
     upload_limits = next(
         (h for h in request.upload_handlers if isinstance(h, LimitedUploadHandler)), None
     )
@@ -54,7 +60,7 @@ def _start(request):
 
     if form.looks_like_a_bot:
         # Looks like success to the bot, so it learns nothing; nothing is stored.
-        ratelimit.record_submission(request)
+        ratelimit.count_enquiry(request)
         logger.info("Enquiry dropped: the honeypot field was filled")
         context = {"reference": new_reference()}
         return render(request, "enquiries/thank_you.html", context)
@@ -71,6 +77,15 @@ def _start(request):
             return _sent_again(request, form, existing)
         if not form.is_valid():
             return _render_form(request, form)
+        # Counted before it is stored, so parallel posts cannot all slip under the limit; the
+        # patient gets the form back with everything typed.
+        if ratelimit.count_enquiry(
+            request,
+            email=form.cleaned_data.get("email") or "",
+            submission_token=form.cleaned_data["submission_token"],
+        ):
+            logger.info("Enquiry refused: a rate limit was reached")
+            return _render_form(request, form, rate_limited=True)
         enquiry = form.submit(language=request.LANGUAGE_CODE)
     except SUBMISSION_FAILURES as error:
         failure = error
@@ -85,7 +100,6 @@ def _start(request):
         logger.error("Enquiry could not be stored: %s", type(failure).__name__)
         return _render_form(request, form, database_failed=True)
 
-    ratelimit.record_submission(request)
     logger.info("Enquiry %s received", enquiry.pk)
     return _thank(request, enquiry)
 
@@ -119,17 +133,32 @@ def _came_from(request):
 
 
 def _render_form(
-    request, form, *, database_failed=False, upload_incomplete=False, already_stored=False
+    request,
+    form,
+    *,
+    database_failed=False,
+    rate_limited=False,
+    upload_incomplete=False,
+    already_stored=False,
 ):
     context = {
         "form": form,
         "empty_form_cache_version": empty_form_cache_version(),
         "database_failed": database_failed,
+        "rate_limited": rate_limited,
         "upload_incomplete": upload_incomplete,
         "already_stored": already_stored,
-        "files_were_sent": bool(request.FILES) or upload_incomplete,
+        # Only a bound form's files: reading an unbound post's FILES would parse its body.
+        "files_were_sent": (form.is_bound and bool(request.FILES)) or upload_incomplete,
     }
-    status = 503 if database_failed else 400 if upload_incomplete else 200
+    if database_failed:
+        status = 503
+    elif rate_limited:
+        status = 429
+    elif upload_incomplete:
+        status = 400
+    else:
+        status = 200
     return render(request, "enquiries/start.html", context, status=status)
 
 

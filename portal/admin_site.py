@@ -153,11 +153,9 @@ class PortalAdminSite(admin.AdminSite):
         if user.is_active and user.is_staff and not self.has_permission(request):
             # Password accepted earlier in this session; the second factor is still missing.
             return redirect("admin:two_factor")
-        if request.method == "POST":
-            if login_attempts.is_limited(request):
-                context = {**self.each_context(request), "title": _("Too many login attempts")}
-                return render(request, "admin/login_rate_limited.html", context, status=429)
-            login_attempts.record(request)
+        if request.method == "POST" and login_attempts.exceeded(request):
+            context = {**self.each_context(request), "title": _("Too many login attempts")}
+            return render(request, "admin/login_rate_limited.html", context, status=429)
         response = super().login(request, extra_context)
         password_accepted = request.method == "POST" and request.user.is_authenticated
         if password_accepted and request.user.is_staff and not self.has_permission(request):

@@ -1,12 +1,31 @@
-"""Fixed-window counters per client address in Django's cache (Redis in production, so every
-server process shares them): the enquiry form and the staff login both count with these. The
-address is only ever used as a keyed hash: it appears in no cache key, log line or database row."""
+"""Fixed-window counters per client address (or per email address) in Django's cache: Redis in
+production, so every server process shares them. The enquiry form and the staff login count with
+these. An address is only ever used as a keyed hash: it appears in no cache key, log line or
+database row.
+
+Counting is atomic: each event takes its number from an atomic increment first, and the limit
+is decided on that number, so parallel requests cannot all pass a check before any is counted.
+
+While the shared cache is down (portal.resilient_cache), the counters live in each server
+process's memory: the limits still hold per process, so at most the limit times the number of
+processes. Failing open would give abusers unlimited posts for the length of an outage; failing
+closed would turn every patient away because of a cache.
+"""
 
 import time
 
 from django.conf import settings
 from django.core.cache import cache
+from django.core.cache.backends.locmem import LocMemCache
 from django.utils.crypto import salted_hmac
+
+from portal.resilient_cache import CacheUnavailable
+
+# Enough entries for every address and email seen in an hour of a flood; a counter pushed out
+# early only lets one identity start its window again.
+_counters_in_this_process = LocMemCache(
+    "portal.ratelimit.fallback", {"OPTIONS": {"MAX_ENTRIES": 100_000}}
+)
 
 
 def client_address(request):
@@ -27,7 +46,8 @@ def client_address(request):
 
 
 class FixedWindowLimit:
-    """At most `limit()` events per address in each window of `window_seconds`.
+    """At most `limit()` events per client address (or other identity) in each window of
+    `window_seconds`.
 
     `limit` is a callable so tests and settings overrides take effect without a restart."""
 
@@ -36,27 +56,39 @@ class FixedWindowLimit:
         self.window_seconds = window_seconds
         self.limit = limit
 
-    def _key(self, request):
-        # A keyed hash: IPv4 addresses are too few for a plain hash to hide them.
-        digest = salted_hmac(
-            f"{self.name}.ratelimit", client_address(request), algorithm="sha256"
-        ).hexdigest()[:32]
+    def _key(self, identity):
+        # A keyed hash: IPv4 addresses (and many email addresses) are too few for a plain hash
+        # to hide them.
+        digest = salted_hmac(f"{self.name}.ratelimit", identity, algorithm="sha256").hexdigest()
         window = int(time.time() // self.window_seconds)
-        return f"{self.name}:rate:{digest}:{window}"
+        return f"{self.name}:rate:{digest[:32]}:{window}"
 
-    def is_limited(self, request):
-        """True when this address has already used up the current window."""
-        return cache.get(self._key(request), 0) >= self.limit()
+    def exceeded(self, request, *, identity=None):
+        """Counts this event and says whether it is beyond the limit of the current window.
 
-    def record(self, request):
-        """Count one more event from this address in the current window."""
-        key = self._key(request)
+        Counted per client address, or per `identity` (e.g. an email address) when given."""
+        if identity is None:
+            identity = client_address(request)
+        key = self._key(identity)
         timeout = self.window_seconds + 60
-        # add() is a no-op when the key exists, so concurrent first events cannot reset it;
-        # incr() is atomic in Redis and in the local-memory cache.
-        cache.add(key, 0, timeout=timeout)
         try:
-            cache.incr(key)
-        except ValueError:
-            # The key expired between add() and incr(): start the new window at one.
-            cache.add(key, 1, timeout=timeout)
+            count = _count(cache, key, timeout)
+        except CacheUnavailable:
+            count = _count(_counters_in_this_process, key, timeout)
+        return count > self.limit()
+
+
+def _count(counters, key, timeout):
+    """One more event under `key`; the number counted so far in its window, this one included."""
+    # add() is a no-op when the key exists, so concurrent first events cannot reset it; incr()
+    # is atomic in Redis and in the local-memory cache and gives each event its own number.
+    counters.add(key, 0, timeout=timeout)
+    try:
+        return counters.incr(key)
+    except CacheUnavailable:
+        raise
+    except ValueError:
+        # The key expired between add() and incr(): this event starts the new window.
+        if counters.add(key, 1, timeout=timeout):
+            return 1
+        return counters.incr(key)

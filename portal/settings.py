@@ -185,9 +185,14 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Cache: local memory by default; CACHE_URL (or REDIS_URL) shares it between server processes.
+# Redis goes through portal.resilient_cache: while Redis is down every read is a miss and every
+# write is skipped, so the site keeps serving, slower (short socket timeouts by default; the URL's
+# query string overrides them, e.g. ?socket_connect_timeout=1&socket_timeout=1).
 _cache_url = env.str("CACHE_URL", default="") or env.str("REDIS_URL", default="")
 if _cache_url:
     CACHES = {"default": env.cache_url_config(_cache_url)}
+    if CACHES["default"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache":
+        CACHES["default"]["BACKEND"] = "portal.resilient_cache.ResilientRedisCache"
 else:
     CACHES = {
         "default": {
@@ -423,8 +428,15 @@ ENQUIRY_NOTIFICATION_EMAILS = env.list("ENQUIRY_NOTIFICATION_EMAILS", default=[C
 SITE_URL = env.str(
     "SITE_URL", default=env.str("SERVED_URL", default="http://127.0.0.1:8000")
 ).rstrip("/")
-# Stored enquiries accepted per client address per hour (the counter lives in the cache).
-ENQUIRY_RATE_LIMIT_PER_HOUR = env.int("ENQUIRY_RATE_LIMIT_PER_HOUR", default=5)
+# Enquiry form limits (enquiries.ratelimit; counters in the cache, per server process while the
+# cache is down). Enquiries accepted per client address per hour: high, because families,
+# hospitals and mobile carriers put many people behind one address.
+ENQUIRY_RATE_LIMIT_PER_HOUR = env.int("ENQUIRY_RATE_LIMIT_PER_HOUR", default=30)
+# Enquiries accepted per email address, per hour and per day.
+ENQUIRY_RATE_LIMIT_PER_EMAIL_PER_HOUR = env.int("ENQUIRY_RATE_LIMIT_PER_EMAIL_PER_HOUR", default=3)
+ENQUIRY_RATE_LIMIT_PER_EMAIL_PER_DAY = env.int("ENQUIRY_RATE_LIMIT_PER_EMAIL_PER_DAY", default=10)
+# Posts of the form per client address per hour, whatever they hold (invalid, oversized, bots).
+ENQUIRY_FORM_POSTS_PER_HOUR = env.int("ENQUIRY_FORM_POSTS_PER_HOUR", default=120)
 # Retention (manage.py apply_retention, daily): closed enquiries are anonymised this many months
 # after closing, and spam is deleted this many days after it was marked as spam.
 RETENTION_CLOSED_MONTHS = env.int("RETENTION_CLOSED_MONTHS", default=24)

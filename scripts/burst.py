@@ -3,9 +3,9 @@ exactly once, even when the mail server is down and the task worker is killed.
 
 Serves the portal under gunicorn (production settings, 2 sync workers) on a throwaway PostgreSQL
 database (portal_burst_<random>, created here, and the only database dropped afterwards), fires
-1,000 valid submissions with 50 in flight (the per-address limit raised through
-ENQUIRY_RATE_LIMIT_PER_HOUR), then checks: exactly 1,000 enquiries, 1,000 distinct references,
-2,000 email rows each with its task, no 5xx answer.
+1,000 valid submissions with 50 in flight (the per-address limits raised through
+ENQUIRY_RATE_LIMIT_PER_HOUR and ENQUIRY_FORM_POSTS_PER_HOUR), then checks: exactly 1,000
+enquiries, 1,000 distinct references, 2,000 email rows each with its task, no 5xx answer.
 
 Then the same again with a real SMTP server on 127.0.0.1 (aiosmtpd, scripts/smtp_sink.py) and
 the task worker (manage.py task_worker) running. The mail server is down when the burst starts
@@ -181,6 +181,7 @@ def deployment_for(args, **env):
         database_url=args.database_url,
         pg_database_prefix="portal_burst",
         ENQUIRY_RATE_LIMIT_PER_HOUR=str(args.count * 10),
+        ENQUIRY_FORM_POSTS_PER_HOUR=str(args.count * 10),
         ENQUIRY_NOTIFICATION_RETRY_SECONDS="1",
         **env,
     )

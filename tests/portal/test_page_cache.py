@@ -1,6 +1,7 @@
 """Anonymous readers get whole public pages from the cache; nobody gets someone else's page."""
 
 import re
+import uuid
 
 import pytest
 from django.contrib.messages.storage.cookie import CookieStorage
@@ -40,7 +41,19 @@ def nonce_page(request):
     return HttpResponse(template.render({}, request))
 
 
-urlpatterns = [path("nonce-page/", nonce_page, name="nonce_page"), *portal_urls.urlpatterns]
+def cookie_page(request):
+    """A page that sets a cookie for its reader and names the same value in its text."""
+    marker = uuid.uuid4().hex
+    response = HttpResponse(f"<p>Your visit {marker}</p>")
+    response.set_cookie("visit", marker)
+    return response
+
+
+urlpatterns = [
+    path("nonce-page/", nonce_page, name="nonce_page"),
+    path("cookie-page/", cookie_page, name="cookie_page"),
+    *portal_urls.urlpatterns,
+]
 
 
 def script_nonce(response):
@@ -206,6 +219,20 @@ def test_the_form_with_its_csrf_token_is_never_stored(client):
     token = re.compile(rb'name="csrfmiddlewaretoken" value="([^"]+)"')
     assert token.search(first.content).group(1) != token.search(second.content).group(1)
     assert "no-store" in second["Cache-Control"]
+
+
+def test_a_page_that_sets_a_cookie_is_never_stored(settings):
+    settings.ROOT_URLCONF = __name__
+    settings.PAGE_CACHE_VIEWS = [*settings.PAGE_CACHE_VIEWS, "cookie_page"]
+
+    first = Client().get("/cookie-page/")
+    second = Client().get("/cookie-page/")
+
+    first_marker = first.cookies["visit"].value
+    assert first_marker.encode() in first.content
+    assert first_marker.encode() not in second.content
+    assert second.cookies["visit"].value != first_marker
+    assert second.cookies["visit"].value.encode() in second.content
 
 
 def test_a_cached_page_gets_a_fresh_nonce_matching_its_header(client, settings):

@@ -44,7 +44,12 @@ def test_health_check_answers_ok_when_the_database_answers(client):
     response = client.get("/healthz")
 
     assert response.status_code == 200
-    assert response.json() == {"status": "ok", "database": "ok"}
+    assert response.json() == {
+        "status": "ok",
+        "database": "ok",
+        "cache": "ok",
+        "task_queue": {"waiting": 0, "oldest_age_seconds": None},
+    }
     assert "no-cache" in response["Cache-Control"]
 
 
@@ -52,12 +57,12 @@ def test_health_check_answers_503_when_the_database_is_down(client, monkeypatch)
     def database_down(*args, **kwargs):
         raise OperationalError("connection refused")
 
-    monkeypatch.setattr("portal.views.connection.cursor", database_down)
+    monkeypatch.setattr("django.db.connection.cursor", database_down)
 
     response = client.get("/healthz")
 
     assert response.status_code == 503
-    assert response.json() == {"status": "unavailable", "database": "down"}
+    assert response.json() == {"status": "unavailable", "database": "down", "cache": "ok"}
 
 
 def test_not_found_page_is_friendly_and_needs_no_database(client, django_assert_num_queries):
