@@ -12,6 +12,7 @@ processes. Failing open would give abusers unlimited posts for the length of an 
 closed would turn every patient away because of a cache.
 """
 
+import ipaddress
 import time
 
 from django.conf import settings
@@ -32,7 +33,9 @@ def client_address(request):
     """The client's address: the socket's, or the one the trusted proxies put in X-Forwarded-For.
 
     Only the last TRUSTED_PROXY_COUNT entries were written by our proxies; anything to their
-    left came from the client and could be forged."""
+    left came from the client and could be forged. An entry that is not an IP address (a proxy
+    count set too high lets the client's own text through) is never used: django-axes stores the
+    address in an address column, where such text would turn a login into a server error."""
     proxies = settings.TRUSTED_PROXY_COUNT
     if proxies:
         forwarded = [
@@ -41,7 +44,10 @@ def client_address(request):
             if part.strip()
         ]
         if len(forwarded) >= proxies:
-            return forwarded[-proxies]
+            try:
+                return str(ipaddress.ip_address(forwarded[-proxies]))
+            except ValueError:
+                pass
     return request.META.get("REMOTE_ADDR", "")
 
 

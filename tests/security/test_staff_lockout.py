@@ -115,3 +115,16 @@ def test_failures_during_the_lockout_do_not_extend_it(client, coordinator, setti
         assert is_locked_out(log_in(client, ADDRESS_A))
     with time_machine.travel(locked_at + cool_off + dt.timedelta(seconds=1), tick=False):
         assert log_in(client, ADDRESS_A).status_code == 302
+
+
+def test_a_forwarded_entry_that_is_not_an_address_is_never_taken_for_one(client, coordinator):
+    # With the proxy count set too high, the client's own text reaches the entry we trust.
+    response = client.post(
+        reverse("admin:login"),
+        {"username": "coordinator", "password": "wrong-password"},
+        REMOTE_ADDR=PROXY,
+        HTTP_X_FORWARDED_FOR="not-an-address<script>",
+    )
+
+    assert response.status_code == 200
+    assert AccessAttempt.objects.get().ip_address == PROXY
