@@ -25,7 +25,7 @@ from enquiries.models import (
     RecordFile,
     discard_stored_files,
 )
-from portal import privacy_notice
+from therapy_info import privacy_notice
 
 # Bump when a consent's wording changes: each stored consent says which wording was agreed to.
 CONSENT_TEXT_VERSION = "2026-01"

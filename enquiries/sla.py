@@ -14,6 +14,8 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 from django.utils.translation import gettext, ngettext
 
+from portal import page_cache
+
 # What "one working day" means when the promise is put in words: China's statutory working day
 # (Labour Law, article 36) and the usual meaning elsewhere. A promise of 16 working hours is
 # "within 2 working days"; 12 is "within 12 working hours".
@@ -174,7 +176,5 @@ def recompute_open_deadlines():
 def calendar_changed(**kwargs):
     """A lead changed the working calendar or a holiday (a signal receiver): deadlines still
     ahead of a coordinator follow at once, and cached pages showing the promise go stale."""
-    from therapy_info import content_cache
-
     recompute_open_deadlines()
-    content_cache.invalidate()
+    page_cache.bump_version()

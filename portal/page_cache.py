@@ -3,8 +3,9 @@
 A page is stored only when it is the same for everyone: a GET of a view named in
 settings.PAGE_CACHE_VIEWS, answered 200, by a request without a session or messages cookie, with
 no cookie set, no CSRF token in the body and nothing that forbids caching. Its key holds the
-content version of therapy_info.content_cache, so an editor's save or publish makes every stored
-page stale at once; PAGE_CACHE_SECONDS bounds how long a page outlives a deploy.
+content version: the apps call bump_version() when what their pages show changes (an editor's
+save or publish, the working calendar), which makes every stored page stale at once;
+PAGE_CACHE_SECONDS bounds how long a page outlives a deploy.
 
 The CSP nonce is never frozen into a stored page: it is swapped for a placeholder when stored and
 for this request's fresh nonce when served, so the body and the Content-Security-Policy header
@@ -12,14 +13,16 @@ for this request's fresh nonce when served, so the body and the Content-Security
 """
 
 import hashlib
+import uuid
 
 from django.conf import settings
 from django.contrib.messages.storage.cookie import CookieStorage
 from django.core.cache import cache
+from django.db import transaction
 from django.http import HttpResponse
 from django.utils.cache import get_max_age, patch_cache_control, patch_vary_headers
 
-from therapy_info.content_cache import content_version
+VERSION_KEY = "page_cache:content-version"
 
 # Never valid in HTML, so it cannot be mistaken for page text.
 NONCE_PLACEHOLDER = b"\x00csp-nonce\x00"
@@ -29,6 +32,23 @@ TRACKING_PARAMETERS = {"gclid", "fbclid", "msclkid"}
 # What a stored page may vary on: the language is in the URL, and readers with cookies that
 # change a page (session, messages) never get a stored page.
 ALLOWED_VARY = {"cookie", "accept-language"}
+
+
+def content_version():
+    """The version every stored page's key holds (apps may key their own cached content by it
+    too, so that one bump makes that stale as well)."""
+    return cache.get_or_set(VERSION_KEY, lambda: uuid.uuid4().hex, None)
+
+
+def _new_version():
+    cache.set(VERSION_KEY, uuid.uuid4().hex, None)
+
+
+def bump_version():
+    """Makes every stored page stale, now and again when the transaction commits: a reader
+    between the save and the commit may have stored the old page under the new version."""
+    _new_version()
+    transaction.on_commit(_new_version)
 
 
 def _is_tracking_parameter(name):

@@ -1,9 +1,7 @@
-"""sitemap.xml: the fixed pages of the portal plus every published CAR-T page."""
+"""sitemap.xml entries for fixed pages, named by their URL names (portal/urls.py lists them)."""
 
 from django.contrib.sitemaps import Sitemap
 from django.urls import reverse
-
-from therapy_info.sitemaps import PageSitemap
 
 
 class FixedPageSitemap(Sitemap):
@@ -13,11 +11,11 @@ class FixedPageSitemap(Sitemap):
     alternates = True
     x_default = True
 
+    def __init__(self, url_names):
+        self.url_names = list(url_names)
+
     def items(self):
-        return ["home", "therapy_info:index", "enquiries:start", "privacy", "contact"]
+        return self.url_names
 
     def location(self, item):
         return reverse(item)
-
-
-SITEMAPS = {"portal": FixedPageSitemap, "pages": PageSitemap}

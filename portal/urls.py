@@ -1,4 +1,7 @@
-"""The portal's URLs: language-prefixed public pages, plus admin, health check and machine files."""
+"""The portal's URLs: language-prefixed public pages, plus admin, health check and machine files.
+
+The composition root: the one module of portal that names our apps (tests/portal/
+test_architecture.py holds the rest of portal to that)."""
 
 from django.conf import settings
 from django.conf.urls.i18n import i18n_patterns
@@ -7,7 +10,16 @@ from django.contrib.sitemaps import views as sitemap_views
 from django.urls import include, path
 
 from portal import views
-from portal.sitemaps import SITEMAPS
+from portal.sitemaps import FixedPageSitemap
+from therapy_info import views as therapy_info_views
+from therapy_info.sitemaps import PageSitemap
+
+SITEMAPS = {
+    "portal": FixedPageSitemap(
+        ["home", "therapy_info:index", "enquiries:start", "privacy", "contact"]
+    ),
+    "pages": PageSitemap,
+}
 
 urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
@@ -25,8 +37,8 @@ urlpatterns = [
 ]
 
 urlpatterns += i18n_patterns(
-    path("", views.home, name="home"),
-    path("privacy/", views.privacy, name="privacy"),
+    path("", therapy_info_views.home, name="home"),
+    path("privacy/", therapy_info_views.privacy, name="privacy"),
     path("contact/", views.contact, name="contact"),
     path("car-t/", include("therapy_info.urls")),
     path("start/", include("enquiries.urls")),

@@ -1,4 +1,5 @@
-"""Views of the project itself: home page, fixed pages, health check, robots.txt, error pages."""
+"""Views of the project itself: the contact page, the language switcher, health check, robots.txt,
+security.txt, error pages."""
 
 import logging
 import uuid
@@ -20,26 +21,8 @@ from django.views.decorators.http import require_GET
 from django_tasks_db.models import DBTaskResult, get_date_max
 
 from portal import context_processors
-from portal.privacy_notice import current_notice
-from therapy_info.models import KeyFigure, Page
 
 logger = logging.getLogger(__name__)
-
-
-def home(request):
-    context = {
-        "key_figures": KeyFigure.objects.for_home_page(),
-        "pages": Page.objects.published().in_navigation_order(),
-    }
-    return render(request, "portal/home.html", context)
-
-
-def privacy(request):
-    """The privacy notice in force, as content editors maintain it (therapy_info.PrivacyNotice)."""
-    notice = current_notice()
-    if notice is None:
-        raise Http404
-    return render(request, "portal/privacy.html", {"notice": notice})
 
 
 def contact(request):

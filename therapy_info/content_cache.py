@@ -1,34 +1,18 @@
-"""Published content served from the cache, and the one switch that makes all of it stale.
+"""Published content served from the cache, stale as soon as any of it changes.
 
-Every cache key carries a content version; saving or deleting any page, reference, key figure or
-question bumps the version, so readers get the new text at once without hunting down keys (an old
-slug, a reference shown on another page). Drafts and staff previews are never cached.
+Every cache key carries the page cache's content version (portal.page_cache); saving or deleting
+any page, reference, key figure, question or notice bumps it (signals.py), so readers get the new
+text at once, in stored pages and here alike, without hunting down keys (an old slug, a reference
+shown on another page). Drafts and staff previews are never cached.
 """
 
-import uuid
-
 from django.core.cache import cache
-from django.db import transaction
 from django.utils.translation import get_language
 
-VERSION_KEY = "therapy_info:content-version"
+from portal.page_cache import content_version
+
 # Content changes rarely and every save invalidates it; a day bounds what a missed signal costs.
 TIMEOUT_SECONDS = 24 * 60 * 60
-
-
-def content_version():
-    return cache.get_or_set(VERSION_KEY, lambda: uuid.uuid4().hex, None)
-
-
-def _new_version():
-    cache.set(VERSION_KEY, uuid.uuid4().hex, None)
-
-
-def invalidate():
-    """Makes every cached copy stale, now and again when the transaction commits: a reader
-    between the save and the commit may have cached the old text under the new version."""
-    _new_version()
-    transaction.on_commit(_new_version)
 
 
 def cached(name, build):

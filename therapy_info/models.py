@@ -20,7 +20,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from modeltranslation.utils import build_localized_fieldname
 
-from therapy_info import content_cache
+from portal import page_cache
 from therapy_info.rendering import render_markdown
 
 # A long article is a few thousand words; 100,000 characters stops a pasted 1 MB blob early.
@@ -287,7 +287,7 @@ class Page(TranslationTracking):
             **{name: getattr(self, name) for name in rendered_fields}
         )
         # update() sends no signal: make cached copies stale here.
-        content_cache.invalidate()
+        page_cache.bump_version()
 
     def publish(self):
         self.status = self.Status.PUBLISHED

@@ -1,9 +1,10 @@
-"""Keeps cached pages fresh: any change to published content makes the whole cache stale."""
+"""Keeps cached pages fresh: any change to published content makes the whole cache stale
+(stored pages and therapy_info.content_cache alike: both are keyed by the page cache's version)."""
 
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
-from therapy_info import content_cache
+from portal import page_cache
 from therapy_info.models import (
     FaqEntry,
     KeyFigure,
@@ -21,4 +22,4 @@ from therapy_info.models import (
 @receiver([post_save, post_delete], sender=PageSlugRedirect)
 @receiver([post_save, post_delete], sender=PrivacyNotice)
 def content_changed(sender, **kwargs):
-    content_cache.invalidate()
+    page_cache.bump_version()

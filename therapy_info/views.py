@@ -1,4 +1,5 @@
-"""Public views: the index of topics, a page (with draft preview for staff), the questions."""
+"""Public views: the home page, the index of topics, a page (with draft preview for staff), the
+questions, the privacy notice."""
 
 from dataclasses import dataclass, field
 
@@ -10,6 +11,7 @@ from django.utils.translation import get_language
 
 from therapy_info import content_cache
 from therapy_info.models import FaqEntry, KeyFigure, Page, PageSlugRedirect, Reference
+from therapy_info.privacy_notice import current_notice
 
 
 @dataclass
@@ -27,6 +29,22 @@ class PageContent:
             references=list(page.references.all()),
             key_figures=list(page.key_figures.select_related("reference").order_by("order", "pk")),
         )
+
+
+def home(request):
+    context = {
+        "key_figures": KeyFigure.objects.for_home_page(),
+        "pages": Page.objects.published().in_navigation_order(),
+    }
+    return render(request, "therapy_info/home.html", context)
+
+
+def privacy(request):
+    """The privacy notice in force, as content editors maintain it (PrivacyNotice)."""
+    notice = current_notice()
+    if notice is None:
+        raise Http404
+    return render(request, "therapy_info/privacy.html", {"notice": notice})
 
 
 def _published_page_content(slug):

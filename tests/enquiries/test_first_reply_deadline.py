@@ -9,8 +9,8 @@ import pytest
 import time_machine
 
 from enquiries.models import Enquiry, PublicHoliday, WorkingCalendar
+from portal import page_cache
 from tests.enquiries.conftest import make_enquiry, valid_form_data
-from therapy_info import content_cache
 
 pytestmark = pytest.mark.django_db
 
@@ -125,11 +125,11 @@ class TestACalendarChange:
         assert self.deadline(waiting) == shanghai(7, 16)
 
     def test_it_makes_every_cached_page_stale(self):
-        before = content_cache.content_version()
+        before = page_cache.content_version()
 
         PublicHoliday.objects.create(date=MONDAY, name="Office closed")
 
-        assert content_cache.content_version() != before
+        assert page_cache.content_version() != before
 
 
 def test_the_coordinators_email_gives_the_deadline_in_the_calendars_time(settings, mailoutbox):

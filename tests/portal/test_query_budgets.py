@@ -17,7 +17,7 @@ BUDGETS = [
     ("second content page", "/en/car-t/advantages-and-challenges/", 3),
     ("index of topics", "/en/car-t/", 1),
     ("questions (FAQ)", "/en/car-t/questions/", 1),
-    # The notice in force, read once per content version and day (portal.privacy_notice).
+    # The notice in force, read once per content version and day (therapy_info.privacy_notice).
     ("privacy", "/en/privacy/", 1),
     ("contact", "/en/contact/", 0),
     ("enquiry form", "/en/start/", 1),

@@ -8,7 +8,7 @@ from django.template import Context, Template
 from django.urls import reverse
 from django.utils.csp import LazyNonce
 
-from therapy_info import content_cache
+from portal import page_cache
 from therapy_info.models import Page, PageSlugRedirect
 
 pytestmark = pytest.mark.django_db
@@ -260,9 +260,9 @@ def test_a_save_makes_cached_copies_stale_again_when_its_transaction_commits(
     # A reader between the save and the commit may cache the old text under the new version.
     with django_capture_on_commit_callbacks(execute=True):
         page.save()
-        version_before_commit = content_cache.content_version()
+        version_before_commit = page_cache.content_version()
 
-    assert content_cache.content_version() != version_before_commit
+    assert page_cache.content_version() != version_before_commit
 
 
 def render_json_ld(context):

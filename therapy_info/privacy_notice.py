@@ -1,5 +1,5 @@
 """The privacy notice in force: for the public page, and for the enquiry form, which records the
-version a patient saw (enquiries asks here, since it never imports therapy_info)."""
+version a patient saw (enquiries imports it from here; therapy_info never imports enquiries)."""
 
 from django.utils import timezone
 

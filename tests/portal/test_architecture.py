@@ -1,0 +1,59 @@
+"""Imports go one way: enquiries may import therapy_info and portal, therapy_info may import portal,
+and portal (what every app needs) imports none of our apps outside portal/urls.py, where they are
+put together."""
+
+import ast
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+
+ROOT = Path(settings.BASE_DIR)
+
+
+def python_files(package, allowed=()):
+    for path in sorted((ROOT / package).rglob("*.py")):
+        relative = path.relative_to(ROOT).as_posix()
+        if "/migrations/" not in relative and relative not in allowed:
+            yield path
+
+
+def imported_modules(path):
+    """Every module an import statement names, at the top of the file or inside a function."""
+    for node in ast.walk(ast.parse(path.read_text(), filename=str(path))):
+        if isinstance(node, ast.Import):
+            yield from (alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+            yield node.module
+
+
+def imports_of(package, forbidden, allowed=()):
+    """ "path: module" for each import in package of a module of a forbidden package."""
+    return [
+        f"{path.relative_to(ROOT).as_posix()}: {module}"
+        for path in python_files(package, allowed)
+        for module in imported_modules(path)
+        if module.split(".")[0] in forbidden
+    ]
+
+
+@pytest.mark.parametrize(
+    ("package", "forbidden", "allowed"),
+    [
+        ("portal", {"enquiries", "therapy_info"}, {"portal/urls.py"}),
+        ("therapy_info", {"enquiries"}, set()),
+    ],
+)
+def test_a_package_imports_none_of_the_apps_that_build_on_it(package, forbidden, allowed):
+    assert imports_of(package, forbidden, allowed) == []
+
+
+def test_the_check_finds_an_import_inside_a_function(tmp_path, monkeypatch):
+    # The old page cache reached into therapy_info from inside a function; so could a new one.
+    monkeypatch.setattr(f"{__name__}.ROOT", tmp_path)
+    (tmp_path / "portal").mkdir()
+    (tmp_path / "portal" / "late.py").write_text(
+        "def bump():\n    from therapy_info.content_cache import cached\n"
+    )
+
+    assert imports_of("portal", {"therapy_info"}) == ["portal/late.py: therapy_info.content_cache"]
