@@ -1,4 +1,5 @@
-"""The portal's own pages: home, fixed pages, health check, robots.txt and error pages."""
+"""The portal's own pages: fixed pages, health check, robots.txt and error pages (the home page is
+therapy_info's: tests/therapy_info/test_home_page.py)."""
 
 import pytest
 from django.db import OperationalError
@@ -12,25 +13,6 @@ def test_bare_root_redirects_to_the_language_of_the_browser(client):
 
     assert response.status_code == 302
     assert response["Location"] == "/en/"
-
-
-def test_home_page_explains_car_t_and_invites_an_enquiry(client):
-    response = client.get(reverse("home"))
-
-    assert response.status_code == 200
-    content = response.content.decode()
-    assert "T cells" in content
-    assert "Start My Medical Treatment" in content
-    assert 'href="/en/start/"' in content
-
-
-def test_home_page_shows_the_key_figures_with_their_citations(client):
-    content = client.get(reverse("home")).content.decode()
-
-    for figure in ("83%", "53%", "73"):
-        assert figure in content
-    assert "#ref-2" in content
-    assert "#ref-3" in content
 
 
 def test_every_page_has_the_medical_disclaimer_and_privacy_link(client):
