@@ -125,9 +125,10 @@ def email_flag(emails, now=None):
     """What the back office says about an enquiry's emails when one needs a person's attention
     (gave up, or still unsent after ENQUIRY_EMAIL_STUCK_MINUTES) or is being retried; else None."""
     statuses = {email.status for email in emails}
-    if OutgoingEmail.Status.FAILED in statuses:
+    needing_attention = {email.status for email in emails if email.needs_attention(now)}
+    if OutgoingEmail.Status.FAILED in needing_attention:
         return _("Emails: %(status)s") % {"status": OutgoingEmail.Status.FAILED.label}
-    if any(email.needs_attention(now) for email in emails):
+    if needing_attention:
         return _("Emails: unsent after %(minutes)d min") % {
             "minutes": settings.ENQUIRY_EMAIL_STUCK_MINUTES
         }

@@ -25,7 +25,7 @@ logger = logging.getLogger(__name__)
 
 # What the timeline says went wrong when a worker stopped in the middle of sending.
 WORKER_STOPPED = "WorkerStopped"
-FINISHED = (OutgoingEmail.Status.SENT, OutgoingEmail.Status.FAILED)
+FINISHED = OutgoingEmail.FINISHED
 
 
 def new_message_id():

@@ -161,15 +161,21 @@ def recompute_open_deadlines():
     Returns how many changed."""
     from enquiries.models import Enquiry
 
-    calendar = current_calendar()
-    waiting = Enquiry.objects.open().filter(first_replied_at__isnull=True)
+    return move_deadlines(Enquiry.objects.open(), current_calendar())
+
+
+def move_deadlines(enquiries, calendar):
+    """Sets the first-reply deadline of each of `enquiries` still waiting for its first reply to
+    what `calendar` says; returns how many changed. Any Enquiry queryset will do, a migration's
+    historical model's included."""
+    waiting = enquiries.filter(first_replied_at__isnull=True)
     changed = []
     for enquiry in waiting.only("pk", "submitted_at", "first_reply_due_at").iterator():
         due = first_reply_due(enquiry.submitted_at, calendar)
         if due != enquiry.first_reply_due_at:
             enquiry.first_reply_due_at = due
             changed.append(enquiry)
-    Enquiry.objects.bulk_update(changed, ["first_reply_due_at"], batch_size=500)
+    enquiries.model._default_manager.bulk_update(changed, ["first_reply_due_at"], batch_size=500)
     return len(changed)
 
 

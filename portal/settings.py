@@ -346,8 +346,13 @@ _email = env.email_url("EMAIL_URL", default="consolemail://")
 # task worker, so waiting costs no visitor anything.
 # (A module-level name, not EMAIL_TIMEOUT: Django refuses its old EMAIL_* settings beside MAILERS.)
 _email_timeout = env.int("EMAIL_TIMEOUT", default=600)
+# How long the client waits to reach the server: the connection, its greeting, STARTTLS and the
+# login (portal.smtp). Short, so a mail host that drops connections fails an attempt in seconds
+# instead of holding the worker for EMAIL_TIMEOUT on every email.
+_email_connect_timeout = env.int("EMAIL_CONNECT_TIMEOUT", default=15)
 _mailer_options = {}
-if _email["EMAIL_BACKEND"].endswith("smtp.EmailBackend"):
+if _email["EMAIL_BACKEND"] == "django.core.mail.backends.smtp.EmailBackend":
+    _email["EMAIL_BACKEND"] = "portal.smtp.EmailBackend"
     _smtp = {
         "host": _email.get("EMAIL_HOST"),
         "port": _email.get("EMAIL_PORT"),
@@ -356,6 +361,7 @@ if _email["EMAIL_BACKEND"].endswith("smtp.EmailBackend"):
         "use_tls": _email.get("EMAIL_USE_TLS"),
         "use_ssl": _email.get("EMAIL_USE_SSL"),
         "timeout": _email_timeout,
+        "connect_timeout": _email_connect_timeout,
     }
     _mailer_options = {key: value for key, value in _smtp.items() if value not in (None, "")}
 MAILERS = {"default": {"BACKEND": _email["EMAIL_BACKEND"], "OPTIONS": _mailer_options}}
@@ -417,7 +423,7 @@ if FIRST_REPLY_PROMISE_WORKING_HOURS < 1:
 CSRF_FAILURE_VIEW = "portal.views.csrf_failure"
 
 # Background tasks (django.tasks) are stored in the database by django-tasks-db: the task row is
-# written in the same transaction as the enquiry, and `manage.py db_worker` runs it.
+# written in the same transaction as the enquiry, and `manage.py task_worker` runs it.
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
 
 # The enquiry form. Coordinators are told of each new enquiry at these addresses.
@@ -450,8 +456,18 @@ TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
 ENQUIRY_NOTIFICATION_MAX_ATTEMPTS = env.int("ENQUIRY_NOTIFICATION_MAX_ATTEMPTS", default=5)
 ENQUIRY_NOTIFICATION_RETRY_SECONDS = env.int("ENQUIRY_NOTIFICATION_RETRY_SECONDS", default=60)
 # A task still RUNNING this long after it started is taken as left behind by a dead worker (kill -9,
-# out of memory, a deploy) and run again by `manage.py task_worker`. Longer than an email can take
-# with EMAIL_TIMEOUT per answer; re-running is safe because each email records that it was sent.
-TASK_RUNNING_TIMEOUT_SECONDS = env.int("TASK_RUNNING_TIMEOUT_SECONDS", default=3 * _email_timeout)
+# out of memory, a deploy) and run again by `manage.py task_worker`. It must exceed the longest
+# send that is still alive, or a slow server would get a second copy: each socket wait has its own
+# timeout, so that is the opening (connection, greeting, EHLO, STARTTLS, EHLO, AUTH and its
+# challenge: 7 waits of EMAIL_CONNECT_TIMEOUT), then EMAIL_TIMEOUT for each of EHLO, MAIL, one RCPT
+# per recipient, DATA, the message itself, the end of DATA and QUIT; plus a margin for the task's
+# own database work. 77 minutes by default; the back office flags the enquiry well before
+# (ENQUIRY_EMAIL_STUCK_MINUTES). Re-running is safe: each email records that it was sent.
+_longest_send_seconds = 7 * _email_connect_timeout + _email_timeout * (
+    6 + max(1, len(ENQUIRY_NOTIFICATION_EMAILS))
+)
+TASK_RUNNING_TIMEOUT_SECONDS = env.int(
+    "TASK_RUNNING_TIMEOUT_SECONDS", default=_longest_send_seconds + 300
+)
 # The back office flags an enquiry whose emails are still unsent this long after it arrived.
 ENQUIRY_EMAIL_STUCK_MINUTES = env.int("ENQUIRY_EMAIL_STUCK_MINUTES", default=45)

@@ -214,7 +214,7 @@ def run_with_mail_down_and_worker_killed(args):
         args,
         EMAIL_URL=sink.url,
         EMAIL_TIMEOUT="5",
-        # Small for the run, and above EMAIL_TIMEOUT, as in production (30 min over 10 min).
+        # Small for the run, and above EMAIL_TIMEOUT, as in production (77 min over 10 min).
         TASK_RUNNING_TIMEOUT_SECONDS="15",
     ) as deployment:
         start_portal(deployment, args)

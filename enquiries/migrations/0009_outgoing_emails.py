@@ -1,6 +1,6 @@
 """One row per outgoing email (OutgoingEmail), filled from the enquiry's notification columns:
 each enquiry gets its acknowledgement and coordinators' notification rows, sent ones as SENT with
-their time, the others as the enquiry's status said. 0008 then drops the columns."""
+their time, the others as the enquiry's status said. 0010 then drops the columns."""
 
 from email.utils import make_msgid, parseaddr
 

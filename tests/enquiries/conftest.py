@@ -103,7 +103,8 @@ def make_enquiry(**overrides):
 
 
 def run_ready_tasks():
-    """Run every task that is due, the way `manage.py db_worker` does, and say how many ran.
+    """Run every task that is due, the way `manage.py task_worker` (django-tasks-db's db_worker)
+    does, and say how many ran.
 
     The worker's loop itself closes "old" connections, which would end a test's transaction."""
     from django_tasks_db.management.commands.db_worker import Worker

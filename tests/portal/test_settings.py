@@ -79,7 +79,8 @@ def test_email_url_configures_the_default_mailer():
 
     assert '"host": "mail.example.org"' in mailer
     assert '"port": 587' in mailer
-    assert "smtp.EmailBackend" in mailer
+    assert '"BACKEND": "portal.smtp.EmailBackend"' in mailer
+    assert '"connect_timeout": 15' in mailer
 
 
 def test_site_url_comes_from_the_environment():

@@ -11,7 +11,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
 
-from enquiries import sla
+from enquiries import notifications, sla
 from enquiries.models import (
     REFERENCE_ALPHABET,
     City,
@@ -193,7 +193,7 @@ class Command(BaseCommand):
                     )
                     for enquiry in enquiries
                 )
-                # Both emails of every enquiry went out a minute after it arrived.
+                # Every email of every enquiry went out a minute after it arrived.
                 OutgoingEmail.objects.bulk_create(
                     OutgoingEmail(
                         enquiry_id=enquiry.pk,
@@ -207,13 +207,7 @@ class Command(BaseCommand):
                         message_id=f"<seed-{uuid.uuid4().hex}@seed.invalid>",
                     )
                     for enquiry in enquiries
-                    for kind, role in [
-                        (OutgoingEmail.Kind.ACKNOWLEDGEMENT, OutgoingEmail.RecipientRole.PATIENT),
-                        (
-                            OutgoingEmail.Kind.COORDINATORS_NOTIFICATION,
-                            OutgoingEmail.RecipientRole.COORDINATORS,
-                        ),
-                    ]
+                    for kind, (role, _send) in notifications.SENDERS.items()
                 )
                 Note.objects.bulk_create(
                     Note(
