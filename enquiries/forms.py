@@ -11,7 +11,8 @@ from crispy_forms.layout import HTML, Div, Fieldset, Layout, Submit
 from django import forms
 from django.core.cache import cache
 from django.core.validators import RegexValidator
-from django.db import transaction
+from django.db import DatabaseError, transaction
+from django.forms.models import ModelChoiceIterator
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext_lazy
@@ -210,6 +211,46 @@ def empty_form_cache_version():
 
 def forget_cached_empty_form(**kwargs):
     cache.set(FORM_CACHE_VERSION_KEY, uuid.uuid4().hex, None)
+    forget_cities()
+
+
+# The active cities (id, name) as last read from the database, in the shared cache and in this
+# process's memory: the page shown while the database is down offers them, so the cities a
+# patient ticked are still ticked (views._render_form). The cache serves a process that has not
+# drawn the cities itself (the empty form's HTML comes from the cache); the memory serves while
+# the cache is down too. Both are rewritten each time the field is drawn from the database.
+REMEMBERED_CITIES_KEY = "enquiries:active-cities"
+_remembered_cities = []
+
+
+def remember_cities(choices):
+    global _remembered_cities
+    _remembered_cities = list(choices)
+    cache.set(REMEMBERED_CITIES_KEY, _remembered_cities, None)
+
+
+def forget_cities():
+    global _remembered_cities
+    _remembered_cities = []
+    cache.delete(REMEMBERED_CITIES_KEY)
+
+
+def remembered_cities():
+    """The active cities as last read, without asking the database (empty if never read)."""
+    return cache.get(REMEMBERED_CITIES_KEY) or _remembered_cities
+
+
+class RememberingCityIterator(ModelChoiceIterator):
+    def __iter__(self):
+        read = []
+        for value, label in super().__iter__():
+            read.append((value.value, str(label)))
+            yield value, label
+        remember_cities(read)
+
+
+class CityChoiceField(forms.ModelMultipleChoiceField):
+    iterator = RememberingCityIterator
 
 
 class EnquiryForm(forms.ModelForm):
@@ -267,7 +308,7 @@ class EnquiryForm(forms.ModelForm):
     daily_self_care = optional_choice(
         Enquiry.DailySelfCare.choices, _("How does the patient manage day to day?")
     )
-    preferred_cities = forms.ModelMultipleChoiceField(
+    preferred_cities = CityChoiceField(
         label=_("Preferred cities in China"),
         queryset=City.objects.filter(active=True),
         required=False,
@@ -400,6 +441,27 @@ class EnquiryForm(forms.ModelForm):
             Submit("submit", _("Send my enquiry"), css_class="btn-cta btn-lg"),
         )
         return helper
+
+    def offer_remembered_cities(self):
+        """For the page shown while the database is down: the cities field offers the cities as
+        last read (remembered_cities) and neither draws nor checks them with a query."""
+        field = self.fields["preferred_cities"]
+        choices = remembered_cities()
+        if not choices:
+            # Nothing remembered (a fresh process, the cities just edited): the database may
+            # answer this one query if only one statement failed.
+            try:
+                choices = [(value.value, label) for value, label in field.choices]
+            except DatabaseError:
+                choices = []
+        self.fields["preferred_cities"] = forms.TypedMultipleChoiceField(
+            label=field.label,
+            required=False,
+            widget=field.widget,
+            coerce=int,
+            choices=choices,
+        )
+        self._bound_fields_cache.pop("preferred_cities", None)
 
     @property
     def looks_like_a_bot(self):

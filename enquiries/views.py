@@ -152,6 +152,7 @@ def _render_form(
         "files_were_sent": (form.is_bound and bool(request.FILES)) or upload_incomplete,
     }
     if database_failed:
+        form.offer_remembered_cities()
         status = 503
     elif rate_limited:
         status = 429
