@@ -69,6 +69,9 @@ class AttachedFiles:
     added: int = 0
     already_there: int = 0
     over_the_limit: int = 0
+    # Closed, spam or anonymised: the enquiry takes no more files (retention would never remove
+    # them from an anonymised one), so none of them was stored.
+    enquiry_closed: bool = False
 
 
 class City(models.Model):
@@ -573,14 +576,23 @@ class Enquiry(models.Model):
         """Add the files a patient sent again with this enquiry's form (a resend after a dropped
         connection, or the back button and a new file): in one transaction with an event, those
         already attached (same SHA-256) skipped, never more than MAX_FILES in all. If anything
-        fails, nothing is kept: no rows, no files."""
+        fails, nothing is kept: no rows, no files. A closed, spam or anonymised enquiry takes
+        none (`enquiry_closed`)."""
         outcome = AttachedFiles()
         records = []
         storage = RecordFile._meta.get_field("file").storage
         try:
             with transaction.atomic():
-                # Two resends at once must not both find room for the last file.
-                Enquiry.objects.select_for_update().only("pk").get(pk=self.pk)
+                # Two resends at once must not both find room for the last file, and a coordinator
+                # closing it (or retention anonymising it) meanwhile must not see files arrive.
+                current = (
+                    Enquiry.objects.select_for_update()
+                    .only("pk", "status", "anonymised_at")
+                    .get(pk=self.pk)
+                )
+                if not current.takes_files_sent_again:
+                    outcome.enquiry_closed = True
+                    return outcome
                 known = set(self.record_files.values_list("sha256", flat=True))
                 room = uploads.MAX_FILES - self.record_files.count()
                 for uploaded in uploaded_files:
@@ -601,6 +613,10 @@ class Enquiry(models.Model):
             discard_stored_files(storage, [record.file.name for record in records])
             raise
         return outcome
+
+    @property
+    def takes_files_sent_again(self):
+        return self.anonymised_at is None and self.status not in self.Status.closed_values()
 
     def record_event(self, kind, *, actor=None, **details):
         """Add an event to the timeline. `details` must never hold personal or health data."""
