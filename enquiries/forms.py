@@ -11,7 +11,7 @@ from crispy_forms.layout import HTML, Div, Fieldset, Layout, Submit
 from django import forms
 from django.core.cache import cache
 from django.core.validators import RegexValidator
-from django.db import DatabaseError, transaction
+from django.db import DatabaseError
 from django.forms.models import ModelChoiceIterator
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -24,7 +24,6 @@ from enquiries.models import (
     Enquiry,
     EnquiryEvent,
     RecordFile,
-    discard_stored_files,
 )
 from portal import privacy_notice
 
@@ -585,37 +584,29 @@ class EnquiryForm(forms.ModelForm):
         enquiry.language = language
         # The version in force now: the one linked from the form the patient just sent.
         enquiry.privacy_notice_version = privacy_notice.current_version()
-        records = []
-        try:
-            with transaction.atomic():
-                enquiry.insert_with_unique_reference()
-                # The form's one many-to-many field. A new enquiry links no city yet, so the
-                # links are inserted directly: save_m2m() would first look up existing ones.
-                Enquiry.preferred_cities.through.objects.bulk_create(
-                    Enquiry.preferred_cities.through(enquiry=enquiry, city=city)
-                    for city in self.cleaned_data["preferred_cities"]
+        with RecordFile.atomic_with_files() as store_all:
+            enquiry.insert_with_unique_reference()
+            # The form's one many-to-many field. A new enquiry links no city yet, so the
+            # links are inserted directly: save_m2m() would first look up existing ones.
+            Enquiry.preferred_cities.through.objects.bulk_create(
+                Enquiry.preferred_cities.through(enquiry=enquiry, city=city)
+                for city in self.cleaned_data["preferred_cities"]
+            )
+            Consent.objects.bulk_create(
+                Consent(
+                    enquiry=enquiry,
+                    kind=kind,
+                    given=self.cleaned_data[field_name],
+                    text_version=CONSENT_TEXT_VERSION,
+                    text=str(CONSENT_TEXTS[kind]),
+                    language=language,
                 )
-                Consent.objects.bulk_create(
-                    Consent(
-                        enquiry=enquiry,
-                        kind=kind,
-                        given=self.cleaned_data[field_name],
-                        text_version=CONSENT_TEXT_VERSION,
-                        text=str(CONSENT_TEXTS[kind]),
-                        language=language,
-                    )
-                    for field_name, kind in CONSENT_FIELDS.items()
-                )
-                for uploaded in self.cleaned_data["record_files"]:
-                    records.append(RecordFile.store(enquiry, uploaded))
-                RecordFile.objects.bulk_create(records)
-                enquiry.record_event(EnquiryEvent.Kind.RECEIVED, files=len(records))
-                # The emails' rows and tasks, in this same transaction: the outbox.
-                outbox.queue_enquiry_emails(enquiry)
-        except BaseException:
-            storage = RecordFile._meta.get_field("file").storage
-            discard_stored_files(storage, [record.file.name for record in records])
-            raise
+                for field_name, kind in CONSENT_FIELDS.items()
+            )
+            records = store_all(enquiry, self.cleaned_data["record_files"])
+            enquiry.record_event(EnquiryEvent.Kind.RECEIVED, files=len(records))
+            # The emails' rows and tasks, in this same transaction: the outbox.
+            outbox.queue_enquiry_emails(enquiry)
         return enquiry
 
 
