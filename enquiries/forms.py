@@ -11,7 +11,8 @@ from crispy_forms.layout import HTML, Div, Fieldset, Layout, Submit
 from django import forms
 from django.core.cache import cache
 from django.core.validators import RegexValidator
-from django.db import transaction
+from django.db import DatabaseError
+from django.forms.models import ModelChoiceIterator
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext_lazy
@@ -23,7 +24,6 @@ from enquiries.models import (
     Enquiry,
     EnquiryEvent,
     RecordFile,
-    discard_stored_files,
 )
 from therapy_info import privacy_notice
 
@@ -210,6 +210,46 @@ def empty_form_cache_version():
 
 def forget_cached_empty_form(**kwargs):
     cache.set(FORM_CACHE_VERSION_KEY, uuid.uuid4().hex, None)
+    forget_cities()
+
+
+# The active cities (id, name) as last read from the database, in the shared cache and in this
+# process's memory: the page shown while the database is down offers them, so the cities a
+# patient ticked are still ticked (views._render_form). The cache serves a process that has not
+# drawn the cities itself (the empty form's HTML comes from the cache); the memory serves while
+# the cache is down too. Both are rewritten each time the field is drawn from the database.
+REMEMBERED_CITIES_KEY = "enquiries:active-cities"
+_remembered_cities = []
+
+
+def remember_cities(choices):
+    global _remembered_cities
+    _remembered_cities = list(choices)
+    cache.set(REMEMBERED_CITIES_KEY, _remembered_cities, None)
+
+
+def forget_cities():
+    global _remembered_cities
+    _remembered_cities = []
+    cache.delete(REMEMBERED_CITIES_KEY)
+
+
+def remembered_cities():
+    """The active cities as last read, without asking the database (empty if never read)."""
+    return cache.get(REMEMBERED_CITIES_KEY) or _remembered_cities
+
+
+class RememberingCityIterator(ModelChoiceIterator):
+    def __iter__(self):
+        read = []
+        for value, label in super().__iter__():
+            read.append((value.value, str(label)))
+            yield value, label
+        remember_cities(read)
+
+
+class CityChoiceField(forms.ModelMultipleChoiceField):
+    iterator = RememberingCityIterator
 
 
 class EnquiryForm(forms.ModelForm):
@@ -267,7 +307,7 @@ class EnquiryForm(forms.ModelForm):
     daily_self_care = optional_choice(
         Enquiry.DailySelfCare.choices, _("How does the patient manage day to day?")
     )
-    preferred_cities = forms.ModelMultipleChoiceField(
+    preferred_cities = CityChoiceField(
         label=_("Preferred cities in China"),
         queryset=City.objects.filter(active=True),
         required=False,
@@ -401,6 +441,27 @@ class EnquiryForm(forms.ModelForm):
         )
         return helper
 
+    def offer_remembered_cities(self):
+        """For the page shown while the database is down: the cities field offers the cities as
+        last read (remembered_cities) and neither draws nor checks them with a query."""
+        field = self.fields["preferred_cities"]
+        choices = remembered_cities()
+        if not choices:
+            # Nothing remembered (a fresh process, the cities just edited): the database may
+            # answer this one query if only one statement failed.
+            try:
+                choices = [(value.value, label) for value, label in field.choices]
+            except DatabaseError:
+                choices = []
+        self.fields["preferred_cities"] = forms.TypedMultipleChoiceField(
+            label=field.label,
+            required=False,
+            widget=field.widget,
+            coerce=int,
+            choices=choices,
+        )
+        self._bound_fields_cache.pop("preferred_cities", None)
+
     @property
     def looks_like_a_bot(self):
         return bool(self.data.get(self.add_prefix("website")))
@@ -523,37 +584,29 @@ class EnquiryForm(forms.ModelForm):
         enquiry.language = language
         # The version in force now: the one linked from the form the patient just sent.
         enquiry.privacy_notice_version = privacy_notice.current_version()
-        records = []
-        try:
-            with transaction.atomic():
-                enquiry.insert_with_unique_reference()
-                # The form's one many-to-many field. A new enquiry links no city yet, so the
-                # links are inserted directly: save_m2m() would first look up existing ones.
-                Enquiry.preferred_cities.through.objects.bulk_create(
-                    Enquiry.preferred_cities.through(enquiry=enquiry, city=city)
-                    for city in self.cleaned_data["preferred_cities"]
+        with RecordFile.atomic_with_files() as store_all:
+            enquiry.insert_with_unique_reference()
+            # The form's one many-to-many field. A new enquiry links no city yet, so the
+            # links are inserted directly: save_m2m() would first look up existing ones.
+            Enquiry.preferred_cities.through.objects.bulk_create(
+                Enquiry.preferred_cities.through(enquiry=enquiry, city=city)
+                for city in self.cleaned_data["preferred_cities"]
+            )
+            Consent.objects.bulk_create(
+                Consent(
+                    enquiry=enquiry,
+                    kind=kind,
+                    given=self.cleaned_data[field_name],
+                    text_version=CONSENT_TEXT_VERSION,
+                    text=str(CONSENT_TEXTS[kind]),
+                    language=language,
                 )
-                Consent.objects.bulk_create(
-                    Consent(
-                        enquiry=enquiry,
-                        kind=kind,
-                        given=self.cleaned_data[field_name],
-                        text_version=CONSENT_TEXT_VERSION,
-                        text=str(CONSENT_TEXTS[kind]),
-                        language=language,
-                    )
-                    for field_name, kind in CONSENT_FIELDS.items()
-                )
-                for uploaded in self.cleaned_data["record_files"]:
-                    records.append(RecordFile.store(enquiry, uploaded))
-                RecordFile.objects.bulk_create(records)
-                enquiry.record_event(EnquiryEvent.Kind.RECEIVED, files=len(records))
-                # The emails' rows and tasks, in this same transaction: the outbox.
-                outbox.queue_enquiry_emails(enquiry)
-        except BaseException:
-            storage = RecordFile._meta.get_field("file").storage
-            discard_stored_files(storage, [record.file.name for record in records])
-            raise
+                for field_name, kind in CONSENT_FIELDS.items()
+            )
+            records = store_all(enquiry, self.cleaned_data["record_files"])
+            enquiry.record_event(EnquiryEvent.Kind.RECEIVED, files=len(records))
+            # The emails' rows and tasks, in this same transaction: the outbox.
+            outbox.queue_enquiry_emails(enquiry)
         return enquiry
 
 

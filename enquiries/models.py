@@ -3,6 +3,7 @@ it (events on its timeline), with the rules that keep them consistent."""
 
 import logging
 import secrets
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -69,6 +70,9 @@ class AttachedFiles:
     added: int = 0
     already_there: int = 0
     over_the_limit: int = 0
+    # Closed, spam or anonymised: the enquiry takes no more files (retention would never remove
+    # them from an anonymised one), so none of them was stored.
+    enquiry_closed: bool = False
 
 
 class City(models.Model):
@@ -573,34 +577,41 @@ class Enquiry(models.Model):
         """Add the files a patient sent again with this enquiry's form (a resend after a dropped
         connection, or the back button and a new file): in one transaction with an event, those
         already attached (same SHA-256) skipped, never more than MAX_FILES in all. If anything
-        fails, nothing is kept: no rows, no files."""
+        fails, nothing is kept: no rows, no files. A closed, spam or anonymised enquiry takes
+        none (`enquiry_closed`)."""
         outcome = AttachedFiles()
-        records = []
-        storage = RecordFile._meta.get_field("file").storage
-        try:
-            with transaction.atomic():
-                # Two resends at once must not both find room for the last file.
-                Enquiry.objects.select_for_update().only("pk").get(pk=self.pk)
-                known = set(self.record_files.values_list("sha256", flat=True))
-                room = uploads.MAX_FILES - self.record_files.count()
-                for uploaded in uploaded_files:
-                    digest = uploads.sha256_of(uploaded)
-                    if digest in known:
-                        outcome.already_there += 1
-                    elif room <= 0:
-                        outcome.over_the_limit += 1
-                    else:
-                        records.append(RecordFile.store(self, uploaded))
-                        known.add(digest)
-                        room -= 1
-                RecordFile.objects.bulk_create(records)
-                outcome.added = len(records)
-                if records:
-                    self.record_event(EnquiryEvent.Kind.FILES_ADDED, files=len(records))
-        except BaseException:
-            discard_stored_files(storage, [record.file.name for record in records])
-            raise
+        with RecordFile.atomic_with_files() as store_all:
+            # Two resends at once must not both find room for the last file, and a coordinator
+            # closing it (or retention anonymising it) meanwhile must not see files arrive.
+            current = (
+                Enquiry.objects.select_for_update()
+                .only("pk", "status", "anonymised_at")
+                .get(pk=self.pk)
+            )
+            if not current.takes_files_sent_again:
+                outcome.enquiry_closed = True
+                return outcome
+            known = set(self.record_files.values_list("sha256", flat=True))
+            room = uploads.MAX_FILES - self.record_files.count()
+            new_files = []
+            for uploaded in uploaded_files:
+                digest = uploads.sha256_of(uploaded)
+                if digest in known:
+                    outcome.already_there += 1
+                elif room <= 0:
+                    outcome.over_the_limit += 1
+                else:
+                    new_files.append(uploaded)
+                    known.add(digest)
+                    room -= 1
+            outcome.added = len(store_all(self, new_files))
+            if outcome.added:
+                self.record_event(EnquiryEvent.Kind.FILES_ADDED, files=outcome.added)
         return outcome
+
+    @property
+    def takes_files_sent_again(self):
+        return self.anonymised_at is None and self.status not in self.Status.closed_values()
 
     def record_event(self, kind, *, actor=None, **details):
         """Add an event to the timeline. `details` must never hold personal or health data."""
@@ -650,6 +661,29 @@ class RecordFile(models.Model):
 
     def __str__(self):
         return f"{self.content_type}, {self.size} bytes"
+
+    @classmethod
+    @contextmanager
+    def atomic_with_files(cls):
+        """A transaction that may store record files, with the `store_all(enquiry, uploaded_files)`
+        to do it: it writes each file to storage, inserts their rows and returns them. If the
+        transaction fails, its commit included, every file it wrote is removed from storage."""
+        written = []
+
+        def store_all(enquiry, uploaded_files):
+            records = []
+            for uploaded in uploaded_files:
+                records.append(cls.store(enquiry, uploaded))
+                written.append(records[-1].file.name)
+            cls.objects.bulk_create(records)
+            return records
+
+        try:
+            with transaction.atomic():
+                yield store_all
+        except BaseException:
+            discard_stored_files(cls._meta.get_field("file").storage, written)
+            raise
 
     @classmethod
     def store(cls, enquiry, uploaded_file):

@@ -8,7 +8,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_GET, require_http_methods
 
-from enquiries import ratelimit
+from enquiries import ratelimit, uploads
 from enquiries.forms import (
     UTM_FIELDS,
     EnquiryForm,
@@ -113,10 +113,14 @@ def _sent_again(request, form, enquiry):
     files = form.cleaned_data.get("record_files") or []
     if files:
         outcome = enquiry.attach_record_files(files)
-        logger.info("Enquiry %s sent again: %d file(s) added", enquiry.pk, outcome.added)
+        if outcome.enquiry_closed:
+            logger.info("Enquiry %s sent again with files, refused: it is closed", enquiry.pk)
+        else:
+            logger.info("Enquiry %s sent again: %d file(s) added", enquiry.pk, outcome.added)
         request.session[SESSION_FILES_SENT_AGAIN] = {
             "added": outcome.added,
             "not_added": outcome.over_the_limit,
+            "enquiry_closed": outcome.enquiry_closed,
         }
     return _thank(request, enquiry)
 
@@ -152,6 +156,7 @@ def _render_form(
         "files_were_sent": (form.is_bound and bool(request.FILES)) or upload_incomplete,
     }
     if database_failed:
+        form.offer_remembered_cities()
         status = 503
     elif rate_limited:
         status = 429
@@ -177,5 +182,6 @@ def thank_you(request):
     context = {
         "reference": reference,
         "files_sent_again": request.session.pop(SESSION_FILES_SENT_AGAIN, None),
+        "max_files": uploads.MAX_FILES,
     }
     return render(request, "enquiries/thank_you.html", context)

@@ -6,10 +6,12 @@ from pathlib import Path
 
 import pytest
 from botocore.exceptions import ClientError, EndpointConnectionError
+from django.core.cache import cache
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.db import DatabaseError, connection
+from django.db import DatabaseError, OperationalError, connection
 from django_tasks_db.models import DBTaskResult
 
+from enquiries import forms
 from enquiries.models import City, Consent, Enquiry, EnquiryEvent, OutgoingEmail, RecordFile
 from tests.enquiries.conftest import JPEG_BYTES, pdf_file, valid_form_data
 
@@ -99,11 +101,11 @@ def with_files(data):
     }
 
 
-def assert_the_calm_page_keeps_everything_typed(response, typed):
+def assert_the_calm_page_keeps_everything_typed(response, typed, *, files_were_sent=True):
     html = response.content.decode()
     assert response.status_code == 503
     assert "We could not save your enquiry just now" in html
-    assert "Please choose your files again" in html
+    assert ("Please choose your files again" in html) is files_were_sent
     shown = RenderedForm(html).values
     for name, value in typed.items():
         expected = sorted(value) if isinstance(value, list) else [value]
@@ -125,6 +127,8 @@ def assert_nothing_is_stored(stored_files):
 DATABASE_FAILURE_POINTS = {
     "the lookup of an enquiry already sent from this form": '."submission_token" =',
     "the privacy notice lookup": 'FROM "therapy_info_privacynotice"',
+    "the public holidays of the reply deadline": 'FROM "enquiries_publicholiday"',
+    "the working calendar of the reply deadline": 'FROM "enquiries_workingcalendar"',
     "the enquiry insert": 'INSERT INTO "enquiries_enquiry" ',
     "the city links": 'INSERT INTO "enquiries_enquiry_preferred_cities"',
     "the consents": 'INSERT INTO "enquiries_consent"',
@@ -208,6 +212,79 @@ def test_a_failed_commit_keeps_what_was_typed_and_stores_nothing(submit, stored_
     assert failed
     assert_the_calm_page_keeps_everything_typed(response, typed)
     assert_nothing_is_stored(stored_files)
+
+
+# Where a database outage starts, by the first statement that fails; every later one fails too.
+OUTAGE_STARTS = {
+    "from the start of the request": "",
+    **{f"from {point}": fragment for point, fragment in DATABASE_FAILURE_POINTS.items()},
+}
+# A savepoint of the test's own transaction: failing those would break the test, not the view.
+SAVEPOINT_STATEMENTS = ("SAVEPOINT", "RELEASE SAVEPOINT", "ROLLBACK TO SAVEPOINT")
+
+
+@pytest.fixture
+def database_outage():
+    """From the first statement containing `fragment` on, the database refuses every statement,
+    as when it goes down or its connection drops."""
+    refused = []
+
+    def start_at(fragment):
+        def wrapper(execute, sql, params, many, context):
+            if not sql.lstrip().startswith(SAVEPOINT_STATEMENTS) and (refused or fragment in sql):
+                refused.append(sql)
+                raise OperationalError("server closed the connection unexpectedly")
+            return execute(sql, params, many, context)
+
+        return connection.execute_wrapper(wrapper)
+
+    start_at.refused = refused
+    return start_at
+
+
+@pytest.mark.parametrize("fragment", OUTAGE_STARTS.values(), ids=OUTAGE_STARTS.keys())
+def test_a_database_outage_at_any_point_keeps_what_was_typed_and_stores_nothing(
+    client, start_url, submit, cities, stored_files, database_outage, fragment
+):
+    # The patient opened the form while the database still answered.
+    assert client.get(start_url).status_code == 200
+    typed = everything_typed(cities)
+
+    with database_outage(fragment):
+        response = submit(with_files(typed))
+
+    assert database_outage.refused, "the outage never started"
+    assert_the_calm_page_keeps_everything_typed(response, typed)
+    html = response.content.decode()
+    for name in ["Beijing", "Shanghai"]:
+        assert name in html
+    assert_nothing_is_stored(stored_files)
+
+
+def forget_in_this_process(monkeypatch):
+    monkeypatch.setattr(forms, "_remembered_cities", [])
+
+
+def forget_in_the_shared_cache(monkeypatch):
+    cache.delete(forms.REMEMBERED_CITIES_KEY)
+
+
+@pytest.mark.parametrize(
+    "forget",
+    [forget_in_this_process, forget_in_the_shared_cache],
+    ids=["another process drew the form", "the shared cache is down or was emptied"],
+)
+def test_the_cities_ticked_survive_an_outage_when_one_place_remembers_them(
+    client, start_url, submit, cities, database_outage, monkeypatch, forget
+):
+    assert client.get(start_url).status_code == 200
+    forget(monkeypatch)
+    typed = everything_typed(cities)
+
+    with database_outage(""):
+        response = submit(typed)
+
+    assert_the_calm_page_keeps_everything_typed(response, typed, files_were_sent=False)
 
 
 STORAGE_ERRORS = {

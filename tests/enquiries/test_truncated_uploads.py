@@ -162,6 +162,19 @@ class TestTheSameFormSentAgainWithFiles:
         assert len(stored_files()) == uploads.MAX_FILES
         assert "Some of the files you sent again could not be added" in (response.content.decode())
 
+    def test_the_limit_told_is_the_limit_applied_and_records_are_never_invited_by_email(
+        self, submit, sent, monkeypatch
+    ):
+        monkeypatch.setattr(uploads, "MAX_FILES", 2)
+        more = [pdf_file(f"part{n}.pdf", PDF_BYTES + bytes([n]) * 10) for n in range(2)]
+
+        html = submit({**sent, "record_files": more}, follow=True).content.decode()
+
+        assert RecordFile.objects.count() == 2
+        assert "an enquiry holds at most 2 files" in html
+        assert "a coordinator will tell you how to send them securely" in html
+        assert "replying to our email" not in html
+
     def test_a_file_of_the_wrong_type_is_refused_plainly(self, submit, sent):
         bad = SimpleUploadedFile("virus.pdf", b"MZ\x90\x00 a program")
 
@@ -170,8 +183,47 @@ class TestTheSameFormSentAgainWithFiles:
         html = response.content.decode()
         assert response.status_code == 200
         assert "We already have your enquiry" in html
+        assert "a coordinator will tell you how to send them securely" in html
+        assert "replying to our email" not in html
         assert "“virus.pdf” is not a PDF, JPEG or PNG file." in html
         assert RecordFile.objects.count() == 1
+
+    @pytest.mark.parametrize(
+        "close",
+        [
+            lambda enquiry: enquiry.anonymise(),
+            lambda enquiry: enquiry.change_status(Enquiry.Status.CLOSED_NOT_ELIGIBLE, by=None),
+            lambda enquiry: enquiry.change_status(Enquiry.Status.SPAM, by=None),
+        ],
+        ids=["anonymised", "closed", "marked as spam"],
+    )
+    def test_a_closed_enquiry_takes_no_files_and_the_patient_is_told(
+        self, submit, sent, stored_files, close
+    ):
+        enquiry = Enquiry.objects.get()
+        close(enquiry)
+        files_before = stored_files()
+        rows_before = RecordFile.objects.count()
+
+        response = submit(
+            {**sent, "record_files": [SimpleUploadedFile("scan.png", PNG_BYTES)]}, follow=True
+        )
+
+        html = response.content.decode()
+        assert RecordFile.objects.count() == rows_before
+        assert stored_files() == files_before
+        assert not enquiry.events.filter(kind=EnquiryEvent.Kind.FILES_ADDED).exists()
+        assert "The files you sent again have not been stored: this enquiry is closed." in html
+        assert "fill in the form again from the start" in html
+        assert "have been added" not in html
+        assert "What happens next" not in html
+
+    def test_an_enquiry_in_progress_still_takes_files(self, submit, sent):
+        Enquiry.objects.get().change_status(Enquiry.Status.AWAITING_RECORDS, by=None)
+
+        submit({**sent, "record_files": [SimpleUploadedFile("scan.png", PNG_BYTES)]})
+
+        assert RecordFile.objects.count() == 2
 
     def test_a_resend_without_files_just_shows_the_reference(self, submit, sent):
         response = submit({**sent, "record_files": []}, follow=True)
