@@ -2,6 +2,7 @@
 limits per email address and per client address; atomic counting; every post counted."""
 
 import threading
+import time
 import uuid
 
 import pytest
@@ -9,10 +10,11 @@ import time_machine
 from django.core.cache import cache
 from django.db import connection
 from django.http import multipartparser
-from django.test import Client
+from django.test import Client, RequestFactory
 from django.urls import reverse
 from django.utils import translation
 
+from enquiries import ratelimit as enquiry_ratelimit
 from enquiries.models import Enquiry
 from portal import ratelimit
 from tests.enquiries.conftest import pdf_file, valid_form_data
@@ -150,6 +152,81 @@ class TestPerClientAddress:
         statuses = [submit(patient(n)).status_code for n in range(4)]
 
         assert statuses == [302, 302, 302, 429]
+
+
+class TestARefusedEnquiryUsesUpNoLimit:
+    @pytest.fixture(autouse=True)
+    def limits(self, settings):
+        settings.ENQUIRY_RATE_LIMIT_PER_HOUR = 1
+        settings.ENQUIRY_RATE_LIMIT_PER_EMAIL_PER_HOUR = 3
+
+    def test_retries_at_a_full_address_leave_the_email_address_its_limit(self, submit):
+        submit(patient(1))
+        for _ in range(4):
+            assert submit(valid_form_data(email="anna@example.org")).status_code == 429
+
+        response = submit(valid_form_data(email="anna@example.org"), REMOTE_ADDR=OTHER_ADDRESS)
+
+        assert response.status_code == 302
+
+    def test_retries_beyond_the_email_limit_leave_the_address_its_limit(self, submit, settings):
+        settings.ENQUIRY_RATE_LIMIT_PER_HOUR = 2
+        settings.ENQUIRY_RATE_LIMIT_PER_EMAIL_PER_HOUR = 1
+        submit(patient(1))
+        for _ in range(3):
+            assert submit(patient(1)).status_code == 429
+
+        assert submit(patient(2)).status_code == 302
+
+
+class TestCopiesOfOneForm:
+    """The same form sent twice at once (a double click): counted once, and neither copy waits
+    for the other."""
+
+    @pytest.fixture(autouse=True)
+    def two_per_email(self, settings):
+        settings.ENQUIRY_RATE_LIMIT_PER_EMAIL_PER_HOUR = 2
+
+    @pytest.fixture
+    def second_copy_arrives_while_the_first_is_counted(self, monkeypatch):
+        """Runs the whole decision on a second copy in the middle of the first copy's counting,
+        in the same thread: a copy that waited for the other would wait for ever."""
+        token = uuid.uuid4()
+        decisions = []
+        count = ratelimit._count
+
+        def count_and_let_the_other_copy_in(*args, **kwargs):
+            number = count(*args, **kwargs)
+            if not decisions:
+                decisions.append(None)
+                decisions.append(
+                    enquiry_ratelimit.count_enquiry(
+                        request, email="anna@example.org", submission_token=token
+                    )
+                )
+            return number
+
+        monkeypatch.setattr(ratelimit, "_count", count_and_let_the_other_copy_in)
+        # Waiting would sleep: a copy that waits fails here rather than hanging.
+        monkeypatch.setattr(
+            time, "sleep", lambda seconds: pytest.fail("a copy of the form waited for another")
+        )
+        request = RequestFactory().post("/")
+        first = enquiry_ratelimit.count_enquiry(
+            request, email="anna@example.org", submission_token=token
+        )
+        monkeypatch.undo()
+        return first, decisions[1]
+
+    def test_both_copies_get_the_same_decision_without_waiting(
+        self, second_copy_arrives_while_the_first_is_counted
+    ):
+        assert second_copy_arrives_while_the_first_is_counted == (False, False)
+
+    def test_the_two_copies_are_counted_once(
+        self, second_copy_arrives_while_the_first_is_counted, submit
+    ):
+        assert submit(valid_form_data(email="anna@example.org")).status_code == 302
 
 
 class TestEveryPostIsCounted:
