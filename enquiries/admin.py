@@ -9,6 +9,7 @@ from django.contrib import admin, messages
 from django.contrib.admin.views.main import ChangeList
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import F
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
@@ -891,16 +892,26 @@ class StaffLockoutAdmin(admin.ModelAdmin):
     recognise) from someone else's guessing before lifting the lock; axes keeps it only until
     the cool-off ends. What was typed is never shown."""
 
-    list_display = ["username", "ip_address", "failures_since_start", "attempt_time", "until"]
+    list_display = ["username", "ip_address", "failures", "last_failure", "until"]
     list_display_links = None
     fields = list_display
     readonly_fields = fields
+    # One row per account and address, whatever the browsers the failures came from.
+    ordering = [F("last_failure_at").desc()]
     actions = ["unlock"]
     list_per_page = 100
     show_full_result_count = False
 
     def get_queryset(self, request):
         return super().get_queryset(request).locked()
+
+    @admin.display(description=_("failures"), ordering="failures")
+    def failures(self, lockout):
+        return lockout.failures
+
+    @admin.display(description=_("last failure"), ordering="last_failure_at")
+    def last_failure(self, lockout):
+        return lockout.last_failure_at
 
     @admin.display(description=_("locked until"))
     def until(self, lockout):
