@@ -9,7 +9,6 @@ from django.contrib import admin, messages
 from django.contrib.admin.views.main import ChangeList
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import F
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
@@ -896,14 +895,18 @@ class StaffLockoutAdmin(admin.ModelAdmin):
     list_display_links = None
     fields = list_display
     readonly_fields = fields
-    # One row per account and address, whatever the browsers the failures came from.
-    ordering = [F("last_failure_at").desc()]
     actions = ["unlock"]
     list_per_page = 100
     show_full_result_count = False
 
     def get_queryset(self, request):
-        return super().get_queryset(request).locked()
+        # One row per account and address, whatever the browsers the failures came from. Not
+        # super()'s, which orders before locked() has annotated what the list is ordered by.
+        return self.model._default_manager.locked()
+
+    def get_ordering(self, request):
+        # An annotation of locked(), unknown to the check of the `ordering` attribute.
+        return ["-last_failure_at"]
 
     @admin.display(description=_("failures"), ordering="failures")
     def failures(self, lockout):
