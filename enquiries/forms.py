@@ -13,6 +13,7 @@ from django.core.cache import cache
 from django.core.validators import RegexValidator
 from django.db import DatabaseError
 from django.forms.models import ModelChoiceIterator
+from django.forms.utils import ErrorDict
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext_lazy
@@ -620,3 +621,13 @@ def clean_campaign_value(name, value):
         return EnquiryForm.base_fields[name].clean(value)
     except forms.ValidationError:
         return ""
+
+
+class UncheckedEnquiryForm(EnquiryForm):
+    """The answers of a post refused before they were checked (the post limit), shown back as
+    they were typed. No error is shown, as none was looked for: checking reads the database,
+    which a post beyond the limit must not cost."""
+
+    def full_clean(self):
+        self._errors = ErrorDict(renderer=self.renderer)
+        self.cleaned_data = {}

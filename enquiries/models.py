@@ -9,12 +9,25 @@ from datetime import timedelta
 
 from axes.helpers import get_cool_off
 from axes.models import AccessAttempt
+from axes.utils import reset as reset_axes_attempts
 from botocore.exceptions import BotoCoreError, ClientError
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.core.files.storage import storages
 from django.db import IntegrityError, models, transaction
-from django.db.models import Case, Exists, OuterRef, Q, Value, When
+from django.db.models import (
+    Case,
+    Exists,
+    F,
+    Max,
+    OuterRef,
+    Q,
+    Subquery,
+    Sum,
+    Value,
+    When,
+    Window,
+)
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
@@ -969,17 +982,45 @@ class AuditEntry(models.Model):
 
 class StaffLockoutQuerySet(models.QuerySet):
     def locked(self):
-        """The account-and-address pairs django-axes refuses right now."""
-        locked = self.filter(failures_since_start__gte=settings.AXES_FAILURE_LIMIT)
+        """One row for each account-and-address pair django-axes refuses right now, with the
+        pair's `failures` and `last_failure_at`.
+
+        axes keeps one row per account, address AND browser (user agent), and locks a pair when
+        the failures of all its rows that failed within the cool-off add up to the limit
+        (handlers/database.py get_failures, AXES_LOCKOUT_PARAMETERS by account and address).
+        The row listed is the one whose ageing out ends the lock: newest first, the row where
+        the pair's failures reach the limit."""
+        limit = settings.AXES_FAILURE_LIMIT
+        recent = AccessAttempt.objects.all()
         cool_off = get_cool_off()
         if cool_off is not None:
-            locked = locked.filter(attempt_time__gte=timezone.now() - cool_off)
-        return locked
+            recent = recent.filter(attempt_time__gte=timezone.now() - cool_off)
+        failures_so_far = Window(
+            Sum("failures_since_start"),
+            partition_by=[F("username"), F("ip_address")],
+            order_by=[F("attempt_time").desc(), F("pk").desc()],
+        )
+        reaching_the_limit = (
+            recent.annotate(failures_so_far=failures_so_far)
+            .annotate(failures_before=F("failures_so_far") - F("failures_since_start"))
+            .filter(failures_so_far__gte=limit, failures_before__lt=limit)
+            .values("pk")
+        )
+        pair = (
+            recent.filter(username=OuterRef("username"), ip_address=OuterRef("ip_address"))
+            .order_by()
+            .values("username", "ip_address")
+        )
+        return self.filter(pk__in=reaching_the_limit).annotate(
+            failures=Subquery(pair.annotate(total=Sum("failures_since_start")).values("total")),
+            last_failure_at=Subquery(pair.annotate(last=Max("attempt_time")).values("last")),
+        )
 
 
 class StaffLockout(AccessAttempt):
-    """A staff login refused after repeated failures from one address (django-axes' row), which a
-    lead coordinator may lift before the cool-off ends."""
+    """A staff login refused after repeated failures from one address (django-axes' rows for that
+    account and address, from any browser), which a lead coordinator may lift before the
+    cool-off ends."""
 
     objects = StaffLockoutQuerySet.as_manager()
 
@@ -996,16 +1037,20 @@ class StaffLockout(AccessAttempt):
 
     @property
     def locked_until(self):
+        # On a row from locked(), the one where the pair reached the limit: once it is older
+        # than the cool-off, the newer rows add up to less than the limit.
         cool_off = get_cool_off()
         return self.attempt_time + cool_off if cool_off is not None else None
 
     def unlock(self, by):
-        """Lift this lock, with an audit entry naming the account (never the address)."""
+        """Lift this lock (a row from locked()): every row of its account-and-address pair goes,
+        one per browser, as axes counts them together; an audit entry names the account and the
+        failures (never the address)."""
         with transaction.atomic():
             AuditEntry.record(
                 by,
                 AuditEntry.Action.UNLOCKED_STAFF_ACCOUNT,
                 account=self.username,
-                failures=self.failures_since_start,
+                failures=self.failures,
             )
-            self.delete()
+            reset_axes_attempts(ip=self.ip_address, username=self.username)

@@ -162,3 +162,21 @@ class LimitedUploadHandler(FileUploadHandler):
 
     def file_complete(self, file_size):
         return None
+
+
+class SkipFilesHandler(FileUploadHandler):
+    """Reads a multipart body's fields and none of its files: each file is skipped as it starts
+    (its bytes are read past, never stored). Says whether the post held any file."""
+
+    files_skipped = False
+
+    def new_file(self, *args, **kwargs):
+        super().new_file(*args, **kwargs)
+        self.files_skipped = True
+        raise SkipFile
+
+    def receive_data_chunk(self, raw_data, start):
+        return None
+
+    def file_complete(self, file_size):
+        return None

@@ -2,6 +2,7 @@
 
 import logging
 
+from django.conf import settings
 from django.db import DatabaseError, IntegrityError
 from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
@@ -12,11 +13,12 @@ from enquiries import ratelimit, uploads
 from enquiries.forms import (
     UTM_FIELDS,
     EnquiryForm,
+    UncheckedEnquiryForm,
     clean_campaign_value,
     empty_form_cache_version,
 )
 from enquiries.models import STORAGE_ERRORS, new_reference
-from enquiries.uploads import LimitedUploadHandler
+from enquiries.uploads import LimitedUploadHandler, SkipFilesHandler
 
 logger = logging.getLogger(__name__)
 
@@ -33,17 +35,45 @@ def start(request):
     # pattern for custom upload handlers).
     if request.method == "POST":
         # Every post counts, valid or not, before its body is read: beyond the limit, an abusive
-        # (or 50 MB) post costs one counter and a page, and its body is never parsed.
+        # (or 50 MB) post costs one counter and a page, and a large body is never parsed; a small
+        # one (a patient's answers) is, so that nothing typed is lost.
         if ratelimit.count_post(request):
             logger.info("Enquiry form post refused: post limit reached for a client address")
+            if _small_enough_to_read(request):
+                # Read for the answers only: the files are skipped, never stored.
+                request.upload_handlers = [SkipFilesHandler()]
+                return _refuse_post_with_answers(request)
             return _refuse_post(request)
         request.upload_handlers.insert(0, LimitedUploadHandler(request))
     return _start(request)
 
 
+def _small_enough_to_read(request):
+    try:
+        length = int(request.META.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        return False
+    return 0 < length <= settings.ENQUIRY_FORM_REFUSED_POST_READ_BYTES
+
+
 @never_cache
 def _refuse_post(request):
     return _render_form(request, EnquiryForm(initial=_came_from(request)), rate_limited=True)
+
+
+@never_cache
+@csrf_protect
+def _refuse_post_with_answers(request):
+    # CSRF-checked like a post that is taken: a page of another site cannot have its own values
+    # shown back in our form for the patient to send.
+    skipped = request.upload_handlers[0]
+    return _render_form(
+        request,
+        UncheckedEnquiryForm(request.POST),
+        rate_limited=True,
+        post_limited=True,
+        files_skipped=skipped.files_skipped,
+    )
 
 
 @never_cache
@@ -144,6 +174,8 @@ def _render_form(
     rate_limited=False,
     upload_incomplete=False,
     already_stored=False,
+    post_limited=False,
+    files_skipped=False,
 ):
     context = {
         "form": form,
@@ -152,8 +184,11 @@ def _render_form(
         "rate_limited": rate_limited,
         "upload_incomplete": upload_incomplete,
         "already_stored": already_stored,
+        "post_limited": post_limited,
         # Only a bound form's files: reading an unbound post's FILES would parse its body.
-        "files_were_sent": (form.is_bound and bool(request.FILES)) or upload_incomplete,
+        "files_were_sent": (form.is_bound and bool(request.FILES))
+        or upload_incomplete
+        or files_skipped,
     }
     if database_failed:
         form.offer_remembered_cities()

@@ -12,6 +12,7 @@ processes. Failing open would give abusers unlimited posts for the length of an 
 closed would turn every patient away because of a cache.
 """
 
+import contextlib
 import ipaddress
 import time
 
@@ -73,15 +74,37 @@ class FixedWindowLimit:
         """Counts this event and says whether it is beyond the limit of the current window.
 
         Counted per client address, or per `identity` (e.g. an email address) when given."""
+        return self.count(request, identity=identity).exceeded
+
+    def count(self, request, *, identity=None):
+        """Counts this event, as exceeded() does, and returns the count, which can be given back."""
         if identity is None:
             identity = client_address(request)
         key = self._key(identity)
         timeout = self.window_seconds + 60
         try:
-            count = _count(cache, key, timeout)
+            return Counted(cache, key, _count(cache, key, timeout), self.limit())
         except CacheUnavailable:
-            count = _count(_counters_in_this_process, key, timeout)
-        return count > self.limit()
+            counters = _counters_in_this_process
+            return Counted(counters, key, _count(counters, key, timeout), self.limit())
+
+
+class Counted:
+    """One event counted under one limit: whether it is beyond that limit, and how to take it
+    back (an event refused by another limit must not use this one up)."""
+
+    def __init__(self, counters, key, number, limit):
+        # The counters and the key it was counted under, so that it is given back in the same
+        # window and the same store even when the window or the cache changed since.
+        self.counters = counters
+        self.key = key
+        self.exceeded = number > limit
+
+    def give_back(self):
+        # Its window over (the key expired) or the cache gone away: nothing left to take back,
+        # or a count left behind, which only errs on the side of the limit.
+        with contextlib.suppress(ValueError):
+            self.counters.decr(self.key)
 
 
 def _count(counters, key, timeout):

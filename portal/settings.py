@@ -443,6 +443,11 @@ ENQUIRY_RATE_LIMIT_PER_EMAIL_PER_HOUR = env.int("ENQUIRY_RATE_LIMIT_PER_EMAIL_PE
 ENQUIRY_RATE_LIMIT_PER_EMAIL_PER_DAY = env.int("ENQUIRY_RATE_LIMIT_PER_EMAIL_PER_DAY", default=10)
 # Posts of the form per client address per hour, whatever they hold (invalid, oversized, bots).
 ENQUIRY_FORM_POSTS_PER_HOUR = env.int("ENQUIRY_FORM_POSTS_PER_HOUR", default=120)
+# A post refused by that limit, when no larger than this, is read without its files so that the
+# form comes back with everything typed; a larger one is refused unread, costing almost nothing.
+ENQUIRY_FORM_REFUSED_POST_READ_BYTES = env.int(
+    "ENQUIRY_FORM_REFUSED_POST_READ_BYTES", default=1024 * 1024
+)
 # Retention (manage.py apply_retention, daily): closed enquiries are anonymised this many months
 # after closing, and spam is deleted this many days after it was marked as spam.
 RETENTION_CLOSED_MONTHS = env.int("RETENTION_CLOSED_MONTHS", default=24)

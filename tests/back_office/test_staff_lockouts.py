@@ -19,11 +19,16 @@ ADDRESS = "198.51.100.10"
 TYPED = "typed-guess-8c1f0b7e3d5a4c2b9e6f"
 
 
-def log_in(username, password, address=ADDRESS):
+LAPTOP = "Mozilla/5.0 (X11; Linux x86_64) Firefox/140.0"
+PHONE = "Mozilla/5.0 (iPhone; CPU iPhone OS 18_0 like Mac OS X) Safari/604.1"
+
+
+def log_in(username, password, address=ADDRESS, browser=LAPTOP):
     return Client().post(
         reverse("admin:login"),
         {"username": username, "password": password},
         REMOTE_ADDR=address,
+        HTTP_USER_AGENT=browser,
     )
 
 
@@ -119,3 +124,68 @@ def test_the_list_costs_the_same_few_queries_however_many_are_locked(
         response = client.get(LIST_URL)
 
     assert len(response.context["cl"].result_list) == 3
+
+
+class TestFailuresFromSeveralBrowsers:
+    """axes keeps a row per browser but adds up all of an account-and-address pair's rows."""
+
+    @pytest.fixture
+    def locked_from_two_browsers(self, coordinator, settings):
+        from_laptop = settings.AXES_FAILURE_LIMIT - 2
+        for _ in range(from_laptop):
+            log_in(coordinator.username, TYPED, browser=LAPTOP)
+        for _ in range(settings.AXES_FAILURE_LIMIT - from_laptop):
+            log_in(coordinator.username, TYPED, browser=PHONE)
+        assert log_in(coordinator.username, PASSWORD, browser=LAPTOP).status_code == 429
+
+    def test_the_lead_sees_one_lockout_with_all_its_failures(
+        self, locked_from_two_browsers, login, lead, coordinator, settings
+    ):
+        listed = login(lead).get(LIST_URL).context["cl"].result_list
+
+        assert [(row.username, row.failures) for row in listed] == [
+            (coordinator.username, settings.AXES_FAILURE_LIMIT)
+        ]
+
+    def test_unlocking_it_lets_the_coordinator_in_from_either_browser(
+        self, locked_from_two_browsers, login, lead, coordinator
+    ):
+        unlock(login(lead), StaffLockout.objects.locked())
+
+        assert log_in(coordinator.username, PASSWORD, browser=PHONE).status_code == 302
+        assert log_in(coordinator.username, PASSWORD, browser=LAPTOP).status_code == 302
+
+    def test_the_audit_entry_counts_every_failure(
+        self, locked_from_two_browsers, login, lead, coordinator, settings
+    ):
+        unlock(login(lead), StaffLockout.objects.locked())
+
+        entry = AuditEntry.objects.get(action=AuditEntry.Action.UNLOCKED_STAFF_ACCOUNT)
+        assert entry.details == {
+            "account": coordinator.username,
+            "failures": settings.AXES_FAILURE_LIMIT,
+        }
+
+    def test_the_lock_ends_when_the_failure_that_reached_the_limit_is_past_the_cool_off(
+        self, login, lead, coordinator, settings
+    ):
+        start = dt.datetime(2026, 5, 1, 8, 0, tzinfo=dt.UTC)
+        with time_machine.travel(start, tick=False):
+            log_in(coordinator.username, TYPED, browser=PHONE)
+        with time_machine.travel(start + dt.timedelta(minutes=10), tick=False):
+            for _ in range(settings.AXES_FAILURE_LIMIT - 1):
+                log_in(coordinator.username, TYPED, browser=LAPTOP)
+            listed = login(lead).get(LIST_URL).context["cl"].result_list
+
+        assert [row.locked_until for row in listed] == [
+            start + dt.timedelta(hours=settings.AXES_COOLOFF_TIME)
+        ]
+
+    def test_after_unlocking_every_browser_starts_again_from_no_failures(
+        self, locked_from_two_browsers, login, lead, coordinator, settings
+    ):
+        unlock(login(lead), StaffLockout.objects.locked())
+        for _ in range(settings.AXES_FAILURE_LIMIT - 1):
+            log_in(coordinator.username, TYPED, browser=PHONE)
+
+        assert log_in(coordinator.username, PASSWORD, browser=PHONE).status_code == 302

@@ -1,18 +1,22 @@
 """Rate limits on the enquiry form: a limited patient keeps everything typed and is told why;
 limits per email address and per client address; atomic counting; every post counted."""
 
+import re
 import threading
+import time
 import uuid
 
 import pytest
 import time_machine
 from django.core.cache import cache
+from django.core.files.uploadhandler import MemoryFileUploadHandler, TemporaryFileUploadHandler
 from django.db import connection
 from django.http import multipartparser
-from django.test import Client
+from django.test import Client, RequestFactory
 from django.urls import reverse
 from django.utils import translation
 
+from enquiries import ratelimit as enquiry_ratelimit
 from enquiries.models import Enquiry
 from portal import ratelimit
 from tests.enquiries.conftest import pdf_file, valid_form_data
@@ -152,6 +156,81 @@ class TestPerClientAddress:
         assert statuses == [302, 302, 302, 429]
 
 
+class TestARefusedEnquiryUsesUpNoLimit:
+    @pytest.fixture(autouse=True)
+    def limits(self, settings):
+        settings.ENQUIRY_RATE_LIMIT_PER_HOUR = 1
+        settings.ENQUIRY_RATE_LIMIT_PER_EMAIL_PER_HOUR = 3
+
+    def test_retries_at_a_full_address_leave_the_email_address_its_limit(self, submit):
+        submit(patient(1))
+        for _ in range(4):
+            assert submit(valid_form_data(email="anna@example.org")).status_code == 429
+
+        response = submit(valid_form_data(email="anna@example.org"), REMOTE_ADDR=OTHER_ADDRESS)
+
+        assert response.status_code == 302
+
+    def test_retries_beyond_the_email_limit_leave_the_address_its_limit(self, submit, settings):
+        settings.ENQUIRY_RATE_LIMIT_PER_HOUR = 2
+        settings.ENQUIRY_RATE_LIMIT_PER_EMAIL_PER_HOUR = 1
+        submit(patient(1))
+        for _ in range(3):
+            assert submit(patient(1)).status_code == 429
+
+        assert submit(patient(2)).status_code == 302
+
+
+class TestCopiesOfOneForm:
+    """The same form sent twice at once (a double click): counted once, and neither copy waits
+    for the other."""
+
+    @pytest.fixture(autouse=True)
+    def two_per_email(self, settings):
+        settings.ENQUIRY_RATE_LIMIT_PER_EMAIL_PER_HOUR = 2
+
+    @pytest.fixture
+    def second_copy_arrives_while_the_first_is_counted(self, monkeypatch):
+        """Runs the whole decision on a second copy in the middle of the first copy's counting,
+        in the same thread: a copy that waited for the other would wait for ever."""
+        token = uuid.uuid4()
+        decisions = []
+        count = ratelimit._count
+
+        def count_and_let_the_other_copy_in(*args, **kwargs):
+            number = count(*args, **kwargs)
+            if not decisions:
+                decisions.append(None)
+                decisions.append(
+                    enquiry_ratelimit.count_enquiry(
+                        request, email="anna@example.org", submission_token=token
+                    )
+                )
+            return number
+
+        monkeypatch.setattr(ratelimit, "_count", count_and_let_the_other_copy_in)
+        # Waiting would sleep: a copy that waits fails here rather than hanging.
+        monkeypatch.setattr(
+            time, "sleep", lambda seconds: pytest.fail("a copy of the form waited for another")
+        )
+        request = RequestFactory().post("/")
+        first = enquiry_ratelimit.count_enquiry(
+            request, email="anna@example.org", submission_token=token
+        )
+        monkeypatch.undo()
+        return first, decisions[1]
+
+    def test_both_copies_get_the_same_decision_without_waiting(
+        self, second_copy_arrives_while_the_first_is_counted
+    ):
+        assert second_copy_arrives_while_the_first_is_counted == (False, False)
+
+    def test_the_two_copies_are_counted_once(
+        self, second_copy_arrives_while_the_first_is_counted, submit
+    ):
+        assert submit(valid_form_data(email="anna@example.org")).status_code == 302
+
+
 class TestEveryPostIsCounted:
     @pytest.fixture(autouse=True)
     def three_posts(self, settings):
@@ -191,16 +270,96 @@ class TestEveryPostIsCounted:
         summary = page[page.index('id="error-summary"') : page.index("<form")]
         assert "too many attempts from your connection" in summary
 
-    def test_beyond_the_limit_the_body_is_not_even_read(self, submit, monkeypatch):
+    def test_beyond_the_limit_a_large_body_is_not_even_read(self, submit, monkeypatch, settings):
         for _ in range(3):
             submit(valid_form_data(email="bad"))
+        large = pdf_file(
+            content=b"%PDF-1.4\n" + b"0" * settings.ENQUIRY_FORM_REFUSED_POST_READ_BYTES
+        )
 
         def parse(*args, **kwargs):
             raise AssertionError("the body of a refused post was parsed")
 
         monkeypatch.setattr(multipartparser.MultiPartParser, "parse", parse)
+        response = submit(patient(1, record_files=[large]))
 
-        assert submit(patient(1, record_files=[pdf_file()])).status_code == 429
+        assert response.status_code == 429
+        assert "so we could not read this one" in response.content.decode()
+
+    def test_beyond_the_limit_a_small_post_comes_back_with_everything_typed(self, submit):
+        for _ in range(3):
+            submit(valid_form_data(email="bad"))
+        name, summary = f"Name {uuid.uuid4().hex}", f"Summary {uuid.uuid4().hex}"
+        token = str(uuid.uuid4())
+
+        response = submit(
+            patient(1, patient_name=name, medical_summary=summary, submission_token=token)
+        )
+
+        page = response.content.decode()
+        assert response.status_code == 429
+        assert name in page
+        assert summary in page
+        # The same form: sent again later, it is the same enquiry, never a second one.
+        assert f'value="{token}"' in page
+        summary_box = page[page.index('id="error-summary"') : page.index("<form")]
+        assert "too many attempts from your connection" in summary_box
+        assert "Nothing you typed is lost" in summary_box
+
+    def test_beyond_the_limit_the_answers_are_not_checked(self, submit):
+        for _ in range(3):
+            submit(valid_form_data(email="bad"))
+
+        typed = f"not-an-address-{uuid.uuid4().hex}"
+
+        response = submit(valid_form_data(email=typed))
+
+        page = response.content.decode()
+        assert typed in page
+        assert "Enter an email address like" not in page
+        assert "invalid-feedback" not in page
+
+    def test_beyond_the_limit_files_are_skipped_and_the_patient_is_told(
+        self, submit, stored_files, monkeypatch
+    ):
+        for _ in range(3):
+            submit(valid_form_data(email="bad"))
+
+        def receive(*args, **kwargs):
+            raise AssertionError("a file of a refused post was read")
+
+        for handler in (MemoryFileUploadHandler, TemporaryFileUploadHandler):
+            monkeypatch.setattr(handler, "receive_data_chunk", receive)
+        response = submit(patient(1, record_files=[pdf_file()]))
+
+        assert response.status_code == 429
+        assert "Please choose your files again" in response.content.decode()
+        assert stored_files() == []
+        assert not Enquiry.objects.exists()
+
+    def test_the_refusal_page_carries_a_token_that_lets_the_form_be_sent(self, settings):
+        client = Client(enforce_csrf_checks=True)
+        page = client.get("/en/start/").content.decode()
+        for _ in range(3):
+            client.post("/en/start/", {**valid_form_data(email="bad"), **csrf_field(page)})
+
+        refusal = client.post("/en/start/", {**patient(1), **csrf_field(page)})
+        settings.ENQUIRY_FORM_POSTS_PER_HOUR = 100
+        sent = client.post("/en/start/", {**patient(1), **csrf_field(refusal.content.decode())})
+
+        assert refusal.status_code == 429
+        assert sent.status_code == 302
+
+    def test_another_sites_post_beyond_the_limit_is_not_shown_back(self):
+        client = Client(enforce_csrf_checks=True)
+        for _ in range(3):
+            client.post("/en/start/", valid_form_data(email="bad"))
+        name = f"Name {uuid.uuid4().hex}"
+
+        response = client.post("/en/start/", patient(1, patient_name=name))
+
+        assert response.status_code == 403
+        assert name not in response.content.decode()
 
     def test_other_addresses_may_still_post(self, submit):
         for _ in range(3):
@@ -229,6 +388,12 @@ class TestWhileTheCacheIsDown:
         submit(patient(1))
 
         assert any("enquiries:rate" in key for key in ratelimit._counters_in_this_process._cache)
+
+
+def csrf_field(page):
+    """The CSRF token of the form on a page, as the browser would send it back."""
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1)
+    return {"csrfmiddlewaretoken": token}
 
 
 def post_in_parallel(forms):
