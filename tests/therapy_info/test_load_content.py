@@ -312,3 +312,13 @@ def test_an_upgraded_database_finds_a_page_an_editor_renamed_by_its_old_address(
     assert outcomes(report)[f"page {OVERVIEW}"] == SKIPPED_CHANGED
     assert Page.objects.count() == 2
     assert outcomes(report)[f"reference {OVERVIEW} [1]"] == UNCHANGED
+
+
+def test_the_command_is_silent_at_verbosity_0_and_still_loads():
+    empty_database()
+    quiet = StringIO()
+
+    call_command("load_content", verbosity=0, stdout=quiet)
+
+    assert quiet.getvalue() == ""
+    assert Page.objects.filter(slug=OVERVIEW).exists()

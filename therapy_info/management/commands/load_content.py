@@ -29,8 +29,9 @@ class Command(BaseCommand):
         except ContentFileError as error:
             raise CommandError(str(error)) from error
         for outcome, item in report.lines:
-            # What did not change is listed only when asked for (-v 2): the rest needs reading.
-            if outcome != UNCHANGED or verbosity >= 2:
+            # What did not change is listed only when asked for (-v 2): the rest needs reading;
+            # -v 0 (scripts, the test database) prints nothing.
+            if (outcome != UNCHANGED and verbosity >= 1) or verbosity >= 2:
                 self.stdout.write(f"{outcome:<10} {item}")
         if verbosity >= 1:
             prefix = "Dry run, nothing written: would be " if dry_run else "Content files: "
