@@ -95,30 +95,32 @@ class AssignedFilter(admin.SimpleListFilter):
         return queryset
 
 
-class OverdueFilter(admin.SimpleListFilter):
+class OneChoiceFilter(admin.SimpleListFilter):
+    """A filter with one choice that narrows the list with one EnquiryQuerySet method."""
+
+    choice = None
+    choice_label = None
+    queryset_method = None
+
+    def lookups(self, request, model_admin):
+        return [(self.choice, self.choice_label)]
+
+    def queryset(self, request, queryset):
+        if self.value() == self.choice:
+            return getattr(queryset, self.queryset_method)()
+        return queryset
+
+
+class OverdueFilter(OneChoiceFilter):
     title = _("overdue")
     parameter_name = "overdue"
-
-    def lookups(self, request, model_admin):
-        return [("yes", _("Overdue"))]
-
-    def queryset(self, request, queryset):
-        if self.value() == "yes":
-            return queryset.overdue()
-        return queryset
+    choice, choice_label, queryset_method = "yes", _("Overdue"), "overdue"
 
 
-class EmailTroubleFilter(admin.SimpleListFilter):
+class EmailTroubleFilter(OneChoiceFilter):
     title = _("emails")
     parameter_name = "emails"
-
-    def lookups(self, request, model_admin):
-        return [("trouble", _("Stuck or failed"))]
-
-    def queryset(self, request, queryset):
-        if self.value() == "trouble":
-            return queryset.with_email_trouble()
-        return queryset
+    choice, choice_label, queryset_method = "trouble", _("Stuck or failed"), "with_email_trouble"
 
 
 def email_flag(emails, now=None):

@@ -5,8 +5,9 @@ calendar, holidays included; answered and closed enquiries keep theirs."""
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
-from django.db import connection
-from django.db.migrations.executor import MigrationExecutor
+
+from tests.enquiries import migrations_at
+from tests.enquiries.migrations_at import migrate, migrate_to_latest
 
 BEFORE = [("enquiries", "0011_messenger_id")]
 AFTER = [("enquiries", "0012_first_reply_deadlines_in_working_hours")]
@@ -19,34 +20,16 @@ HOLIDAY = date(2026, 5, 11)  # the Monday
 TUESDAY_17_00_SHANGHAI = datetime(2026, 5, 12, 9, 0, tzinfo=UTC)
 
 
-def migrate(targets):
-    executor = MigrationExecutor(connection)
-    executor.loader.build_graph()
-    executor.migrate(targets)
-    return executor.loader.project_state(targets).apps
-
-
 @pytest.fixture
 def old_schema():
     apps = migrate(BEFORE)
     yield apps
-    migrate(MigrationExecutor(connection).loader.graph.leaf_nodes())
+    migrate_to_latest()
 
 
 def old_enquiry(apps, number, **fields):
-    Enquiry = apps.get_model("enquiries", "Enquiry")
-    return Enquiry.objects.create(
-        reference=f"CT-TEST-{number:04d}",
-        submission_token=f"00000000-0000-0000-0000-{number:012d}",
-        language="en",
-        relationship="patient",
-        patient_name="Anna Novak",
-        birth_year=1970,
-        country="CZ",
-        email="anna@example.org",
-        submitted_at=SATURDAY,
-        first_reply_due_at=OLD_RULE_DUE,
-        **fields,
+    return migrations_at.old_enquiry(
+        apps, number, at=SATURDAY, first_reply_due_at=OLD_RULE_DUE, **fields
     )
 
 

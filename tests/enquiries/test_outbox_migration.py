@@ -4,43 +4,24 @@ what they said: sent with its time, waiting, retrying or given up, and the attem
 from datetime import UTC, datetime
 
 import pytest
-from django.db import connection
-from django.db.migrations.executor import MigrationExecutor
+
+from tests.enquiries import migrations_at
+from tests.enquiries.migrations_at import migrate, migrate_to_latest
 
 BEFORE = [("enquiries", "0008_working_calendar")]
 AFTER = [("enquiries", "0010_drop_notification_columns")]
 SENT_AT = datetime(2026, 5, 6, 12, 0, tzinfo=UTC)
 
 
-def migrate(targets):
-    executor = MigrationExecutor(connection)
-    executor.loader.build_graph()
-    executor.migrate(targets)
-    return executor.loader.project_state(targets).apps
-
-
 @pytest.fixture
 def old_schema():
     apps = migrate(BEFORE)
     yield apps
-    migrate(MigrationExecutor(connection).loader.graph.leaf_nodes())
+    migrate_to_latest()
 
 
 def old_enquiry(apps, number, **notification):
-    Enquiry = apps.get_model("enquiries", "Enquiry")
-    return Enquiry.objects.create(
-        reference=f"CT-TEST-{number:04d}",
-        submission_token=f"00000000-0000-0000-0000-{number:012d}",
-        language="en",
-        relationship="patient",
-        patient_name="Anna Novak",
-        birth_year=1970,
-        country="CZ",
-        email="anna@example.org",
-        first_reply_due_at=SENT_AT,
-        submitted_at=SENT_AT,
-        **notification,
-    )
+    return migrations_at.old_enquiry(apps, number, at=SENT_AT, **notification)
 
 
 @pytest.mark.django_db(transaction=True)
