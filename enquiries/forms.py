@@ -48,7 +48,9 @@ CONSENT_FIELDS = {
 UTM_FIELDS = ["utm_source", "utm_medium", "utm_campaign", "utm_term", "utm_content"]
 # What a link to the form carries (hidden fields): never typed by the patient.
 CAMPAIGN_FIELDS = ["source_page_slug", *UTM_FIELDS]
-CONTROL_CHARACTERS = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+# C0 and C1 controls: nothing a keyboard types into a short answer.
+CONTROLS = "\x00-\x1f\x7f-\x9f"
+CONTROL_CHARACTERS = re.compile(f"[{CONTROLS}]")
 
 # The patient's answers in the form's sections and order. The back office shows a stored enquiry
 # grouped the same way (enquiries.admin), so the two cannot drift apart.
@@ -99,7 +101,7 @@ SLUG_VALIDATOR = RegexValidator(r"^[-a-zA-Z0-9_]*$", _("This link is not valid."
 
 # In a name, these reorder or hide what is shown (bidi embeddings, overrides and isolates, as in
 # "Trojan Source"), or are controls (escape, line breaks) that no keyboard types into a name.
-REFUSED_IN_NAMES = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+REFUSED_IN_NAMES = re.compile(f"[{CONTROLS}\u2028\u2029\u202a-\u202e\u2066-\u2069]")
 # Invisible characters that copying from a web page or a document brings along, and that mean
 # nothing in a name: zero-width space, word joiner, byte-order mark, soft hyphen, direction marks.
 INVISIBLE_IN_NAMES = re.compile(r"[\u00ad\u061c\u180e\u200b\u200e\u200f\u2060-\u2064\ufeff]")

@@ -25,7 +25,6 @@ logger = logging.getLogger(__name__)
 
 # What the timeline says went wrong when a worker stopped in the middle of sending.
 WORKER_STOPPED = "WorkerStopped"
-FINISHED = OutgoingEmail.FINISHED
 
 
 def new_message_id():
@@ -89,7 +88,7 @@ def _claim(email_id):
             .filter(pk=email_id)
             .first()
         )
-        if email is None or email.status in FINISHED:
+        if email is None or email.status in OutgoingEmail.FINISHED:
             return None
         if email.status == OutgoingEmail.Status.SENDING:
             resume_at = email.last_attempt_at + timedelta(

@@ -17,7 +17,7 @@ def send_email(outgoing_email_id):
 
 @task
 def send_enquiry_notifications(enquiry_id, attempt=1):
-    """A task queued before the outbox existed (migration 0007): hands the enquiry's unsent
+    """A task queued before the outbox existed (before migration 0009): hands the enquiry's unsent
     emails to `send_email`, so nothing queued then is lost after the upgrade."""
     unsent = OutgoingEmail.objects.filter(
         enquiry_id=enquiry_id,
