@@ -21,7 +21,7 @@ def test_references_are_random():
 def test_a_reference_collision_draws_a_new_reference(monkeypatch):
     taken = make_enquiry().reference
     draws = iter([taken, "CT-AAAA-BBBB"])
-    monkeypatch.setattr(models, "new_reference", lambda: next(draws))
+    monkeypatch.setattr("enquiries.models.enquiry.new_reference", lambda: next(draws))
     assert make_enquiry().reference == "CT-AAAA-BBBB"
 
 

@@ -1,0 +1,52 @@
+"""The enquiries app's models, one module per concept; everything is importable from here."""
+
+from enquiries.models.audit import AuditEntry, StaffLockout, StaffLockoutQuerySet
+from enquiries.models.consents import Consent
+from enquiries.models.emails import OutgoingEmail, OutgoingEmailQuerySet
+from enquiries.models.enquiry import (
+    REFERENCE_ALPHABET,
+    REFERENCE_ATTEMPTS,
+    AttachedFiles,
+    City,
+    Enquiry,
+    EnquiryQuerySet,
+    new_reference,
+    overdue_condition,
+)
+from enquiries.models.records import (
+    STORAGE_ERRORS,
+    RecordFile,
+    delete_stored_files,
+    discard_stored_files,
+    medical_records_storage,
+)
+from enquiries.models.timeline import EnquiryEvent, Note, choice_label, staff_name
+from enquiries.working_calendar import PublicHoliday, WorkingCalendar
+
+__all__ = [
+    "REFERENCE_ALPHABET",
+    "REFERENCE_ATTEMPTS",
+    "STORAGE_ERRORS",
+    "AttachedFiles",
+    "AuditEntry",
+    "City",
+    "Consent",
+    "Enquiry",
+    "EnquiryEvent",
+    "EnquiryQuerySet",
+    "Note",
+    "OutgoingEmail",
+    "OutgoingEmailQuerySet",
+    "PublicHoliday",
+    "RecordFile",
+    "StaffLockout",
+    "StaffLockoutQuerySet",
+    "WorkingCalendar",
+    "choice_label",
+    "delete_stored_files",
+    "discard_stored_files",
+    "medical_records_storage",
+    "new_reference",
+    "overdue_condition",
+    "staff_name",
+]

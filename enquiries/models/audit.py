@@ -1,0 +1,147 @@
+"""Who looked at or took out patient data, and the staff logins locked after failures."""
+
+from axes.helpers import get_cool_off
+from axes.models import AccessAttempt
+from axes.utils import reset as reset_axes_attempts
+from django.conf import settings
+from django.db import models, transaction
+from django.db.models import (
+    F,
+    Max,
+    OuterRef,
+    Subquery,
+    Sum,
+    Window,
+)
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+
+class AuditEntry(models.Model):
+    """Who looked at or took out patient data: opened an enquiry, downloaded a file, exported.
+    Holds the enquiry's reference, never its contents; kept even when the enquiry is gone."""
+
+    class Action(models.TextChoices):
+        VIEWED_ENQUIRY = "viewed_enquiry", _("Opened an enquiry")
+        DOWNLOADED_RECORD = "downloaded_record", _("Downloaded a medical record")
+        EXPORTED_ENQUIRIES = "exported_enquiries", _("Exported enquiries to CSV")
+        DELETED_ENQUIRY = "deleted_enquiry", _("Deleted an enquiry")
+        EXPORTED_PATIENT_DATA = "exported_patient_data", _("Exported a patient's data (access)")
+        ERASED_ENQUIRY = "erased_enquiry", _("Erased an enquiry at the patient's request")
+        APPLIED_RETENTION = "applied_retention", _("Applied the retention rules")
+        UNLOCKED_STAFF_ACCOUNT = "unlocked_staff_account", _("Unlocked a staff login")
+
+    created_at = models.DateTimeField(_("when"), default=timezone.now, db_index=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("staff member"),
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    # The login name at the time: the entry still says who after the account is deleted.
+    actor_name = models.CharField(_("staff login"), max_length=150)
+    action = models.CharField(_("action"), max_length=30, choices=Action)
+    enquiry_reference = models.CharField(
+        _("enquiry reference"), max_length=12, blank=True, db_index=True
+    )
+    details = models.JSONField(_("details"), default=dict, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("audit entry")
+        verbose_name_plural = _("audit log")
+        # Entries are written by the code only: nobody is ever given add, change or delete.
+        default_permissions = ("view",)
+
+    def __str__(self):
+        return f"{self.actor_name}: {self.get_action_display()} {self.enquiry_reference}".strip()
+
+    @classmethod
+    def record(cls, actor, action, *, reference="", actor_name="", **details):
+        """Write one entry. `details` holds references, ids and counts, never personal data.
+
+        Without a staff member (a scheduled command), `actor_name` says what acted."""
+        return cls.objects.create(
+            actor=actor,
+            actor_name=actor.get_username() if actor is not None else actor_name,
+            action=action,
+            enquiry_reference=reference,
+            details=details,
+        )
+
+
+class StaffLockoutQuerySet(models.QuerySet):
+    def locked(self):
+        """One row for each account-and-address pair django-axes refuses right now, with the
+        pair's `failures` and `last_failure_at`.
+
+        axes keeps one row per account, address AND browser (user agent), and locks a pair when
+        the failures of all its rows that failed within the cool-off add up to the limit
+        (handlers/database.py get_failures, AXES_LOCKOUT_PARAMETERS by account and address).
+        The row listed is the one whose ageing out ends the lock: newest first, the row where
+        the pair's failures reach the limit."""
+        limit = settings.AXES_FAILURE_LIMIT
+        recent = AccessAttempt.objects.all()
+        cool_off = get_cool_off()
+        if cool_off is not None:
+            recent = recent.filter(attempt_time__gte=timezone.now() - cool_off)
+        failures_so_far = Window(
+            Sum("failures_since_start"),
+            partition_by=[F("username"), F("ip_address")],
+            order_by=[F("attempt_time").desc(), F("pk").desc()],
+        )
+        reaching_the_limit = (
+            recent.annotate(failures_so_far=failures_so_far)
+            .annotate(failures_before=F("failures_so_far") - F("failures_since_start"))
+            .filter(failures_so_far__gte=limit, failures_before__lt=limit)
+            .values("pk")
+        )
+        pair = (
+            recent.filter(username=OuterRef("username"), ip_address=OuterRef("ip_address"))
+            .order_by()
+            .values("username", "ip_address")
+        )
+        return self.filter(pk__in=reaching_the_limit).annotate(
+            failures=Subquery(pair.annotate(total=Sum("failures_since_start")).values("total")),
+            last_failure_at=Subquery(pair.annotate(last=Max("attempt_time")).values("last")),
+        )
+
+
+class StaffLockout(AccessAttempt):
+    """A staff login refused after repeated failures from one address (django-axes' rows for that
+    account and address, from any browser), which a lead coordinator may lift before the
+    cool-off ends."""
+
+    objects = StaffLockoutQuerySet.as_manager()
+
+    class Meta:
+        proxy = True
+        ordering = ["-attempt_time"]
+        verbose_name = _("staff login lockout")
+        verbose_name_plural = _("staff login lockouts")
+        # Seeing the list and lifting a lock are one right; nobody adds or edits these rows.
+        default_permissions = ()
+        permissions = [
+            ("unlock_staff_accounts", "Can see and lift staff login lockouts"),
+        ]
+
+    @property
+    def locked_until(self):
+        # On a row from locked(), the one where the pair reached the limit: once it is older
+        # than the cool-off, the newer rows add up to less than the limit.
+        cool_off = get_cool_off()
+        return self.attempt_time + cool_off if cool_off is not None else None
+
+    def unlock(self, by):
+        """Lift this lock (a row from locked()): every row of its account-and-address pair goes,
+        one per browser, as axes counts them together; an audit entry names the account and the
+        failures (never the address)."""
+        with transaction.atomic():
+            AuditEntry.record(
+                by,
+                AuditEntry.Action.UNLOCKED_STAFF_ACCOUNT,
+                account=self.username,
+                failures=self.failures,
+            )
+            reset_axes_attempts(ip=self.ip_address, username=self.username)

@@ -1,0 +1,131 @@
+"""What happened to an enquiry (its timeline) and the coordinators' internal notes."""
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+
+class EnquiryEvent(models.Model):
+    """One thing that happened to an enquiry, for its timeline. Never holds personal data."""
+
+    class Kind(models.TextChoices):
+        RECEIVED = "received", _("Received")
+        FILES_ADDED = "files_added", _("Files added by the patient")
+        NOTIFICATION_SENT = "notification_sent", _("Notification sent")
+        NOTIFICATION_FAILED = "notification_failed", _("Notification failed")
+        STATUS_CHANGED = "status_changed", _("Status changed")
+        ASSIGNED = "assigned", _("Assigned")
+        PRIORITY_CHANGED = "priority_changed", _("Priority changed")
+        FOLLOW_UP_SCHEDULED = "follow_up_scheduled", _("Follow-up scheduled")
+        FIRST_REPLY_RECORDED = "first_reply_recorded", _("First reply sent")
+        NOTE_ADDED = "note_added", _("Note added")
+        RECORD_DOWNLOADED = "record_downloaded", _("Record downloaded")
+        EXPORTED = "exported", _("Exported")
+        PATIENT_DATA_EXPORTED = (
+            "patient_data_exported",
+            _("Patient's data exported (access request)"),
+        )
+        ANONYMISED = "anonymised", _("Anonymised (retention period over)")
+
+    enquiry = models.ForeignKey(
+        "enquiries.Enquiry", on_delete=models.CASCADE, related_name="events"
+    )
+    kind = models.CharField(_("what happened"), max_length=30, choices=Kind)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("when"), default=timezone.now, db_index=True)
+    details = models.JSONField(_("details"), default=dict, blank=True)
+
+    class Meta:
+        ordering = ["enquiry_id", "created_at", "pk"]
+        verbose_name = _("event")
+        verbose_name_plural = _("events")
+
+    def __str__(self):
+        return self.get_kind_display()
+
+    def describe(self):
+        """One readable line for the timeline, in the reader's language."""
+        from enquiries.models.enquiry import Enquiry  # the enquiry module imports this one
+
+        details = self.details
+        kind = self.Kind
+        if self.kind == kind.STATUS_CHANGED:
+            return _("Status: %(old)s → %(new)s") % {
+                "old": choice_label(Enquiry.Status, details.get("old")),
+                "new": choice_label(Enquiry.Status, details.get("new")),
+            }
+        if self.kind == kind.ASSIGNED:
+            if details.get("new"):
+                return _("Assigned to %(name)s") % {"name": details["new"]}
+            return _("Unassigned (was %(name)s)") % {"name": details.get("old") or "—"}
+        if self.kind == kind.PRIORITY_CHANGED:
+            return _("Priority: %(old)s → %(new)s") % {
+                "old": choice_label(Enquiry.Priority, details.get("old")),
+                "new": choice_label(Enquiry.Priority, details.get("new")),
+            }
+        if self.kind == kind.FOLLOW_UP_SCHEDULED:
+            if details.get("on"):
+                return _("Next follow-up set to %(date)s") % {"date": details["on"]}
+            return _("Next follow-up date cleared")
+        if self.kind == kind.RECEIVED:
+            return _("Received with %(count)s file(s)") % {"count": details.get("files", 0)}
+        if self.kind == kind.FILES_ADDED:
+            return _("%(count)s file(s) added by the patient (the form sent again)") % {
+                "count": details.get("files", 0)
+            }
+        if self.kind in (kind.NOTIFICATION_SENT, kind.NOTIFICATION_FAILED):
+            return _("%(what)s: %(recipient)s email (attempt %(attempt)s)") % {
+                "what": self.get_kind_display(),
+                "recipient": details.get("recipient", ""),
+                "attempt": details.get("attempt", 1),
+            }
+        if self.kind == kind.RECORD_DOWNLOADED:
+            return _("Medical record file #%(file)s downloaded") % {"file": details.get("file")}
+        return self.get_kind_display()
+
+
+def choice_label(choices, value):
+    """The label of a stored choice, or the raw value if the choice has since been removed."""
+    try:
+        return choices(value).label
+    except ValueError:
+        return value or "—"
+
+
+def staff_name(user):
+    """How a staff member is named on timelines (never a patient's data)."""
+    if user is None:
+        return ""
+    return user.get_full_name() or user.get_username()
+
+
+class Note(models.Model):
+    """An internal note by a coordinator. Notes are only ever added: a correction is a new note,
+    so the record of what was known when stays honest."""
+
+    enquiry = models.ForeignKey("enquiries.Enquiry", on_delete=models.CASCADE, related_name="notes")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("author"),
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("written"), default=timezone.now)
+    text = models.TextField(_("note"), max_length=4000)
+
+    class Meta:
+        ordering = ["enquiry_id", "created_at", "pk"]
+        verbose_name = _("internal note")
+        verbose_name_plural = _("internal notes")
+
+    def __str__(self):
+        return _("Note by %(author)s") % {"author": staff_name(self.author) or "—"}
