@@ -1,0 +1,121 @@
+"""The audit log and staff login lockouts, for lead coordinators."""
+
+from django.contrib import admin, messages
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+
+from enquiries.models import (
+    AuditEntry,
+    StaffLockout,
+)
+
+
+@admin.register(AuditEntry)
+class AuditEntryAdmin(admin.ModelAdmin):
+    """Read-only for everyone, superusers included: entries are written by the code alone."""
+
+    list_display = ["created_at", "actor_name", "action", "enquiry_reference", "summary"]
+    list_filter = ["action", "created_at"]
+    search_fields = ["=enquiry_reference", "actor_name"]
+    search_help_text = _("An enquiry reference (exact) or a staff login.")
+    list_per_page = 100
+    show_full_result_count = False
+    show_facets = admin.ShowFacets.NEVER
+    fields = ["created_at", "actor_name", "action", "enquiry_reference", "summary"]
+    readonly_fields = fields
+
+    @admin.display(description=_("details"))
+    def summary(self, entry):
+        details = entry.details
+        if entry.action == AuditEntry.Action.EXPORTED_ENQUIRIES:
+            return _("%(count)s enquiries: %(references)s") % {
+                "count": details.get("count", 0),
+                "references": ", ".join(details.get("references", [])),
+            }
+        if entry.action == AuditEntry.Action.DOWNLOADED_RECORD:
+            return _("File #%(file)s") % {"file": details.get("file")}
+        if entry.action == AuditEntry.Action.APPLIED_RETENTION:
+            return _("Anonymised: %(anonymised)s. Deleted spam: %(deleted)s.") % {
+                "anonymised": ", ".join(details.get("anonymised", [])) or "—",
+                "deleted": ", ".join(details.get("deleted", [])) or "—",
+            }
+        if entry.action == AuditEntry.Action.UNLOCKED_STAFF_ACCOUNT:
+            return _("Login %(account)s, after %(failures)s failures") % {
+                "account": details.get("account", ""),
+                "failures": details.get("failures", 0),
+            }
+        return ""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(StaffLockout)
+class StaffLockoutAdmin(admin.ModelAdmin):
+    """The staff logins django-axes refuses right now, for lead coordinators to lift.
+
+    The address is shown: a lead needs it to tell a coordinator's own mistyping (an address they
+    recognise) from someone else's guessing before lifting the lock; axes keeps it only until
+    the cool-off ends. What was typed is never shown."""
+
+    list_display = ["username", "ip_address", "failures", "last_failure", "until"]
+    list_display_links = None
+    fields = list_display
+    readonly_fields = fields
+    actions = ["unlock"]
+    list_per_page = 100
+    show_full_result_count = False
+
+    def get_queryset(self, request):
+        # One row per account and address, whatever the browsers the failures came from. Not
+        # super()'s, which orders before locked() has annotated what the list is ordered by.
+        return self.model._default_manager.locked()
+
+    def get_ordering(self, request):
+        # An annotation of locked(), unknown to the check of the `ordering` attribute.
+        return ["-last_failure_at"]
+
+    @admin.display(description=_("failures"), ordering="failures")
+    def failures(self, lockout):
+        return lockout.failures
+
+    @admin.display(description=_("last failure"), ordering="last_failure_at")
+    def last_failure(self, lockout):
+        return lockout.last_failure_at
+
+    @admin.display(description=_("locked until"))
+    def until(self, lockout):
+        return lockout.locked_until
+
+    @admin.action(description=_("Unlock the selected logins"), permissions=["unlock"])
+    def unlock(self, request, queryset):
+        lockouts = list(queryset)
+        for lockout in lockouts:
+            lockout.unlock(by=request.user)
+        self.message_user(
+            request,
+            ngettext("Unlocked %(count)d login.", "Unlocked %(count)d logins.", len(lockouts))
+            % {"count": len(lockouts)},
+            messages.SUCCESS,
+        )
+
+    def has_unlock_permission(self, request):
+        return request.user.has_perm("enquiries.unlock_staff_accounts")
+
+    def has_view_permission(self, request, obj=None):
+        return self.has_unlock_permission(request)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -1,0 +1,396 @@
+"""The enquiry list and page: columns, flags, the workflow form, and saving through the
+model's workflow methods."""
+
+from django import forms
+from django.conf import settings
+from django.contrib import admin
+from django.contrib.admin.views.main import ChangeList
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.html import format_html, format_html_join
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+
+from enquiries.admin.actions import EnquiryActions
+from enquiries.admin.filters import (
+    AssignedFilter,
+    CountryFilter,
+    EmailTroubleFilter,
+    LanguageFilter,
+    OverdueFilter,
+)
+from enquiries.admin.inlines import ConsentInline, NoteInline, OutgoingEmailInline, RecordFileInline
+from enquiries.admin.views import EnquiryAdminViews
+from enquiries.forms import ANSWER_SECTIONS, UTM_FIELDS
+from enquiries.models import (
+    AuditEntry,
+    City,
+    Enquiry,
+    Note,
+    OutgoingEmail,
+    staff_name,
+)
+from enquiries.roles import assignable_staff
+
+WORKFLOW_FIELDS = ["status", "assigned_to", "priority", "next_follow_up_on"]
+
+
+def age(delta):
+    """How long ago, the way a coordinator says it: "12 min ago", "3 h ago", "4 days ago"."""
+    minutes = max(int(delta.total_seconds() // 60), 0)
+    if minutes < 60:
+        return _("%(count)d min ago") % {"count": minutes}
+    hours = minutes // 60
+    if hours < 48:
+        return _("%(count)d h ago") % {"count": hours}
+    days = hours // 24
+    return ngettext("%(count)d day ago", "%(count)d days ago", days) % {"count": days}
+
+
+@admin.register(City)
+class CityAdmin(admin.ModelAdmin):
+    list_display = ["name", "active", "order"]
+    list_editable = ["active", "order"]
+    search_fields = ["name"]
+
+
+def email_flag(emails, now=None):
+    """What the back office says about an enquiry's emails when one needs a person's attention
+    (gave up, or still unsent after ENQUIRY_EMAIL_STUCK_MINUTES) or is being retried; else None."""
+    statuses = {email.status for email in emails}
+    needing_attention = {email.status for email in emails if email.needs_attention(now)}
+    if OutgoingEmail.Status.FAILED in needing_attention:
+        return _("Emails: %(status)s") % {"status": OutgoingEmail.Status.FAILED.label}
+    if needing_attention:
+        return _("Emails: unsent after %(minutes)d min") % {
+            "minutes": settings.ENQUIRY_EMAIL_STUCK_MINUTES
+        }
+    if OutgoingEmail.Status.RETRYING in statuses:
+        return _("Emails: %(status)s") % {"status": OutgoingEmail.Status.RETRYING.label}
+    return None
+
+
+class EnquiryAdminForm(forms.ModelForm):
+    first_reply_sent = forms.BooleanField(
+        label=_("First reply sent"),
+        required=False,
+        help_text=_("Tick when you have answered the patient for the first time; records now."),
+    )
+
+    class Meta:
+        model = Enquiry
+        fields = ["status", "assigned_to", "priority", "next_follow_up_on"]
+
+    # Set by EnquiryAdmin.get_form: who is editing, for the assignment rule.
+    editing_user = None
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in WORKFLOW_FIELDS:
+            if name in self.fields:
+                # The page carries the values it showed, so "changed" means changed by this
+                # coordinator, not by a colleague since the page was opened.
+                self.fields[name].show_hidden_initial = True
+        field = self.fields.get("assigned_to")
+        if field is not None and self.editing_user is not None:
+            staff = assignable_staff()
+            if not self.editing_user.has_perm("enquiries.reassign_enquiries"):
+                staff = staff.filter(pk__in=[self.editing_user.pk, self.instance.assigned_to_id])
+            field.queryset = staff
+            field.label_from_instance = staff_name
+
+    def clean_assigned_to(self):
+        to = self.cleaned_data["assigned_to"]
+        if "assigned_to" in self.changed_data and not self.instance.can_be_assigned(
+            to, by=self.editing_user
+        ):
+            raise ValidationError(_("Only a lead coordinator can reassign this enquiry."))
+        return to
+
+
+class EnquiryChangeList(ChangeList):
+    """Flags possible duplicates and unsent emails with one query each for the rows on the page,
+    after paginating: as an annotation of the list query, the database would also compute it for
+    every row an OFFSET skips (seconds on page 50 of 100,000)."""
+
+    def get_results(self, request):
+        super().get_results(request)
+        page = list(self.result_list)
+        flagged = set(
+            Enquiry.objects.filter(pk__in=[enquiry.pk for enquiry in page])
+            .with_possible_duplicate_flag()
+            .filter(has_possible_duplicate=True)
+            .values_list("pk", flat=True)
+        )
+        unsent = {}
+        for email in OutgoingEmail.objects.filter(
+            enquiry__in=[enquiry.pk for enquiry in page]
+        ).exclude(status=OutgoingEmail.Status.SENT):
+            unsent.setdefault(email.enquiry_id, []).append(email)
+        now = timezone.now()
+        for enquiry in page:
+            enquiry.has_possible_duplicate = enquiry.pk in flagged
+            enquiry.email_flag = email_flag(unsent.get(enquiry.pk, []), now)
+
+
+PATIENT_FIELDSETS = [
+    (_("About the enquirer"), {"fields": ANSWER_SECTIONS["enquirer"]}),
+    (_("The patient"), {"fields": ANSWER_SECTIONS["patient"]}),
+    (_("Contact"), {"fields": ANSWER_SECTIONS["contact"]}),
+    (_("Medical situation"), {"fields": ANSWER_SECTIONS["medical"]}),
+    (_("Treatment in China"), {"fields": ANSWER_SECTIONS["treatment"]}),
+    (
+        _("Where they came from"),
+        {
+            "classes": ["collapse"],
+            "fields": ["source_page_slug", *UTM_FIELDS],
+        },
+    ),
+]
+
+
+@admin.register(Enquiry)
+class EnquiryAdmin(EnquiryActions, EnquiryAdminViews, admin.ModelAdmin):
+    form = EnquiryAdminForm
+    list_display = [
+        "reference",
+        "received",
+        "patient_name",
+        "country_name",
+        "diagnosis",
+        "cities",
+        "status",
+        "assigned_to",
+        "next_follow_up_on",
+        "overdue_flag",
+        "other_flags",
+    ]
+    list_filter = [
+        "status",
+        AssignedFilter,
+        OverdueFilter,
+        EmailTroubleFilter,
+        "preferred_cities",
+        "diagnosis",
+        CountryFilter,
+        "gender",
+        LanguageFilter,
+        "submitted_at",
+    ]
+    list_select_related = ["assigned_to"]
+    list_per_page = 50
+    # No second COUNT(*) over the whole table for "show all" on every filtered page.
+    show_full_result_count = False
+    # Facet counts are a COUNT per filter choice: far too slow with 100,000 enquiries.
+    show_facets = admin.ShowFacets.NEVER
+    search_fields = ["reference", "patient_name", "email", "phone"]
+    search_help_text = _("Reference, name, email or phone.")
+    ordering = ["-submitted_at"]
+    inlines = [ConsentInline, RecordFileInline, OutgoingEmailInline, NoteInline]
+    actions = [
+        "assign_to_me",
+        "assign_to",
+        "change_status",
+        "mark_as_spam",
+        "mark_first_reply_sent",
+        "export_csv",
+        "export_patient_data",
+        "erase_enquiries",
+    ]
+
+    class Media:
+        css = {"all": ["css/back_office.css"]}
+
+    # Permissions of the custom actions (Django looks up has_<name>_permission).
+
+    def has_export_permission(self, request):
+        return request.user.has_perm("enquiries.export_enquiries")
+
+    def has_export_patient_data_permission(self, request):
+        return request.user.has_perm("enquiries.export_patient_data")
+
+    def has_erase_permission(self, request):
+        return request.user.has_perm("enquiries.erase_enquiry")
+
+    def has_reassign_permission(self, request):
+        return request.user.has_perm("enquiries.reassign_enquiries")
+
+    def has_add_permission(self, request):
+        # Enquiries come from patients, through the form.
+        return False
+
+    # The list.
+
+    def action_checkbox(self, enquiry):
+        # Django's own markup, written directly: its CheckboxInput renders three widget templates
+        # per row, about 40% of the list's CPU time on a 50-row page.
+        return format_html(
+            '<input type="checkbox" name="{}" value="{}" class="action-select" aria-label="{}">',
+            admin.helpers.ACTION_CHECKBOX_NAME,
+            enquiry.pk,
+            format_html(_("Select this object for an action - {}"), str(enquiry)),
+        )
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).prefetch_related("preferred_cities")
+
+    def get_changelist(self, request, **kwargs):
+        return EnquiryChangeList
+
+    @admin.display(description=_("received"), ordering="submitted_at")
+    def received(self, enquiry):
+        return format_html(
+            '<time datetime="{}" title="{}">{}</time>',
+            enquiry.submitted_at.isoformat(),
+            date_format(timezone.localtime(enquiry.submitted_at), "DATETIME_FORMAT"),
+            age(timezone.now() - enquiry.submitted_at),
+        )
+
+    @admin.display(description=_("country"), ordering="country")
+    def country_name(self, enquiry):
+        return enquiry.country.name
+
+    @admin.display(description=_("cities"))
+    def cities(self, enquiry):
+        return ", ".join(city.name for city in enquiry.preferred_cities.all())
+
+    @admin.display(description=_("overdue"))
+    def overdue_flag(self, enquiry):
+        reason = enquiry.overdue_reason()
+        if reason is None:
+            return ""
+        if reason == Enquiry.OverdueReason.FIRST_REPLY:
+            why = _("First reply promised by %(time)s") % {
+                "time": date_format(
+                    timezone.localtime(enquiry.first_reply_due_at), "DATETIME_FORMAT"
+                )
+            }
+        else:
+            why = _("Follow-up was due on %(date)s") % {
+                "date": date_format(enquiry.next_follow_up_on, "DATE_FORMAT")
+            }
+        return format_html(
+            '<strong class="bo-flag bo-flag-overdue" title="{}">{}</strong>', why, _("Overdue")
+        )
+
+    @admin.display(description=_("flags"))
+    def other_flags(self, enquiry):
+        flags = []
+        if getattr(enquiry, "has_possible_duplicate", False):
+            flags.append(("bo-flag-duplicate", _("Possible duplicate")))
+        if getattr(enquiry, "email_flag", None):
+            flags.append(("bo-flag-email", enquiry.email_flag))
+        return format_html_join(" ", '<span class="bo-flag {}">{}</span>', flags)
+
+    @admin.display(description=_("emails"))
+    def emails_status(self, enquiry):
+        emails = list(enquiry.emails.all())
+        flag = email_flag(emails)
+        if flag:
+            return format_html('<strong class="bo-flag bo-flag-email">{}</strong>', flag)
+        if all(email.status == OutgoingEmail.Status.SENT for email in emails):
+            return _("All sent")
+        return _("Being sent")
+
+    # The enquiry page.
+
+    def get_fieldsets(self, request, obj=None):
+        workflow = [*WORKFLOW_FIELDS, "first_reply_due_at"]
+        if (
+            obj is not None
+            and obj.first_replied_at is None
+            and self.has_change_permission(request, obj)
+        ):
+            workflow.append("first_reply_sent")
+        else:
+            workflow.append("first_replied_at")
+        return [
+            (
+                None,
+                {
+                    "fields": [
+                        "reference",
+                        "submitted_at",
+                        "language",
+                        "privacy_notice_version",
+                        "emails_status",
+                        "closed_at",
+                    ]
+                },
+            ),
+            (_("Workflow"), {"fields": workflow}),
+            *PATIENT_FIELDSETS,
+        ]
+
+    def get_readonly_fields(self, request, obj=None):
+        # What the patient sent is never edited; only the workflow fields are.
+        editable = {*WORKFLOW_FIELDS, "first_reply_sent"}
+        return [
+            field
+            for _name, options in self.get_fieldsets(request, obj)
+            for field in options["fields"]
+            if field not in editable
+        ]
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change, **kwargs)
+        # get_form builds a new class on every call, so this never leaks between requests.
+        form.editing_user = request.user
+        return form
+
+    def save_model(self, request, obj, form, change):
+        """Applies only what this coordinator changed, through the model's workflow methods, so
+        each change leaves an event and a stale form never undoes a colleague's change."""
+        stored = (
+            Enquiry.objects.select_for_update(of=("self",))
+            .select_related("assigned_to")
+            .get(pk=obj.pk)
+        )
+        changed = set(form.changed_data)
+        data = form.cleaned_data
+        by = request.user
+        if "assigned_to" in changed:
+            stored.assign(data["assigned_to"], by=by)
+        if "status" in changed:
+            stored.change_status(data["status"], by=by)
+        if "priority" in changed:
+            stored.change_priority(data["priority"], by=by)
+        if "next_follow_up_on" in changed:
+            stored.schedule_follow_up(data["next_follow_up_on"], by=by)
+        if data.get("first_reply_sent"):
+            stored.record_first_reply(by=by)
+
+    def save_formset(self, request, form, formset, change):
+        if formset.model is Note:
+            for note in formset.save(commit=False):
+                if note.pk is None:
+                    form.instance.add_note(note.text, by=request.user)
+            return
+        super().save_formset(request, form, formset, change)
+
+    def delete_model(self, request, obj):
+        self.delete_queryset(request, Enquiry.objects.filter(pk=obj.pk))
+
+    def delete_queryset(self, request, queryset):
+        """Deleting an enquiry removes its files from storage too (once the rows are gone), and
+        the audit log keeps who deleted which reference."""
+        for reference in queryset.delete_with_files():
+            AuditEntry.record(request.user, AuditEntry.Action.DELETED_ENQUIRY, reference=reference)
+
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        if obj is not None:
+            context["timeline"] = obj.events.select_related("actor")
+            context["possible_duplicates"] = obj.possible_duplicates().only(
+                "pk", "reference", "submitted_at", "status"
+            )
+        return super().render_change_form(request, context, add, change, form_url, obj)
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        response = super().change_view(request, object_id, form_url, extra_context)
+        if request.method == "GET" and response.status_code == 200:
+            enquiry = response.context_data["original"]
+            AuditEntry.record(
+                request.user, AuditEntry.Action.VIEWED_ENQUIRY, reference=enquiry.reference
+            )
+        return response

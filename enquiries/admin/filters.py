@@ -1,0 +1,101 @@
+"""The enquiry list's filters."""
+
+from django.conf import settings
+from django.contrib import admin
+from django.core.cache import cache
+from django.utils.translation import gettext_lazy as _
+from django_countries import countries
+
+from enquiries.models import (
+    Enquiry,
+    staff_name,
+)
+from enquiries.roles import assignable_staff
+
+COUNTRY_LIST_CACHE_SECONDS = 300
+
+
+class AssignedFilter(admin.SimpleListFilter):
+    title = _("assigned coordinator")
+    parameter_name = "assigned"
+
+    def lookups(self, request, model_admin):
+        yield "me", _("Assigned to me")
+        yield "none", _("Unassigned")
+        for user in assignable_staff():
+            yield str(user.pk), staff_name(user)
+
+    def queryset(self, request, queryset):
+        value = self.value()
+        if value == "me":
+            return queryset.filter(assigned_to=request.user)
+        if value == "none":
+            return queryset.filter(assigned_to__isnull=True)
+        if value and value.isdigit():
+            return queryset.filter(assigned_to_id=int(value))
+        return queryset
+
+
+class OneChoiceFilter(admin.SimpleListFilter):
+    """A filter with one choice that narrows the list with one EnquiryQuerySet method."""
+
+    choice = None
+    choice_label = None
+    queryset_method = None
+
+    def lookups(self, request, model_admin):
+        return [(self.choice, self.choice_label)]
+
+    def queryset(self, request, queryset):
+        if self.value() == self.choice:
+            return getattr(queryset, self.queryset_method)()
+        return queryset
+
+
+class OverdueFilter(OneChoiceFilter):
+    title = _("overdue")
+    parameter_name = "overdue"
+    choice, choice_label, queryset_method = "yes", _("Overdue"), "overdue"
+
+
+class EmailTroubleFilter(OneChoiceFilter):
+    title = _("emails")
+    parameter_name = "emails"
+    choice, choice_label, queryset_method = "trouble", _("Stuck or failed"), "with_email_trouble"
+
+
+class CountryFilter(admin.SimpleListFilter):
+    """Only the countries enquiries came from, by name (not all 249 of them)."""
+
+    title = _("country of residence")
+    parameter_name = "country"
+
+    def lookups(self, request, model_admin):
+        # A DISTINCT over every enquiry costs ~50 ms at 100,000 rows, the slowest query of the
+        # page: the list of countries changes rarely, so it is cached for a few minutes.
+        codes = cache.get_or_set(
+            "enquiries:countries",
+            lambda: list(Enquiry.objects.order_by().values_list("country", flat=True).distinct()),
+            COUNTRY_LIST_CACHE_SECONDS,
+        )
+        return sorted(((code, countries.name(code) or code) for code in codes), key=lambda c: c[1])
+
+    def queryset(self, request, queryset):
+        if self.value():
+            return queryset.filter(country=self.value())
+        return queryset
+
+
+class LanguageFilter(admin.SimpleListFilter):
+    """The site's languages from settings, not a DISTINCT over every enquiry."""
+
+    title = _("language of the form")
+    parameter_name = "language"
+
+    def lookups(self, request, model_admin):
+        return [(code, name) for code, name in settings.LANGUAGES]
+
+    def queryset(self, request, queryset):
+        if self.value():
+            return queryset.filter(language=self.value())
+        return queryset

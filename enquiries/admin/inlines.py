@@ -1,0 +1,96 @@
+"""What the enquiry page shows under the answers: consents, files, emails and notes."""
+
+from django import forms
+from django.contrib import admin
+from django.urls import reverse
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
+
+from enquiries.models import (
+    Consent,
+    Note,
+    OutgoingEmail,
+    RecordFile,
+)
+
+
+class ReadOnlyInline(admin.TabularInline):
+    extra = 0
+    can_delete = False
+    show_change_link = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class ConsentInline(ReadOnlyInline):
+    model = Consent
+    fields = ["kind", "given", "text_version", "language", "given_at", "text"]
+
+
+class RecordFileInline(ReadOnlyInline):
+    model = RecordFile
+    fields = ["original_name", "content_type", "size", "uploaded_at", "download"]
+    readonly_fields = ["download"]
+
+    @admin.display(description=_("download"))
+    def download(self, record):
+        if not self.can_download:
+            return _("Not allowed for your role")
+        url = reverse("admin:enquiries_recordfile_download", args=[record.enquiry_id, record.pk])
+        return format_html('<a href="{}" download>{}</a>', url, _("Download"))
+
+    def get_formset(self, request, obj=None, **kwargs):
+        self.can_download = request.user.has_perm("enquiries.download_record_files")
+        return super().get_formset(request, obj, **kwargs)
+
+
+class OutgoingEmailInline(ReadOnlyInline):
+    model = OutgoingEmail
+    fields = [
+        "kind",
+        "recipient_role",
+        "status",
+        "attempts",
+        "created_at",
+        "last_attempt_at",
+        "sent_at",
+        "last_error",
+        "message_id",
+    ]
+
+    def has_view_permission(self, request, obj=None):
+        # Whoever sees the enquiry sees whether its emails went out (no role needs more).
+        return request.user.has_perm("enquiries.view_enquiry")
+
+
+class NoteInline(admin.TabularInline):
+    """Notes are add-only for everyone: nobody edits or deletes what was written, a correction
+    is a new note. Author and time are filled in by the code."""
+
+    model = Note
+    extra = 1
+    can_delete = False
+    fields = ["created_at", "author", "text"]
+    readonly_fields = ["created_at", "author"]
+    formfield_overrides = {
+        # A tabular inline has column headings, not labels: the textarea names itself.
+        Note._meta.get_field("text").__class__: {
+            "widget": forms.Textarea(attrs={"rows": 3, "aria-label": _("New note")})
+        }
+    }
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("author")
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
