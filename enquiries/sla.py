@@ -11,15 +11,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from django.conf import settings
-from django.utils.translation import gettext, ngettext
-
 from portal import page_cache
-
-# What "one working day" means when the promise is put in words: China's statutory working day
-# (Labour Law, article 36) and the usual meaning elsewhere. A promise of 16 working hours is
-# "within 2 working days"; 12 is "within 12 working hours".
-WORKING_DAY_HOURS = 8
+from portal.service_promise import promise_hours
 
 
 @dataclass(frozen=True)
@@ -130,29 +123,9 @@ def current_calendar():
     return WorkingCalendar.load().as_calendar(holidays)
 
 
-def promise_hours():
-    return settings.FIRST_REPLY_PROMISE_WORKING_HOURS
-
-
 def first_reply_due(submitted_at, calendar=None):
     """When the first reply to an enquiry received at `submitted_at` is due."""
     return add_working_hours(submitted_at, promise_hours(), calendar or current_calendar())
-
-
-def promise_in_words(hours=None):
-    """The first-reply promise as patients read it, in the active language: whole working days
-    when the promise is a multiple of WORKING_DAY_HOURS, working hours otherwise."""
-    hours = promise_hours() if hours is None else hours
-    days, rest = divmod(hours, WORKING_DAY_HOURS)
-    if rest:
-        return ngettext(
-            "within %(count)s working hour", "within %(count)s working hours", hours
-        ) % {"count": hours}
-    if days == 1:
-        return gettext("within one working day")
-    return ngettext("within %(count)s working day", "within %(count)s working days", days) % {
-        "count": days
-    }
 
 
 def recompute_open_deadlines():

@@ -10,11 +10,11 @@ from django.utils import translation
 from enquiries.sla import (
     Calendar,
     add_working_hours,
-    promise_in_words,
     working_days_between,
     working_hours_between,
     working_time_between,
 )
+from portal.service_promise import promise_in_words
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 NEW_YORK = ZoneInfo("America/New_York")

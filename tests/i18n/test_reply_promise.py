@@ -7,8 +7,8 @@ from django.urls import reverse
 from django.utils import translation
 
 from enquiries import notifications
-from enquiries.sla import promise_in_words
 from enquiries.views import SESSION_REFERENCE
+from portal.service_promise import promise_in_words
 from tests.enquiries.conftest import make_enquiry
 from tests.i18n.conftest import visible_text
 
