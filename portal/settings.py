@@ -476,3 +476,6 @@ TASK_RUNNING_TIMEOUT_SECONDS = env.int(
 )
 # The back office flags an enquiry whose emails are still unsent this long after it arrived.
 ENQUIRY_EMAIL_STUCK_MINUTES = env.int("ENQUIRY_EMAIL_STUCK_MINUTES", default=45)
+# A patient's private link to their case page stops working after this many days without use;
+# a fresh one is sent on request (email and reference) from the "find my enquiry" page.
+CASE_LINK_IDLE_DAYS = env.int("CASE_LINK_IDLE_DAYS", default=30)

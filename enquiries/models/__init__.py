@@ -1,6 +1,7 @@
 """The enquiries app's models, one module per concept; everything is importable from here."""
 
 from enquiries.models.audit import AuditEntry, StaffLockout, StaffLockoutQuerySet
+from enquiries.models.case import CaseLink, CaseMessage
 from enquiries.models.consents import Consent
 from enquiries.models.emails import OutgoingEmail, OutgoingEmailQuerySet
 from enquiries.models.enquiry import (
@@ -29,6 +30,8 @@ __all__ = [
     "STORAGE_ERRORS",
     "AttachedFiles",
     "AuditEntry",
+    "CaseLink",
+    "CaseMessage",
     "City",
     "Consent",
     "Enquiry",

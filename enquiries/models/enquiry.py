@@ -334,6 +334,10 @@ class Enquiry(models.Model):
     closed_at = models.DateTimeField(_("closed"), null=True, blank=True, db_index=True)
     # Set once retention has blanked the personal data; the row stays as an aggregate fact.
     anonymised_at = models.DateTimeField(_("anonymised"), null=True, blank=True)
+    # Since when the patient has sent something (a file, a message) no coordinator has seen yet.
+    news_from_patient_at = models.DateTimeField(
+        _("new from the patient since"), null=True, blank=True, db_index=True
+    )
 
     # Normalised copies of what identifies a person, kept in step by save() and indexed, so the
     # list can flag possible duplicates with a cheap lookup (enquiries.duplicates).
@@ -522,6 +526,9 @@ class Enquiry(models.Model):
             self.anonymised_at = at or timezone.now()
             self.save()
             self.notes.update(text="")
+            # The conversation is as personal as the notes; the links would open a blank page.
+            self.messages.update(text="")
+            self.case_links.all().delete()
             self.record_files.all().delete()
             # The email records hold no address, but their Message-IDs match the mail
             # provider's logs, which do.
@@ -580,6 +587,12 @@ class Enquiry(models.Model):
             if outcome.added:
                 self.record_event(EnquiryEvent.Kind.FILES_ADDED, files=outcome.added)
         return outcome
+
+    @property
+    def has_case_page(self):
+        """Whether the patient's links open a case page: not for spam, nor once anonymised (an
+        erased enquiry is gone with its links)."""
+        return self.status != self.Status.SPAM and self.anonymised_at is None
 
     @property
     def takes_files_sent_again(self):

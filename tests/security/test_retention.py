@@ -10,6 +10,8 @@ from django.core.management import call_command
 from enquiries import outbox, retention
 from enquiries.models import (
     AuditEntry,
+    CaseLink,
+    CaseMessage,
     Consent,
     Enquiry,
     EnquiryEvent,
@@ -113,6 +115,18 @@ def test_anonymising_empties_the_notes_and_removes_the_files(apply_now, stored_f
     assert list(enquiry.notes.values_list("text", flat=True)) == [""]
     assert not enquiry.record_files.exists()
     assert stored_files() == []
+
+
+def test_anonymising_empties_the_messages_and_removes_the_case_links(apply_now):
+    enquiry = closed_enquiry()
+    CaseMessage.objects.create(enquiry=enquiry, sender="patient", text="Messagemarker Qzv")
+    token = CaseLink.issue(enquiry)
+
+    apply_now()
+
+    assert list(enquiry.messages.values_list("text", flat=True)) == [""]
+    assert not enquiry.case_links.exists()
+    assert CaseLink.find(token) == (CaseLink.Found.UNKNOWN, None)
 
 
 def test_anonymising_leaves_an_event_on_the_timeline(apply_now):
