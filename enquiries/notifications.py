@@ -1,5 +1,7 @@
-"""What the emails an enquiry triggers say: the patient's acknowledgement and the coordinators'
-notification. Neither carries health details. enquiries.outbox sends each exactly once."""
+"""What the emails about an enquiry say: the patient's acknowledgement and fresh case page links,
+the coordinators' notification of a new enquiry and of news from the patient. None carries health
+details: the patient's emails link to their case page, the coordinators' to the back office.
+enquiries.outbox sends each exactly once."""
 
 from django.conf import settings
 from django.core.mail import EmailMessage, mailers
@@ -7,7 +9,8 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
 
-from enquiries.models import OutgoingEmail
+from enquiries.models import CaseLink, OutgoingEmail
+from enquiries.roles import ASSIGNABLE_GROUPS
 
 
 def _render(template_base, context):
@@ -25,15 +28,34 @@ def send(subject, body, recipients, message_id, mailer=None):
     (mailer or mailers.default).send_messages([message])
 
 
-def send_acknowledgement(enquiry, message_id=None, mailer=None):
+def case_page_url(enquiry):
+    """A new private link to the enquiry's case page, in the patient's language. Issued when the
+    email is written: only the email holds the token (the database keeps its hash)."""
+    token = CaseLink.issue(enquiry)
+    with translation.override(enquiry.language):
+        path = reverse("case:page", kwargs={"token": token})
+    return f"{settings.SITE_URL}{path}"
+
+
+def _send_to_patient(template_base, enquiry, message_id, mailer):
     context = {
         "reference": enquiry.reference,
+        "case_url": case_page_url(enquiry),
+        "link_idle_days": settings.CASE_LINK_IDLE_DAYS,
         "SITE_NAME": settings.SITE_NAME,
         "CONTACT_EMAIL": settings.CONTACT_EMAIL,
     }
     with translation.override(enquiry.language):
-        subject, body = _render("enquiries/email/acknowledgement", context)
+        subject, body = _render(template_base, context)
     send(subject, body, [enquiry.email], message_id, mailer)
+
+
+def send_acknowledgement(enquiry, message_id=None, mailer=None):
+    _send_to_patient("enquiries/email/acknowledgement", enquiry, message_id, mailer)
+
+
+def send_case_link(enquiry, message_id=None, mailer=None):
+    _send_to_patient("enquiries/email/case_link", enquiry, message_id, mailer)
 
 
 def send_coordinators_notification(enquiry, message_id=None, mailer=None):
@@ -51,11 +73,53 @@ def send_coordinators_notification(enquiry, message_id=None, mailer=None):
     send(subject, body, settings.ENQUIRY_NOTIFICATION_EMAILS, message_id, mailer)
 
 
+def coordinators_for(enquiry):
+    """Who hears about news from the patient: the assigned coordinator, or, while nobody is,
+    every active coordinator (ENQUIRY_NOTIFICATION_EMAILS when there is none with an address)."""
+    from django.contrib.auth import get_user_model
+
+    assignee = enquiry.assigned_to
+    if assignee is not None and assignee.is_active and assignee.email:
+        return [assignee.email]
+    addresses = sorted(
+        set(
+            get_user_model()
+            .objects.filter(is_active=True, is_staff=True, groups__name__in=ASSIGNABLE_GROUPS)
+            .exclude(email="")
+            .values_list("email", flat=True)
+        )
+    )
+    return addresses or list(settings.ENQUIRY_NOTIFICATION_EMAILS)
+
+
+def send_news_from_patient(enquiry, message_id=None, mailer=None):
+    admin_path = reverse("admin:enquiries_enquiry_change", args=[enquiry.pk])
+    context = {
+        "reference": enquiry.reference,
+        "admin_url": f"{settings.SITE_URL}{admin_path}",
+        "SITE_NAME": settings.SITE_NAME,
+    }
+    with translation.override(settings.LANGUAGE_CODE):
+        subject, body = _render("enquiries/email/news_from_patient", context)
+    send(subject, body, coordinators_for(enquiry), message_id, mailer)
+
+
+# The emails a new enquiry triggers.
+NEW_ENQUIRY_EMAILS = [
+    OutgoingEmail.Kind.ACKNOWLEDGEMENT,
+    OutgoingEmail.Kind.COORDINATORS_NOTIFICATION,
+]
+
 # Each kind of outgoing email: who receives it and what writes and sends it.
 SENDERS = {
     OutgoingEmail.Kind.ACKNOWLEDGEMENT: (OutgoingEmail.RecipientRole.PATIENT, send_acknowledgement),
     OutgoingEmail.Kind.COORDINATORS_NOTIFICATION: (
         OutgoingEmail.RecipientRole.COORDINATORS,
         send_coordinators_notification,
+    ),
+    OutgoingEmail.Kind.CASE_LINK: (OutgoingEmail.RecipientRole.PATIENT, send_case_link),
+    OutgoingEmail.Kind.NEWS_FROM_PATIENT: (
+        OutgoingEmail.RecipientRole.COORDINATORS,
+        send_news_from_patient,
     ),
 }

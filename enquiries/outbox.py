@@ -41,11 +41,26 @@ def retry_delay(attempt):
 def queue_enquiry_emails(enquiry):
     """The emails a new enquiry triggers, each with its task. Call it inside the enquiry's
     transaction: these rows and the task rows (django-tasks-db) are committed with it or not."""
+    return _queue(enquiry, notifications.NEW_ENQUIRY_EMAILS)
+
+
+def queue_email(enquiry, kind):
+    """One more email about the enquiry (a fresh link, news for the coordinators), with its
+    task; inside the transaction that decided it, as queue_enquiry_emails."""
+    return _queue(enquiry, [kind])[0]
+
+
+def _queue(enquiry, kinds):
     from enquiries.tasks import send_email
 
     emails = OutgoingEmail.objects.bulk_create(
-        OutgoingEmail(enquiry=enquiry, kind=kind, recipient_role=role, message_id=new_message_id())
-        for kind, (role, _send) in notifications.SENDERS.items()
+        OutgoingEmail(
+            enquiry=enquiry,
+            kind=kind,
+            recipient_role=notifications.SENDERS[kind][0],
+            message_id=new_message_id(),
+        )
+        for kind in kinds
     )
     for email in emails:
         send_email.enqueue(email.pk)

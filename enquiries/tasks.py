@@ -2,7 +2,7 @@
 
 from django.tasks import task
 
-from enquiries import outbox
+from enquiries import case, outbox
 from enquiries.models import OutgoingEmail
 
 
@@ -25,3 +25,10 @@ def send_enquiry_notifications(enquiry_id, attempt=1):
     )
     for email_id in unsent.values_list("pk", flat=True):
         send_email.enqueue(email_id)
+
+
+@task
+def send_fresh_case_link(reference, email_digest):
+    """Email a fresh case page link if the reference and the email's keyed hash match an
+    enquiry (enquiries.case.send_fresh_link); the address itself never enters the task queue."""
+    case.send_fresh_link(reference, email_digest)

@@ -387,6 +387,7 @@ LOGGING = {
     "disable_existing_loggers": False,
     "filters": {
         "withhold_exception_messages": {"()": "portal.log_redaction.WithholdExceptionMessages"},
+        "withhold_link_tokens": {"()": "portal.log_redaction.WithholdLinkTokens"},
     },
     "formatters": {
         "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
@@ -396,7 +397,7 @@ LOGGING = {
             "class": "logging.StreamHandler",
             "stream": "ext://sys.stdout",
             "formatter": "plain",
-            "filters": ["withhold_exception_messages"],
+            "filters": ["withhold_exception_messages", "withhold_link_tokens"],
         },
     },
     "root": {"handlers": ["stdout"], "level": env.str("LOG_LEVEL", default="INFO")},
@@ -404,8 +405,12 @@ LOGGING = {
         # Configured here so Django's default handlers go: its mail_admins handler would email
         # the full error report, POST data included, to ADMINS. Everything goes to stdout.
         "django": {"level": "INFO"},
-        # Request logs include URLs only; our URLs never carry personal data.
-        "django.request": {"level": "WARNING", "filters": ["withhold_exception_messages"]},
+        # Request logs include URLs only; our URLs never carry personal data, and the tokens of
+        # private links are withheld.
+        "django.request": {
+            "level": "WARNING",
+            "filters": ["withhold_exception_messages", "withhold_link_tokens"],
+        },
         "django.server": {"level": "INFO"},
     },
 }
@@ -479,3 +484,8 @@ ENQUIRY_EMAIL_STUCK_MINUTES = env.int("ENQUIRY_EMAIL_STUCK_MINUTES", default=45)
 # A patient's private link to their case page stops working after this many days without use;
 # a fresh one is sent on request (email and reference) from the "find my enquiry" page.
 CASE_LINK_IDLE_DAYS = env.int("CASE_LINK_IDLE_DAYS", default=30)
+# "Find my enquiry" requests per client address and per email address, and patient messages per
+# enquiry, in an hour (counters in the cache, as the enquiry form's).
+CASE_LINK_REQUESTS_PER_HOUR = env.int("CASE_LINK_REQUESTS_PER_HOUR", default=10)
+CASE_LINK_REQUESTS_PER_EMAIL_PER_HOUR = env.int("CASE_LINK_REQUESTS_PER_EMAIL_PER_HOUR", default=3)
+CASE_MESSAGES_PER_HOUR = env.int("CASE_MESSAGES_PER_HOUR", default=20)

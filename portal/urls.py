@@ -42,6 +42,7 @@ urlpatterns += i18n_patterns(
     path("contact/", views.contact, name="contact"),
     path("car-t/", include("therapy_info.urls")),
     path("start/", include("enquiries.urls")),
+    path("case/", include("enquiries.case_urls")),
 )
 
 handler400 = "portal.views.bad_request"

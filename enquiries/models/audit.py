@@ -30,6 +30,10 @@ class AuditEntry(models.Model):
         ERASED_ENQUIRY = "erased_enquiry", _("Erased an enquiry at the patient's request")
         APPLIED_RETENTION = "applied_retention", _("Applied the retention rules")
         UNLOCKED_STAFF_ACCOUNT = "unlocked_staff_account", _("Unlocked a staff login")
+        # What the patient did on their case page (no staff member: actor_name says "patient").
+        PATIENT_OPENED_CASE_PAGE = "patient_opened_case_page", _("Patient opened their case page")
+        PATIENT_UPLOADED_FILES = "patient_uploaded_files", _("Patient uploaded files")
+        PATIENT_SENT_MESSAGE = "patient_sent_message", _("Patient sent a message")
 
     created_at = models.DateTimeField(_("when"), default=timezone.now, db_index=True)
     actor = models.ForeignKey(

@@ -127,6 +127,9 @@ class CaseMessage(models.Model):
         related_name="+",
     )
     text = models.TextField(_("message"), max_length=MAX_LENGTH)
+    # The random id of the form the message was written in: the same form sent twice (a double
+    # click, a resend on a flaky connection) stores one message.
+    form_token = models.UUIDField(null=True, blank=True, unique=True, editable=False)
     sent_at = models.DateTimeField(_("sent"), default=timezone.now)
     # When the other side first saw it: the patient on their case page, or a coordinator on the
     # enquiry page.

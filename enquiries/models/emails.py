@@ -24,6 +24,8 @@ class OutgoingEmail(models.Model):
     class Kind(models.TextChoices):
         ACKNOWLEDGEMENT = "acknowledgement", _("Acknowledgement")
         COORDINATORS_NOTIFICATION = "coordinators_notification", _("Coordinators' notification")
+        CASE_LINK = "case_link", _("A fresh case page link")
+        NEWS_FROM_PATIENT = "news_from_patient", _("Something new from the patient")
 
     class RecipientRole(models.TextChoices):
         PATIENT = "patient", _("Patient")

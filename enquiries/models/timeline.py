@@ -27,6 +27,10 @@ class EnquiryEvent(models.Model):
             _("Patient's data exported (access request)"),
         )
         ANONYMISED = "anonymised", _("Anonymised (retention period over)")
+        FILES_UPLOADED = "files_uploaded", _("Files uploaded by the patient on their case page")
+        MESSAGE_FROM_PATIENT = "message_from_patient", _("Message from the patient")
+        CASE_LINK_SENT = "case_link_sent", _("A fresh case page link was sent to the patient")
+        NEWS_FROM_PATIENT_SEEN = "news_from_patient_seen", _("What the patient sent was seen")
 
     enquiry = models.ForeignKey(
         "enquiries.Enquiry", on_delete=models.CASCADE, related_name="events"

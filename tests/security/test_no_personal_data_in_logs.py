@@ -133,3 +133,25 @@ def test_the_staff_working_exporting_and_erasing_the_enquiry(
 
     assert not Enquiry.objects.exists()
     assert_nothing_personal(logs())
+
+
+def test_private_link_tokens_never_reach_the_logs(client, logs, settings):
+    from datetime import timedelta
+
+    import time_machine
+    from django.utils import timezone
+
+    from enquiries.models import CaseLink
+    from tests.enquiries.conftest import make_enquiry
+
+    settings.CASE_LINK_IDLE_DAYS = 30
+    token = CaseLink.issue(make_enquiry())
+    wrong = token[:-1] + ("A" if token[-1] != "A" else "B")
+
+    assert client.get(f"/en/case/{wrong}/").status_code == 404
+    with time_machine.travel(timezone.now() + timedelta(days=31)):
+        assert client.get(f"/en/case/{token}/").status_code == 410
+
+    logged = logs()
+    assert "/en/case/" in logged, "the requests were not logged: the test would prove nothing"
+    assert token not in logged and wrong not in logged

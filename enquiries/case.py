@@ -1,0 +1,119 @@
+"""What a patient does after the thank-you page, on their private case page: read where their
+enquiry stands, send a message, get a fresh link. The page itself is enquiries.case_page."""
+
+import hmac
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.crypto import salted_hmac
+from django.utils.translation import gettext_lazy as _
+
+from enquiries import outbox
+from enquiries.models import AuditEntry, CaseMessage, Enquiry, EnquiryEvent, OutgoingEmail
+
+# The audit log's name for the patient (AuditEntry.actor_name), who has no staff account.
+PATIENT = "patient"
+
+# Each internal status in words a patient should read: what it means for them, never the
+# coordinators' shorthand ("Closed: not eligible" is for the back office; the coordinator tells
+# the patient why, in a message).
+STATUS_FOR_PATIENTS = {
+    Enquiry.Status.NEW: (
+        _("Received"),
+        _("We have your enquiry. A coordinator will read it and reply to you."),
+    ),
+    Enquiry.Status.IN_REVIEW: (
+        _("Being reviewed"),
+        _("A coordinator is reading your enquiry and the records you sent."),
+    ),
+    Enquiry.Status.AWAITING_RECORDS: (
+        _("Waiting for medical records"),
+        _("To go further, we need medical records. Please see the list below."),
+    ),
+    Enquiry.Status.WITH_HOSPITAL: (
+        _("With a hospital"),
+        _("With your consent, a hospital's doctors are reviewing your case."),
+    ),
+    Enquiry.Status.TREATMENT_PLANNED: (
+        _("Treatment being planned"),
+        _("A hospital has proposed a plan. Your coordinator is preparing the next steps with you."),
+    ),
+}
+CLOSED_FOR_PATIENTS = (
+    _("Closed"),
+    _(
+        "This enquiry is closed. You can still read it here. If you need our help again, "
+        "please send a new enquiry."
+    ),
+)
+
+
+def status_for_patient(enquiry):
+    """(title, explanation) of the enquiry's status, as the patient reads it."""
+    return STATUS_FOR_PATIENTS.get(enquiry.status, CLOSED_FOR_PATIENTS)
+
+
+def record_patient_action(enquiry, action, event_kind=None, **details):
+    """What the patient did, in the audit log (and on the timeline when `event_kind` is given).
+    `details` holds counts and ids, never what they wrote or sent."""
+    if event_kind is not None:
+        enquiry.record_event(event_kind, **details)
+    AuditEntry.record(None, action, reference=enquiry.reference, actor_name=PATIENT, **details)
+
+
+def raise_news_flag(enquiry):
+    """Flags the enquiry as holding something new from the patient and lets the coordinators
+    know, by one email at a time: while one is still waiting to go out, no second is queued (the
+    email says only that something is new). Call it inside the transaction that stores the news,
+    with the enquiry locked."""
+    if enquiry.news_from_patient_at is None:
+        enquiry.news_from_patient_at = timezone.now()
+        enquiry.save(update_fields=["news_from_patient_at"])
+    waiting = enquiry.emails.filter(
+        kind=OutgoingEmail.Kind.NEWS_FROM_PATIENT,
+        status__in=[OutgoingEmail.Status.PENDING, OutgoingEmail.Status.RETRYING],
+    )
+    if not waiting.exists():
+        outbox.queue_email(enquiry, OutgoingEmail.Kind.NEWS_FROM_PATIENT)
+
+
+def send_message_from_patient(enquiry, text, *, form_token):
+    """Store the patient's message, once per form (a double click stores one), flag the enquiry
+    and notify the coordinators. Returns the message."""
+    with transaction.atomic():
+        locked = Enquiry.objects.select_for_update().get(pk=enquiry.pk)
+        existing = CaseMessage.objects.filter(form_token=form_token, enquiry=locked).first()
+        if existing is not None:
+            return existing
+        message = CaseMessage.objects.create(
+            enquiry=locked, sender=CaseMessage.Sender.PATIENT, text=text, form_token=form_token
+        )
+        raise_news_flag(locked)
+        record_patient_action(
+            locked,
+            AuditEntry.Action.PATIENT_SENT_MESSAGE,
+            EnquiryEvent.Kind.MESSAGE_FROM_PATIENT,
+            message=message.pk,
+        )
+    return message
+
+
+def email_digest(email):
+    """A keyed hash of an email address, so that a fresh-link request can travel through the
+    task queue without the address itself."""
+    return salted_hmac("enquiries.case.fresh-link", email.strip().casefold()).hexdigest()
+
+
+def send_fresh_link(reference, digest):
+    """Queue a fresh case page link for the enquiry with this reference, if its email address
+    has this digest and it still has a case page. Says nothing either way: the request's answer
+    was the same whatever the outcome."""
+    enquiry = Enquiry.objects.filter(reference=reference.strip().upper()).first()
+    if enquiry is None or not enquiry.has_case_page:
+        return False
+    if not hmac.compare_digest(email_digest(enquiry.email), digest):
+        return False
+    with transaction.atomic():
+        outbox.queue_email(enquiry, OutgoingEmail.Kind.CASE_LINK)
+        enquiry.record_event(EnquiryEvent.Kind.CASE_LINK_SENT)
+    return True

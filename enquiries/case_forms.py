@@ -1,0 +1,64 @@
+"""The forms of the patient's case page: a message to the coordinator, and the "find my enquiry"
+request for a fresh link."""
+
+import re
+import uuid
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from enquiries.models import REFERENCE_ALPHABET, CaseMessage
+
+REFERENCE_PATTERN = re.compile(rf"CT-[{REFERENCE_ALPHABET}]{{4}}-[{REFERENCE_ALPHABET}]{{4}}")
+
+
+def normalise_reference(value):
+    """The reference as we print it (CT-7KQ4-M2XP), however it was typed: lower case, spaces,
+    without the dashes or the CT prefix."""
+    symbols = re.sub(r"[^0-9A-Z]", "", value.upper())
+    if symbols.startswith("CT") and len(symbols) == 10:
+        symbols = symbols[2:]
+    return f"CT-{symbols[:4]}-{symbols[4:]}" if len(symbols) == 8 else value.strip().upper()
+
+
+class PatientMessageForm(forms.Form):
+    text = forms.CharField(
+        label=_("Your message"),
+        max_length=CaseMessage.MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 5}),
+        error_messages={
+            "required": _("Please write your message."),
+            "max_length": _("Please keep your message under %(limit_value)d characters."),
+        },
+    )
+    # A new random id each time the page shows the form: the same form posted twice is one message.
+    form_token = forms.UUIDField(widget=forms.HiddenInput, initial=uuid.uuid4)
+
+
+class FindEnquiryForm(forms.Form):
+    email = forms.EmailField(
+        label=_("The email address you gave in the enquiry"),
+        max_length=254,
+        error_messages={
+            "required": _("Please enter your email address."),
+            "invalid": _("Please enter an email address such as name@example.com."),
+        },
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+    )
+    reference = forms.CharField(
+        label=_("Your reference"),
+        help_text=_("It is in the email we sent you, and looks like CT-7KQ4-M2XP."),
+        max_length=20,
+        error_messages={"required": _("Please enter your reference.")},
+        widget=forms.TextInput(
+            attrs={"autocomplete": "off", "autocapitalize": "characters", "dir": "ltr"}
+        ),
+    )
+
+    def clean_reference(self):
+        reference = normalise_reference(self.cleaned_data["reference"])
+        if not REFERENCE_PATTERN.fullmatch(reference):
+            raise forms.ValidationError(
+                _("A reference looks like CT-7KQ4-M2XP: please check it in our email.")
+            )
+        return reference

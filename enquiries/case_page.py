@@ -1,0 +1,165 @@
+"""The patient's private case page (from the link in their emails) and the "find my enquiry" page
+that emails a fresh link. Every answer is private and never stored by a cache or a search engine."""
+
+import logging
+from functools import wraps
+
+from django.conf import settings
+from django.contrib import messages
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.cache import add_never_cache_headers, patch_cache_control
+from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_protect
+from django.views.decorators.http import require_GET, require_http_methods
+
+from enquiries import case
+from enquiries.case_forms import FindEnquiryForm, PatientMessageForm
+from enquiries.models import AuditEntry, CaseLink, CaseMessage
+from portal.ratelimit import FixedWindowLimit
+from portal.service_promise import promise_in_words
+
+logger = logging.getLogger(__name__)
+
+HOUR = 60 * 60
+
+_link_requests_per_address = FixedWindowLimit(
+    "case-link-requests", window_seconds=HOUR, limit=lambda: settings.CASE_LINK_REQUESTS_PER_HOUR
+)
+_link_requests_per_email = FixedWindowLimit(
+    "case-link-requests-email",
+    window_seconds=HOUR,
+    limit=lambda: settings.CASE_LINK_REQUESTS_PER_EMAIL_PER_HOUR,
+)
+_messages_per_enquiry = FixedWindowLimit(
+    "case-messages", window_seconds=HOUR, limit=lambda: settings.CASE_MESSAGES_PER_HOUR
+)
+
+
+def private_page(view):
+    """Never cached anywhere, never indexed, and the link's token never leaves in a Referer."""
+
+    @wraps(view)
+    def wrapped(request, *args, **kwargs):
+        response = view(request, *args, **kwargs)
+        add_never_cache_headers(response)
+        patch_cache_control(response, private=True)
+        response["X-Robots-Tag"] = "noindex, nofollow"
+        response["Referrer-Policy"] = "no-referrer"
+        return response
+
+    return wrapped
+
+
+def _open_case(token):
+    """The case link of a token that opens a page, or an answer for one that does not: 404 for a
+    wrong or tampered token (nothing about any case), the expired-link page for an old one."""
+    found, link = CaseLink.find(token)
+    if found is CaseLink.Found.UNKNOWN:
+        raise Http404
+    return found, link
+
+
+@private_page
+@csrf_protect
+@require_http_methods(["GET", "POST"])
+def case_page(request, token):
+    found, link = _open_case(token)
+    if found is CaseLink.Found.EXPIRED:
+        return render(
+            request, "enquiries/case/expired.html", {"form": FindEnquiryForm()}, status=410
+        )
+    link.touch()
+    enquiry = link.enquiry
+    message_form = PatientMessageForm()
+    if request.method == "POST":
+        message_form = PatientMessageForm(request.POST)
+        if not enquiry.takes_files_sent_again:
+            message_form.add_error(None, _("This enquiry is closed: it takes no new messages."))
+        elif _messages_per_enquiry.exceeded(request, identity=f"enquiry:{enquiry.pk}"):
+            message_form.add_error(
+                None,
+                _(
+                    "You have sent many messages in the last hour. "
+                    "Please wait a little and try again."
+                ),
+            )
+        elif message_form.is_valid():
+            case.send_message_from_patient(
+                enquiry,
+                message_form.cleaned_data["text"],
+                form_token=message_form.cleaned_data["form_token"],
+            )
+            messages.success(request, _("Your message has been sent to your coordinator."))
+            return redirect(request.path)
+    else:
+        case.record_patient_action(enquiry, AuditEntry.Action.PATIENT_OPENED_CASE_PAGE)
+    return render(
+        request,
+        "enquiries/case/page.html",
+        _case_context(enquiry, message_form),
+        status=400 if message_form.is_bound else 200,
+    )
+
+
+def _case_context(enquiry, message_form):
+    conversation = list(enquiry.messages.select_related(None).order_by("sent_at", "pk"))
+    unread = [
+        message.pk
+        for message in conversation
+        if message.sender == CaseMessage.Sender.COORDINATOR and message.read_at is None
+    ]
+    if unread:
+        CaseMessage.objects.filter(pk__in=unread).update(read_at=timezone.now())
+    title, explanation = case.status_for_patient(enquiry)
+    coordinator = enquiry.assigned_to
+    return {
+        "enquiry": enquiry,
+        "status_title": title,
+        "status_explanation": explanation,
+        # A first name only: the patient needs a person, not the staff directory.
+        "coordinator_first_name": coordinator.first_name if coordinator else "",
+        "promise": promise_in_words(),
+        "files": list(enquiry.record_files.only("original_name", "size", "uploaded_at")),
+        "conversation": conversation,
+        "message_form": message_form,
+        "takes_more": enquiry.takes_files_sent_again,
+    }
+
+
+@private_page
+@csrf_protect
+@require_http_methods(["GET", "POST"])
+def find_enquiry(request):
+    """A fresh link by email for a patient who lost theirs or let it expire. The answer is the
+    same whether or not the email and reference match an enquiry, and the work behind it (one
+    task queued) too: the page cannot be used to learn who wrote to us."""
+    form = FindEnquiryForm(request.POST or None)
+    if request.method == "POST":
+        if _link_requests_per_address.exceeded(request):
+            logger.info("Case link request refused: limit reached for a client address")
+            form.add_error(
+                None, _("Too many requests from your connection. Please try again in an hour.")
+            )
+        elif form.is_valid():
+            email = form.cleaned_data["email"]
+            if not _link_requests_per_email.exceeded(request, identity=email.strip().casefold()):
+                from enquiries.tasks import send_fresh_case_link
+
+                send_fresh_case_link.enqueue(
+                    form.cleaned_data["reference"], case.email_digest(email)
+                )
+            # Over the per-address limit of one email, nothing more is sent, and nothing says so.
+            return redirect("case:link_sent")
+    return render(
+        request, "enquiries/case/find.html", {"form": form}, status=400 if form.errors else 200
+    )
+
+
+@private_page
+@require_GET
+def link_sent(request):
+    return render(
+        request, "enquiries/case/link_sent.html", {"link_idle_days": settings.CASE_LINK_IDLE_DAYS}
+    )
