@@ -18,13 +18,12 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext_lazy
 
-from enquiries import outbox, uploads
+from enquiries import outbox, records
 from enquiries.models import (
     City,
     Consent,
     Enquiry,
     EnquiryEvent,
-    RecordFile,
 )
 from therapy_info import privacy_notice
 
@@ -173,16 +172,16 @@ class RecordFilesField(forms.FileField):
 
     def clean(self, data, initial=None):
         files = [item for item in (data or []) if item]
-        if len(files) > uploads.MAX_FILES:
+        if len(files) > records.MAX_FILES:
             raise forms.ValidationError(
                 _("You can attach up to %(max)d files; you chose %(count)d."),
                 code="too_many",
-                params={"max": uploads.MAX_FILES, "count": len(files)},
+                params={"max": records.MAX_FILES, "count": len(files)},
             )
         errors = []
         for uploaded in files:
             super().clean(uploaded, initial)
-            if uploaded.size > uploads.MAX_FILE_SIZE:
+            if uploaded.size > records.MAX_FILE_SIZE:
                 errors.append(
                     forms.ValidationError(
                         _("“%(name)s” is larger than 10 MB."),
@@ -190,7 +189,7 @@ class RecordFilesField(forms.FileField):
                         params={"name": uploaded.name},
                     )
                 )
-            elif uploads.detect_content_type(uploaded) is None:
+            elif records.detect_content_type(uploaded) is None:
                 errors.append(
                     forms.ValidationError(
                         _("“%(name)s” is not a PDF, JPEG or PNG file."),
@@ -409,7 +408,7 @@ class EnquiryForm(forms.ModelForm):
             for name in CAMPAIGN_FIELDS:
                 if (key := self.add_prefix(name)) in self.data:
                     self.data[key] = clean_campaign_value(name, self.data[key])
-        # What the upload handler skipped before the form saw it (see uploads.LimitedUploadHandler).
+        # What the upload handler skipped before the form saw it (see records.LimitedUploadHandler).
         self.upload_limits = upload_limits
         self.helper = self._build_helper()
 
@@ -527,7 +526,7 @@ class EnquiryForm(forms.ModelForm):
         limits = self.upload_limits
         if limits is not None and limits.skipped_too_many:
             raise forms.ValidationError(
-                _("You can attach up to %(max)d files."), params={"max": uploads.MAX_FILES}
+                _("You can attach up to %(max)d files."), params={"max": records.MAX_FILES}
             )
         if limits is not None and limits.skipped_too_large:
             raise forms.ValidationError(
@@ -587,7 +586,7 @@ class EnquiryForm(forms.ModelForm):
         enquiry.language = language
         # The version in force now: the one linked from the form the patient just sent.
         enquiry.privacy_notice_version = privacy_notice.current_version()
-        with RecordFile.atomic_with_files() as store_all:
+        with records.atomic_with_files() as store_all:
             enquiry.insert_with_unique_reference()
             # The form's one many-to-many field. A new enquiry links no city yet, so the
             # links are inserted directly: save_m2m() would first look up existing ones.
@@ -606,8 +605,8 @@ class EnquiryForm(forms.ModelForm):
                 )
                 for field_name, kind in CONSENT_FIELDS.items()
             )
-            records = store_all(enquiry, self.cleaned_data["record_files"])
-            enquiry.record_event(EnquiryEvent.Kind.RECEIVED, files=len(records))
+            stored = store_all(enquiry, self.cleaned_data["record_files"])
+            enquiry.record_event(EnquiryEvent.Kind.RECEIVED, files=len(stored))
             # The emails' rows and tasks, in this same transaction: the outbox.
             outbox.queue_enquiry_emails(enquiry)
         return enquiry

@@ -9,7 +9,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_GET, require_http_methods
 
-from enquiries import ratelimit, uploads
+from enquiries import ratelimit, records
 from enquiries.forms import (
     UTM_FIELDS,
     EnquiryForm,
@@ -17,15 +17,15 @@ from enquiries.forms import (
     clean_campaign_value,
     empty_form_cache_version,
 )
-from enquiries.models import STORAGE_ERRORS, new_reference
-from enquiries.uploads import LimitedUploadHandler, SkipFilesHandler
+from enquiries.models import new_reference
+from enquiries.records import LimitedUploadHandler, SkipFilesHandler
 
 logger = logging.getLogger(__name__)
 
 SESSION_REFERENCE = "enquiries:reference"
 SESSION_FILES_SENT_AGAIN = "enquiries:files-sent-again"
 # What can fail while a submission is stored: the database, and the records storage.
-SUBMISSION_FAILURES = (DatabaseError, *STORAGE_ERRORS)
+SUBMISSION_FAILURES = (DatabaseError, *records.STORAGE_ERRORS)
 
 
 @csrf_exempt
@@ -217,6 +217,6 @@ def thank_you(request):
     context = {
         "reference": reference,
         "files_sent_again": request.session.pop(SESSION_FILES_SENT_AGAIN, None),
-        "max_files": uploads.MAX_FILES,
+        "max_files": records.MAX_FILES,
     }
     return render(request, "enquiries/thank_you.html", context)

@@ -14,7 +14,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from enquiries import uploads
+from enquiries import records
 from enquiries.models import Enquiry, RecordFile
 from tests.enquiries.conftest import JPEG_BYTES, PDF_BYTES, PNG_BYTES, valid_form_data
 
@@ -176,4 +176,4 @@ def test_a_file_in_the_subject_access_archive_ends_in_its_detected_extension(
     ],
 )
 def test_the_file_name_sanitiser_keeps_only_a_short_plain_name(name, safe):
-    assert uploads.safe_file_name(name, "application/pdf") == safe
+    assert records.safe_file_name(name, "application/pdf") == safe

@@ -1,12 +1,21 @@
-"""Medical record uploads: what we accept (by content, never by name), limits, and an upload
-handler that stops reading oversized or surplus files before they fill the disk."""
+"""Medical record files: what we accept (by content, never by name) and how many, the upload
+handlers that stop reading surplus bytes, storage under random names with clean-up on failure,
+and the one safe name a record is given back under (downloads, the subject-access archive)."""
 
 import hashlib
+import logging
 import os
 import secrets
 import unicodedata
+from contextlib import contextmanager
 
+from botocore.exceptions import BotoCoreError, ClientError
 from django.core.files.uploadhandler import FileUploadHandler, SkipFile
+from django.db import transaction
+
+from enquiries.models.records import RecordFile
+
+logger = logging.getLogger(__name__)
 
 MAX_FILE_SIZE = 10 * 1024 * 1024
 MAX_FILES = 5
@@ -31,6 +40,9 @@ RESERVED_IN_FILE_NAMES = set('<>:"/\\|?*')
 # "scan\u202efdp.exe" as "scanexe.pdf"), line and paragraph separators.
 INVISIBLE_CATEGORIES = {"Cc", "Cf", "Zl", "Zp"}
 MAX_FILE_NAME_LENGTH = 100
+# What the records storage raises when it fails: the file system's errors, and the S3 client's
+# (django-storages passes botocore's exceptions through).
+STORAGE_ERRORS = (OSError, BotoCoreError, ClientError)
 
 
 def detect_content_type(uploaded_file):
@@ -82,6 +94,73 @@ def random_storage_name(content_type):
     listing nor a leaked path reveals anything; two hex characters shard the directory."""
     token = secrets.token_hex(16)
     return f"records/{token[:2]}/{token}.{EXTENSIONS[content_type]}"
+
+
+def store(enquiry, uploaded_file):
+    """Write the upload to private storage under a random name; return the unsaved record.
+
+    Its `file.name` is what to delete if the transaction fails."""
+    content_type = detect_content_type(uploaded_file)
+    if content_type is None:
+        raise ValueError("Only files the form accepted may be stored.")
+    record = RecordFile(
+        enquiry=enquiry,
+        original_name=uploaded_file.name[:255],
+        content_type=content_type,
+        size=uploaded_file.size,
+        sha256=sha256_of(uploaded_file),
+    )
+    name = random_storage_name(content_type)
+    try:
+        record.file.save(name, uploaded_file, save=False)
+    except BaseException:
+        # A write cut short (a full disk, a dropped connection to S3) can leave part of it.
+        discard_stored_files(record.file.storage, [name])
+        raise
+    return record
+
+
+@contextmanager
+def atomic_with_files():
+    """A transaction that may store record files, with the `store_all(enquiry, uploaded_files)`
+    to do it: it writes each file to storage, inserts their rows and returns them. If the
+    transaction fails, its commit included, every file it wrote is removed from storage."""
+    written = []
+
+    def store_all(enquiry, uploaded_files):
+        stored = []
+        for uploaded in uploaded_files:
+            stored.append(store(enquiry, uploaded))
+            written.append(stored[-1].file.name)
+        RecordFile.objects.bulk_create(stored)
+        return stored
+
+    try:
+        with transaction.atomic():
+            yield store_all
+    except BaseException:
+        discard_stored_files(RecordFile._meta.get_field("file").storage, written)
+        raise
+
+
+def discard_stored_files(storage, names):
+    """Remove the files of a write that failed. Never raises: the failure being handled matters
+    more, and a storage that cannot delete now leaves a file only its random name describes."""
+    for name in names:
+        try:
+            storage.delete(name)
+        except STORAGE_ERRORS as error:
+            logger.warning(
+                "A record file of a failed write could not be removed (%s): %s",
+                type(error).__name__,
+                name,
+            )
+
+
+def delete_stored_files(files):
+    """Remove files from storage; one already gone is not an error (a retried run)."""
+    for file in files:
+        file.storage.delete(file.name)
 
 
 class BodyEnd:
