@@ -399,7 +399,7 @@ class EnquiryForm(forms.ModelForm):
             },
         }
 
-    def __init__(self, *args, upload_limits=None, **kwargs):
+    def __init__(self, *args, upload_receipt=None, **kwargs):
         super().__init__(*args, **kwargs)
         if self.is_bound:
             # A campaign value the form would refuse never blocks a patient's enquiry: it is
@@ -408,8 +408,8 @@ class EnquiryForm(forms.ModelForm):
             for name in CAMPAIGN_FIELDS:
                 if (key := self.add_prefix(name)) in self.data:
                     self.data[key] = clean_campaign_value(name, self.data[key])
-        # What the upload handler skipped before the form saw it (see records.LimitedUploadHandler).
-        self.upload_limits = upload_limits
+        # What was skipped before the form saw the files (see records.receive_uploads).
+        self.upload_receipt = upload_receipt
         self.helper = self._build_helper()
 
     def _build_helper(self):
@@ -523,19 +523,19 @@ class EnquiryForm(forms.ModelForm):
 
     def clean_record_files(self):
         files = self.cleaned_data.get("record_files") or []
-        limits = self.upload_limits
-        if limits is not None and limits.skipped_too_many:
+        receipt = self.upload_receipt
+        if receipt is not None and receipt.skipped_too_many:
             raise forms.ValidationError(
                 _("You can attach up to %(max)d files."), params={"max": records.MAX_FILES}
             )
-        if limits is not None and limits.skipped_too_large:
+        if receipt is not None and receipt.skipped_too_large:
             raise forms.ValidationError(
                 ngettext_lazy(
                     "One file is larger than 10 MB.",
                     "%(count)d files are larger than 10 MB.",
                     "count",
                 ),
-                params={"count": limits.skipped_too_large},
+                params={"count": receipt.skipped_too_large},
             )
         return files
 

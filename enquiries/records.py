@@ -163,6 +163,48 @@ def delete_stored_files(files):
         file.storage.delete(file.name)
 
 
+class UploadReceipt:
+    """What became of a post's files while Django read its body: filled in by the upload handler
+    receive_uploads() or skip_uploads() put in place, asked by the view and the form."""
+
+    def __init__(self):
+        # Files not read further: past the size limit, or beyond the count.
+        self.skipped_too_large = 0
+        self.skipped_too_many = 0
+        # A post read for its fields only (skip_uploads): whether it held any file.
+        self.files_skipped = False
+        self.close_delimiter = None
+        self.body_end = None
+
+    @property
+    def incomplete(self):
+        """Whether the body was cut short (it lacks the closing delimiter every client sends).
+
+        Django's parser keeps what arrived without an error: it drops a file cut in the middle
+        and calls upload_interrupted(), which it also calls when the last file was merely
+        skipped (too large), and it does not notice a cut anywhere else. Hence the end."""
+        if self.body_end is None or self.close_delimiter is None:
+            return False
+        return self.close_delimiter not in self.body_end.last_bytes
+
+
+def receive_uploads(request):
+    """Put the file limits in place on a post before anything reads its body (the CSRF check
+    does): a file past the size limit, or beyond the count, is skipped unread. Returns the
+    receipt that says, once the body is read, what was skipped and whether it all arrived."""
+    receipt = UploadReceipt()
+    request.upload_handlers.insert(0, LimitedUploadHandler(request, receipt))
+    return receipt
+
+
+def skip_uploads(request):
+    """Have a post's fields read and none of its files (each is read past, never stored), before
+    anything reads its body. Returns the receipt that says whether the post held any file."""
+    receipt = UploadReceipt()
+    request.upload_handlers = [SkipFilesHandler(request, receipt)]
+    return receipt
+
+
 class BodyEnd:
     """Passes a request body through unchanged, keeping its last bytes: whether the multipart
     body ended with its closing delimiter says whether all of it arrived."""
@@ -186,40 +228,26 @@ class BodyEnd:
 
 class LimitedUploadHandler(FileUploadHandler):
     """Runs before Django's own handlers: skips (stops reading) a file once it passes the size
-    limit, and any file beyond the count limit, and remembers it so the form can say so. It also
-    tells a body cut short (a dropped connection) from a complete one.
+    limit, and any file beyond the count limit, and notes it on the receipt so the form can say
+    so. It also lets the receipt tell a body cut short (a dropped connection) from a complete one.
 
     Without it, nothing bounds what a client may upload: Django's body limits exclude files."""
 
-    def __init__(self, request=None):
+    def __init__(self, request, receipt):
         super().__init__(request)
+        self.receipt = receipt
         self.files_seen = 0
-        self.skipped_too_large = 0
-        self.skipped_too_many = 0
         self.surplus = False
-        self.close_delimiter = None
-        self.body_end = None
-
-    @property
-    def incomplete(self):
-        """Whether the body was cut short (it lacks the closing delimiter every client sends).
-
-        Django's parser keeps what arrived without an error: it drops a file cut in the middle
-        and calls upload_interrupted(), which it also calls when the last file was merely
-        skipped (too large), and it does not notice a cut anywhere else. Hence the end."""
-        if self.body_end is None or self.close_delimiter is None:
-            return False
-        return self.close_delimiter not in self.body_end.last_bytes
 
     def handle_raw_input(self, input_data, META, content_length, boundary, encoding=None):
         # The parser reads the body through the request, which reads its stream: watching that
         # stream sees every byte that arrives (the request's own `_stream`: there is no public
         # hook for the raw bytes). A body already read into memory is complete or not as is.
-        self.close_delimiter = b"--" + boundary + b"--"
+        self.receipt.close_delimiter = b"--" + boundary + b"--"
         stream = getattr(self.request, "_stream", None)
         if input_data is self.request and stream is not None:
-            self.body_end = BodyEnd(stream)
-            self.request._stream = self.body_end
+            self.receipt.body_end = BodyEnd(stream)
+            self.request._stream = self.receipt.body_end
         return None
 
     def new_file(self, field_name, file_name, *args, **kwargs):
@@ -227,7 +255,7 @@ class LimitedUploadHandler(FileUploadHandler):
         self.files_seen += 1
         self.surplus = self.files_seen > MAX_FILES
         if self.surplus:
-            self.skipped_too_many += 1
+            self.receipt.skipped_too_many += 1
 
     def receive_data_chunk(self, raw_data, start):
         # SkipFile is raised here, not in new_file(): the parser then closes the handlers' files,
@@ -235,7 +263,7 @@ class LimitedUploadHandler(FileUploadHandler):
         if self.surplus:
             raise SkipFile
         if start + len(raw_data) > MAX_FILE_SIZE:
-            self.skipped_too_large += 1
+            self.receipt.skipped_too_large += 1
             raise SkipFile
         return raw_data
 
@@ -245,13 +273,15 @@ class LimitedUploadHandler(FileUploadHandler):
 
 class SkipFilesHandler(FileUploadHandler):
     """Reads a multipart body's fields and none of its files: each file is skipped as it starts
-    (its bytes are read past, never stored). Says whether the post held any file."""
+    (its bytes are read past, never stored), and the receipt notes that the post held one."""
 
-    files_skipped = False
+    def __init__(self, request, receipt):
+        super().__init__(request)
+        self.receipt = receipt
 
     def new_file(self, *args, **kwargs):
         super().new_file(*args, **kwargs)
-        self.files_skipped = True
+        self.receipt.files_skipped = True
         raise SkipFile
 
     def receive_data_chunk(self, raw_data, start):

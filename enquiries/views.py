@@ -18,7 +18,6 @@ from enquiries.forms import (
     empty_form_cache_version,
 )
 from enquiries.models import new_reference
-from enquiries.records import LimitedUploadHandler, SkipFilesHandler
 
 logger = logging.getLogger(__name__)
 
@@ -41,10 +40,9 @@ def start(request):
             logger.info("Enquiry form post refused: post limit reached for a client address")
             if _small_enough_to_read(request):
                 # Read for the answers only: the files are skipped, never stored.
-                request.upload_handlers = [SkipFilesHandler()]
-                return _refuse_post_with_answers(request)
+                return _refuse_post_with_answers(request, records.skip_uploads(request))
             return _refuse_post(request)
-        request.upload_handlers.insert(0, LimitedUploadHandler(request))
+        return _start(request, records.receive_uploads(request))
     return _start(request)
 
 
@@ -63,30 +61,27 @@ def _refuse_post(request):
 
 @never_cache
 @csrf_protect
-def _refuse_post_with_answers(request):
+def _refuse_post_with_answers(request, receipt):
     # CSRF-checked like a post that is taken: a page of another site cannot have its own values
     # shown back in our form for the patient to send.
-    skipped = request.upload_handlers[0]
     return _render_form(
         request,
         UncheckedEnquiryForm(request.POST),
         rate_limited=True,
         post_limited=True,
-        files_skipped=skipped.files_skipped,
+        files_skipped=receipt.files_skipped,
     )
 
 
 @never_cache
 @require_http_methods(["GET", "POST"])
 @csrf_protect
-def _start(request):
+def _start(request, receipt=None):
+    """The form, or a post of it; a post comes with the receipt of its files (start)."""
     if request.method != "POST":
         return _render_form(request, EnquiryForm(initial=_came_from(request)))
 
-    upload_limits = next(
-        (h for h in request.upload_handlers if isinstance(h, LimitedUploadHandler)), None
-    )
-    form = EnquiryForm(request.POST, request.FILES, upload_limits=upload_limits)
+    form = EnquiryForm(request.POST, request.FILES, upload_receipt=receipt)
 
     if form.looks_like_a_bot:
         # Looks like success to the bot, so it learns nothing; nothing is stored.
@@ -95,7 +90,7 @@ def _start(request):
         context = {"reference": new_reference()}
         return render(request, "enquiries/thank_you.html", context)
 
-    if upload_limits is not None and upload_limits.incomplete:
+    if receipt.incomplete:
         # A dropped connection: what arrived is shown again, nothing is stored.
         logger.info("Enquiry refused: the request body arrived incomplete")
         return _render_form(request, form, upload_incomplete=True)
