@@ -18,7 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext_lazy
 
-from enquiries import outbox, records
+from enquiries import consents, outbox, records
 from enquiries.models import (
     City,
     Consent,
@@ -27,18 +27,7 @@ from enquiries.models import (
 )
 from therapy_info import privacy_notice
 
-# Bump when a consent's wording changes: each stored consent says which wording was agreed to.
-CONSENT_TEXT_VERSION = "2026-01"
-CONSENT_TEXTS = {
-    Consent.Kind.HEALTH_DATA_PROCESSING: _(
-        "I agree that the health information I give here is processed to answer my enquiry."
-    ),
-    Consent.Kind.HOSPITAL_SHARING: _(
-        "I agree that my case is shared with partner hospitals in China so they can say whether "
-        "treatment is possible. (Needed before a referral; you can also agree later.)"
-    ),
-    Consent.Kind.MARKETING_EMAIL: _("Send me occasional news about CAR-T treatment by email."),
-}
+# The form's consent boxes and what each one agrees to.
 CONSENT_FIELDS = {
     "consent_health_data": Consent.Kind.HEALTH_DATA_PROCESSING,
     "consent_hospital_sharing": Consent.Kind.HOSPITAL_SHARING,
@@ -329,14 +318,14 @@ class EnquiryForm(forms.ModelForm):
         help_text=_("Up to 5 files: PDF, JPEG or PNG, 10 MB each."),
     )
     consent_health_data = forms.BooleanField(
-        label=CONSENT_TEXTS[Consent.Kind.HEALTH_DATA_PROCESSING],
+        label=consents.CONSENT_TEXTS[Consent.Kind.HEALTH_DATA_PROCESSING],
         error_messages={"required": _("We can only answer your enquiry if you agree to this.")},
     )
     consent_hospital_sharing = forms.BooleanField(
-        label=CONSENT_TEXTS[Consent.Kind.HOSPITAL_SHARING], required=False
+        label=consents.CONSENT_TEXTS[Consent.Kind.HOSPITAL_SHARING], required=False
     )
     consent_marketing = forms.BooleanField(
-        label=CONSENT_TEXTS[Consent.Kind.MARKETING_EMAIL], required=False
+        label=consents.CONSENT_TEXTS[Consent.Kind.MARKETING_EMAIL], required=False
     )
     source_page_slug = forms.CharField(
         widget=forms.HiddenInput, required=False, max_length=200, validators=[SLUG_VALIDATOR]
@@ -594,17 +583,10 @@ class EnquiryForm(forms.ModelForm):
                 Enquiry.preferred_cities.through(enquiry=enquiry, city=city)
                 for city in self.cleaned_data["preferred_cities"]
             )
-            Consent.objects.bulk_create(
-                Consent(
-                    enquiry=enquiry,
-                    kind=kind,
-                    given=self.cleaned_data[field_name],
-                    text_version=CONSENT_TEXT_VERSION,
-                    text=str(CONSENT_TEXTS[kind]),
-                    language=language,
+            for field_name, kind in CONSENT_FIELDS.items():
+                consents.record_consent(
+                    enquiry, kind, given=self.cleaned_data[field_name], language=language
                 )
-                for field_name, kind in CONSENT_FIELDS.items()
-            )
             stored = store_all(enquiry, self.cleaned_data["record_files"])
             enquiry.record_event(EnquiryEvent.Kind.RECEIVED, files=len(stored))
             # The emails' rows and tasks, in this same transaction: the outbox.
