@@ -1,5 +1,5 @@
-"""The public "Start My Medical Treatment" form: what a patient fills in, how each answer is
-checked, and how a valid submission is stored in one transaction."""
+"""The public "Start My Medical Treatment" form: what a patient fills in and how each answer is
+checked (enquiries.intake stores a valid one)."""
 
 import re
 import unicodedata
@@ -18,14 +18,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext_lazy
 
-from enquiries import consents, outbox, records
-from enquiries.models import (
-    City,
-    Consent,
-    Enquiry,
-    EnquiryEvent,
-)
-from therapy_info import privacy_notice
+from enquiries import consents, records
+from enquiries.models import City, Consent, Enquiry
 
 # The form's consent boxes and what each one agrees to.
 CONSENT_FIELDS = {
@@ -559,39 +553,14 @@ class EnquiryForm(forms.ModelForm):
             if not cleaned.get(field) and not self.has_error(field):
                 self.add_error(field, message)
 
-    def existing_enquiry(self):
-        """The enquiry already stored from this very form (double-click, refresh, resubmit)."""
+    @property
+    def submission_token_sent(self):
+        """The submission token as posted, read before the answers are checked (None when it is
+        missing or malformed): the enquiry this form already made is looked for first."""
         try:
-            token = uuid.UUID(str(self.data.get(self.add_prefix("submission_token"), "")))
+            return uuid.UUID(str(self.data.get(self.add_prefix("submission_token"), "")))
         except ValueError:
             return None
-        return Enquiry.objects.filter(submission_token=token).first()
-
-    def submit(self, *, language):
-        """Store the enquiry with its cities, consents, files, 'received' event and notification
-        task in one transaction. If anything fails, nothing is kept: no rows, no files."""
-        enquiry = self.save(commit=False)
-        enquiry.submission_token = self.cleaned_data["submission_token"]
-        enquiry.language = language
-        # The version in force now: the one linked from the form the patient just sent.
-        enquiry.privacy_notice_version = privacy_notice.current_version()
-        with records.atomic_with_files() as store_all:
-            enquiry.insert_with_unique_reference()
-            # The form's one many-to-many field. A new enquiry links no city yet, so the
-            # links are inserted directly: save_m2m() would first look up existing ones.
-            Enquiry.preferred_cities.through.objects.bulk_create(
-                Enquiry.preferred_cities.through(enquiry=enquiry, city=city)
-                for city in self.cleaned_data["preferred_cities"]
-            )
-            for field_name, kind in CONSENT_FIELDS.items():
-                consents.record_consent(
-                    enquiry, kind, given=self.cleaned_data[field_name], language=language
-                )
-            stored = store_all(enquiry, self.cleaned_data["record_files"])
-            enquiry.record_event(EnquiryEvent.Kind.RECEIVED, files=len(stored))
-            # The emails' rows and tasks, in this same transaction: the outbox.
-            outbox.queue_enquiry_emails(enquiry)
-        return enquiry
 
 
 def clean_campaign_value(name, value):

@@ -9,7 +9,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_GET, require_http_methods
 
-from enquiries import ratelimit, records
+from enquiries import intake, ratelimit, records
 from enquiries.forms import (
     UTM_FIELDS,
     EnquiryForm,
@@ -98,7 +98,7 @@ def _start(request, receipt=None):
     # Every step that reads or writes the database or the records storage is in here, so a
     # failure at any of them gives the calm page with everything typed, never a 500.
     try:
-        if existing := form.existing_enquiry():
+        if existing := intake.already_received(form.submission_token_sent):
             return _sent_again(request, form, existing)
         if not form.is_valid():
             return _render_form(request, form)
@@ -111,13 +111,13 @@ def _start(request, receipt=None):
         ):
             logger.info("Enquiry refused: a rate limit was reached")
             return _render_form(request, form, rate_limited=True)
-        enquiry = form.submit(language=request.LANGUAGE_CODE)
+        enquiry = intake.receive_enquiry(form, language=request.LANGUAGE_CODE)
     except SUBMISSION_FAILURES as error:
         failure = error
         # The same form posted twice at once: the other request stored it first.
         if isinstance(error, IntegrityError):
             try:
-                if existing := form.existing_enquiry():
+                if existing := intake.already_received(form.submission_token_sent):
                     return _sent_again(request, form, existing)
             except SUBMISSION_FAILURES as again:
                 failure = again
