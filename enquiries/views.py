@@ -77,7 +77,7 @@ def _refuse_post_with_answers(request, receipt):
 @require_http_methods(["GET", "POST"])
 @csrf_protect
 def _start(request, receipt=None):
-    """The form, or a post of it; a post comes with the receipt of its files (start)."""
+    """The form, or a post of it with the receipt of its files (start put the limits in place)."""
     if request.method != "POST":
         return _render_form(request, EnquiryForm(initial=_came_from(request)))
 
