@@ -1,5 +1,5 @@
-"""The public "Start My Medical Treatment" form: what a patient fills in, how each answer is
-checked, and how a valid submission is stored in one transaction."""
+"""The public "Start My Medical Treatment" form: what a patient fills in and how each answer is
+checked (enquiries.intake stores a valid one)."""
 
 import re
 import unicodedata
@@ -18,28 +18,10 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext_lazy
 
-from enquiries import outbox, uploads
-from enquiries.models import (
-    City,
-    Consent,
-    Enquiry,
-    EnquiryEvent,
-    RecordFile,
-)
-from therapy_info import privacy_notice
+from enquiries import consents, records
+from enquiries.models import City, Consent, Enquiry
 
-# Bump when a consent's wording changes: each stored consent says which wording was agreed to.
-CONSENT_TEXT_VERSION = "2026-01"
-CONSENT_TEXTS = {
-    Consent.Kind.HEALTH_DATA_PROCESSING: _(
-        "I agree that the health information I give here is processed to answer my enquiry."
-    ),
-    Consent.Kind.HOSPITAL_SHARING: _(
-        "I agree that my case is shared with partner hospitals in China so they can say whether "
-        "treatment is possible. (Needed before a referral; you can also agree later.)"
-    ),
-    Consent.Kind.MARKETING_EMAIL: _("Send me occasional news about CAR-T treatment by email."),
-}
+# The form's consent boxes and what each one agrees to.
 CONSENT_FIELDS = {
     "consent_health_data": Consent.Kind.HEALTH_DATA_PROCESSING,
     "consent_hospital_sharing": Consent.Kind.HOSPITAL_SHARING,
@@ -173,16 +155,16 @@ class RecordFilesField(forms.FileField):
 
     def clean(self, data, initial=None):
         files = [item for item in (data or []) if item]
-        if len(files) > uploads.MAX_FILES:
+        if len(files) > records.MAX_FILES:
             raise forms.ValidationError(
                 _("You can attach up to %(max)d files; you chose %(count)d."),
                 code="too_many",
-                params={"max": uploads.MAX_FILES, "count": len(files)},
+                params={"max": records.MAX_FILES, "count": len(files)},
             )
         errors = []
         for uploaded in files:
             super().clean(uploaded, initial)
-            if uploaded.size > uploads.MAX_FILE_SIZE:
+            if uploaded.size > records.MAX_FILE_SIZE:
                 errors.append(
                     forms.ValidationError(
                         _("“%(name)s” is larger than 10 MB."),
@@ -190,7 +172,7 @@ class RecordFilesField(forms.FileField):
                         params={"name": uploaded.name},
                     )
                 )
-            elif uploads.detect_content_type(uploaded) is None:
+            elif records.detect_content_type(uploaded) is None:
                 errors.append(
                     forms.ValidationError(
                         _("“%(name)s” is not a PDF, JPEG or PNG file."),
@@ -330,14 +312,14 @@ class EnquiryForm(forms.ModelForm):
         help_text=_("Up to 5 files: PDF, JPEG or PNG, 10 MB each."),
     )
     consent_health_data = forms.BooleanField(
-        label=CONSENT_TEXTS[Consent.Kind.HEALTH_DATA_PROCESSING],
+        label=consents.CONSENT_TEXTS[Consent.Kind.HEALTH_DATA_PROCESSING],
         error_messages={"required": _("We can only answer your enquiry if you agree to this.")},
     )
     consent_hospital_sharing = forms.BooleanField(
-        label=CONSENT_TEXTS[Consent.Kind.HOSPITAL_SHARING], required=False
+        label=consents.CONSENT_TEXTS[Consent.Kind.HOSPITAL_SHARING], required=False
     )
     consent_marketing = forms.BooleanField(
-        label=CONSENT_TEXTS[Consent.Kind.MARKETING_EMAIL], required=False
+        label=consents.CONSENT_TEXTS[Consent.Kind.MARKETING_EMAIL], required=False
     )
     source_page_slug = forms.CharField(
         widget=forms.HiddenInput, required=False, max_length=200, validators=[SLUG_VALIDATOR]
@@ -400,7 +382,7 @@ class EnquiryForm(forms.ModelForm):
             },
         }
 
-    def __init__(self, *args, upload_limits=None, **kwargs):
+    def __init__(self, *args, upload_receipt=None, **kwargs):
         super().__init__(*args, **kwargs)
         if self.is_bound:
             # A campaign value the form would refuse never blocks a patient's enquiry: it is
@@ -409,8 +391,8 @@ class EnquiryForm(forms.ModelForm):
             for name in CAMPAIGN_FIELDS:
                 if (key := self.add_prefix(name)) in self.data:
                     self.data[key] = clean_campaign_value(name, self.data[key])
-        # What the upload handler skipped before the form saw it (see uploads.LimitedUploadHandler).
-        self.upload_limits = upload_limits
+        # What was skipped before the form saw the files (see records.receive_uploads).
+        self.upload_receipt = upload_receipt
         self.helper = self._build_helper()
 
     def _build_helper(self):
@@ -524,19 +506,19 @@ class EnquiryForm(forms.ModelForm):
 
     def clean_record_files(self):
         files = self.cleaned_data.get("record_files") or []
-        limits = self.upload_limits
-        if limits is not None and limits.skipped_too_many:
+        receipt = self.upload_receipt
+        if receipt is not None and receipt.skipped_too_many:
             raise forms.ValidationError(
-                _("You can attach up to %(max)d files."), params={"max": uploads.MAX_FILES}
+                _("You can attach up to %(max)d files."), params={"max": records.MAX_FILES}
             )
-        if limits is not None and limits.skipped_too_large:
+        if receipt is not None and receipt.skipped_too_large:
             raise forms.ValidationError(
                 ngettext_lazy(
                     "One file is larger than 10 MB.",
                     "%(count)d files are larger than 10 MB.",
                     "count",
                 ),
-                params={"count": limits.skipped_too_large},
+                params={"count": receipt.skipped_too_large},
             )
         return files
 
@@ -571,46 +553,14 @@ class EnquiryForm(forms.ModelForm):
             if not cleaned.get(field) and not self.has_error(field):
                 self.add_error(field, message)
 
-    def existing_enquiry(self):
-        """The enquiry already stored from this very form (double-click, refresh, resubmit)."""
+    @property
+    def submission_token_sent(self):
+        """The submission token as posted, read before the answers are checked (None when it is
+        missing or malformed): the enquiry this form already made is looked for first."""
         try:
-            token = uuid.UUID(str(self.data.get(self.add_prefix("submission_token"), "")))
+            return uuid.UUID(str(self.data.get(self.add_prefix("submission_token"), "")))
         except ValueError:
             return None
-        return Enquiry.objects.filter(submission_token=token).first()
-
-    def submit(self, *, language):
-        """Store the enquiry with its cities, consents, files, 'received' event and notification
-        task in one transaction. If anything fails, nothing is kept: no rows, no files."""
-        enquiry = self.save(commit=False)
-        enquiry.submission_token = self.cleaned_data["submission_token"]
-        enquiry.language = language
-        # The version in force now: the one linked from the form the patient just sent.
-        enquiry.privacy_notice_version = privacy_notice.current_version()
-        with RecordFile.atomic_with_files() as store_all:
-            enquiry.insert_with_unique_reference()
-            # The form's one many-to-many field. A new enquiry links no city yet, so the
-            # links are inserted directly: save_m2m() would first look up existing ones.
-            Enquiry.preferred_cities.through.objects.bulk_create(
-                Enquiry.preferred_cities.through(enquiry=enquiry, city=city)
-                for city in self.cleaned_data["preferred_cities"]
-            )
-            Consent.objects.bulk_create(
-                Consent(
-                    enquiry=enquiry,
-                    kind=kind,
-                    given=self.cleaned_data[field_name],
-                    text_version=CONSENT_TEXT_VERSION,
-                    text=str(CONSENT_TEXTS[kind]),
-                    language=language,
-                )
-                for field_name, kind in CONSENT_FIELDS.items()
-            )
-            records = store_all(enquiry, self.cleaned_data["record_files"])
-            enquiry.record_event(EnquiryEvent.Kind.RECEIVED, files=len(records))
-            # The emails' rows and tasks, in this same transaction: the outbox.
-            outbox.queue_enquiry_emails(enquiry)
-        return enquiry
 
 
 def clean_campaign_value(name, value):

@@ -10,7 +10,7 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
 from django.utils import timezone
 
-from enquiries import uploads
+from enquiries import records
 from enquiries.models import AuditEntry, Enquiry, EnquiryEvent, staff_name
 
 # Internal bookkeeping, derived from fields that are exported anyway.
@@ -30,7 +30,7 @@ def _value(enquiry, field):
 def _zip_file_name(index, record):
     """A name inside the ZIP: numbered, the patient's own name made harmless by the sanitiser
     downloads use, so it ends in the detected type's extension too."""
-    return f"{index}-{uploads.safe_file_name(record.original_name, record.content_type)}"
+    return f"{index}-{records.safe_file_name(record.original_name, record.content_type)}"
 
 
 def describe(enquiry):

@@ -9,7 +9,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_GET, require_http_methods
 
-from enquiries import ratelimit, uploads
+from enquiries import intake, ratelimit, records
 from enquiries.forms import (
     UTM_FIELDS,
     EnquiryForm,
@@ -17,15 +17,14 @@ from enquiries.forms import (
     clean_campaign_value,
     empty_form_cache_version,
 )
-from enquiries.models import STORAGE_ERRORS, new_reference
-from enquiries.uploads import LimitedUploadHandler, SkipFilesHandler
+from enquiries.models import new_reference
 
 logger = logging.getLogger(__name__)
 
 SESSION_REFERENCE = "enquiries:reference"
 SESSION_FILES_SENT_AGAIN = "enquiries:files-sent-again"
 # What can fail while a submission is stored: the database, and the records storage.
-SUBMISSION_FAILURES = (DatabaseError, *STORAGE_ERRORS)
+SUBMISSION_FAILURES = (DatabaseError, *records.STORAGE_ERRORS)
 
 
 @csrf_exempt
@@ -41,10 +40,9 @@ def start(request):
             logger.info("Enquiry form post refused: post limit reached for a client address")
             if _small_enough_to_read(request):
                 # Read for the answers only: the files are skipped, never stored.
-                request.upload_handlers = [SkipFilesHandler()]
-                return _refuse_post_with_answers(request)
+                return _refuse_post_with_answers(request, records.skip_uploads(request))
             return _refuse_post(request)
-        request.upload_handlers.insert(0, LimitedUploadHandler(request))
+        return _start(request, records.receive_uploads(request))
     return _start(request)
 
 
@@ -63,30 +61,27 @@ def _refuse_post(request):
 
 @never_cache
 @csrf_protect
-def _refuse_post_with_answers(request):
+def _refuse_post_with_answers(request, receipt):
     # CSRF-checked like a post that is taken: a page of another site cannot have its own values
     # shown back in our form for the patient to send.
-    skipped = request.upload_handlers[0]
     return _render_form(
         request,
         UncheckedEnquiryForm(request.POST),
         rate_limited=True,
         post_limited=True,
-        files_skipped=skipped.files_skipped,
+        files_skipped=receipt.files_skipped,
     )
 
 
 @never_cache
 @require_http_methods(["GET", "POST"])
 @csrf_protect
-def _start(request):
+def _start(request, receipt=None):
+    """The form, or a post of it with the receipt of its files (start put the limits in place)."""
     if request.method != "POST":
         return _render_form(request, EnquiryForm(initial=_came_from(request)))
 
-    upload_limits = next(
-        (h for h in request.upload_handlers if isinstance(h, LimitedUploadHandler)), None
-    )
-    form = EnquiryForm(request.POST, request.FILES, upload_limits=upload_limits)
+    form = EnquiryForm(request.POST, request.FILES, upload_receipt=receipt)
 
     if form.looks_like_a_bot:
         # Looks like success to the bot, so it learns nothing; nothing is stored.
@@ -95,7 +90,7 @@ def _start(request):
         context = {"reference": new_reference()}
         return render(request, "enquiries/thank_you.html", context)
 
-    if upload_limits is not None and upload_limits.incomplete:
+    if receipt.incomplete:
         # A dropped connection: what arrived is shown again, nothing is stored.
         logger.info("Enquiry refused: the request body arrived incomplete")
         return _render_form(request, form, upload_incomplete=True)
@@ -103,7 +98,7 @@ def _start(request):
     # Every step that reads or writes the database or the records storage is in here, so a
     # failure at any of them gives the calm page with everything typed, never a 500.
     try:
-        if existing := form.existing_enquiry():
+        if existing := intake.already_received(form.submission_token_sent):
             return _sent_again(request, form, existing)
         if not form.is_valid():
             return _render_form(request, form)
@@ -116,13 +111,13 @@ def _start(request):
         ):
             logger.info("Enquiry refused: a rate limit was reached")
             return _render_form(request, form, rate_limited=True)
-        enquiry = form.submit(language=request.LANGUAGE_CODE)
+        enquiry = intake.receive_enquiry(form, language=request.LANGUAGE_CODE)
     except SUBMISSION_FAILURES as error:
         failure = error
         # The same form posted twice at once: the other request stored it first.
         if isinstance(error, IntegrityError):
             try:
-                if existing := form.existing_enquiry():
+                if existing := intake.already_received(form.submission_token_sent):
                     return _sent_again(request, form, existing)
             except SUBMISSION_FAILURES as again:
                 failure = again
@@ -217,6 +212,6 @@ def thank_you(request):
     context = {
         "reference": reference,
         "files_sent_again": request.session.pop(SESSION_FILES_SENT_AGAIN, None),
-        "max_files": uploads.MAX_FILES,
+        "max_files": records.MAX_FILES,
     }
     return render(request, "enquiries/thank_you.html", context)

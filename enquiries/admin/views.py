@@ -8,7 +8,7 @@ from django.urls import path
 from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext_lazy as _
 
-from enquiries import dashboard, uploads
+from enquiries import dashboard, records
 from enquiries.models import (
     AuditEntry,
     EnquiryEvent,
@@ -19,7 +19,7 @@ from enquiries.models import (
 def download_name(record):
     """The patient's file name, made safe for a Content-Disposition header, ending in the
     extension of the type we detected (never the one the patient's name claims)."""
-    return uploads.safe_file_name(
+    return records.safe_file_name(
         record.original_name, record.content_type, fallback=f"record-{record.pk}"
     )
 

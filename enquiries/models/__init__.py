@@ -14,20 +14,13 @@ from enquiries.models.enquiry import (
     new_reference,
     overdue_condition,
 )
-from enquiries.models.records import (
-    STORAGE_ERRORS,
-    RecordFile,
-    delete_stored_files,
-    discard_stored_files,
-    medical_records_storage,
-)
+from enquiries.models.records import RecordFile, medical_records_storage
 from enquiries.models.timeline import EnquiryEvent, Note, choice_label, staff_name
 from enquiries.working_calendar import PublicHoliday, WorkingCalendar
 
 __all__ = [
     "REFERENCE_ALPHABET",
     "REFERENCE_ATTEMPTS",
-    "STORAGE_ERRORS",
     "AttachedFiles",
     "AuditEntry",
     "CaseLink",
@@ -46,8 +39,6 @@ __all__ = [
     "StaffLockoutQuerySet",
     "WorkingCalendar",
     "choice_label",
-    "delete_stored_files",
-    "discard_stored_files",
     "medical_records_storage",
     "new_reference",
     "overdue_condition",

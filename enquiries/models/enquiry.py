@@ -18,9 +18,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 
-from enquiries import duplicates, sla, uploads
+from enquiries import duplicates, records, sla
 from enquiries.models.emails import OutgoingEmail
-from enquiries.models.records import RecordFile, delete_stored_files
 from enquiries.models.timeline import EnquiryEvent, Note, staff_name
 
 # Letters and digits a person cannot confuse when reading a reference aloud or on paper:
@@ -90,7 +89,7 @@ class EnquiryQuerySet(models.QuerySet):
         enquiries = list(self.prefetch_related("record_files"))
         files = [record.file for enquiry in enquiries for record in enquiry.record_files.all()]
         Enquiry.objects.filter(pk__in=[enquiry.pk for enquiry in enquiries]).delete()
-        transaction.on_commit(lambda: delete_stored_files(files))
+        transaction.on_commit(lambda: records.delete_stored_files(files))
         return [enquiry.reference for enquiry in enquiries]
 
     def with_email_trouble(self, now=None):
@@ -534,7 +533,7 @@ class Enquiry(models.Model):
             # provider's logs, which do.
             self.emails.all().delete()
             self.record_event(EnquiryEvent.Kind.ANONYMISED, files=len(files))
-            transaction.on_commit(lambda: delete_stored_files(files))
+            transaction.on_commit(lambda: records.delete_stored_files(files))
         return True
 
     def insert_with_unique_reference(self):
@@ -559,7 +558,7 @@ class Enquiry(models.Model):
         fails, nothing is kept: no rows, no files. A closed, spam or anonymised enquiry takes
         none (`enquiry_closed`)."""
         outcome = AttachedFiles()
-        with RecordFile.atomic_with_files() as store_all:
+        with records.atomic_with_files() as store_all:
             # Two resends at once must not both find room for the last file, and a coordinator
             # closing it (or retention anonymising it) meanwhile must not see files arrive.
             current = (
@@ -571,10 +570,10 @@ class Enquiry(models.Model):
                 outcome.enquiry_closed = True
                 return outcome
             known = set(self.record_files.values_list("sha256", flat=True))
-            room = uploads.MAX_FILES - self.record_files.count()
+            room = records.MAX_FILES - self.record_files.count()
             new_files = []
             for uploaded in uploaded_files:
-                digest = uploads.sha256_of(uploaded)
+                digest = records.sha256_of(uploaded)
                 if digest in known:
                     outcome.already_there += 1
                 elif room <= 0:

@@ -4,13 +4,14 @@ import pytest
 from django.contrib.auth.models import Permission
 from django.urls import reverse
 
-from enquiries.models import AuditEntry, RecordFile
+from enquiries import records
+from enquiries.models import AuditEntry
 from tests.enquiries.conftest import PDF_BYTES, pdf_file
 
 
 @pytest.fixture
 def record(enquiry):
-    stored = RecordFile.store(enquiry, pdf_file('..\\..\\evil"\r\nX-Injected: 1.pdf'))
+    stored = records.store(enquiry, pdf_file('..\\..\\evil"\r\nX-Injected: 1.pdf'))
     stored.save()
     return stored
 

@@ -7,9 +7,9 @@ import time_machine
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from enquiries import outbox
+from enquiries import outbox, records
 from enquiries.admin import EnquiryAdmin
-from enquiries.models import AuditEntry, Enquiry, EnquiryEvent, RecordFile
+from enquiries.models import AuditEntry, Enquiry, EnquiryEvent
 from tests.back_office.conftest import change_url, changelist_url
 from tests.enquiries.conftest import pdf_file
 
@@ -61,7 +61,7 @@ def test_the_enquiry_page_stays_within_its_query_budget(
 ):
     for _number in range(5):
         enquiry.add_note("A note.", by=coordinator)
-        RecordFile.store(enquiry, pdf_file()).save()
+        records.store(enquiry, pdf_file()).save()
         enquiry.record_event(EnquiryEvent.Kind.NOTIFICATION_SENT, recipient="patient", attempt=1)
         outbox.queue_enquiry_emails(enquiry)
     client = login(coordinator)
@@ -77,7 +77,7 @@ def test_the_page_does_not_grow_with_notes_files_and_events(login, coordinator, 
         client.get(change_url(enquiry))
     for _number in range(5):
         enquiry.add_note("A note.", by=coordinator)
-        RecordFile.store(enquiry, pdf_file()).save()
+        records.store(enquiry, pdf_file()).save()
         outbox.queue_enquiry_emails(enquiry)
     with CaptureQueriesContext(connection) as after:
         client.get(change_url(enquiry))

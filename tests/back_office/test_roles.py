@@ -4,14 +4,15 @@ import pytest
 from django.contrib.auth.models import Group
 from django.urls import reverse
 
-from enquiries.models import AuditEntry, Enquiry, RecordFile
+from enquiries import records
+from enquiries.models import AuditEntry, Enquiry
 from tests.back_office.conftest import action, change_url, changelist_url
 from tests.enquiries.conftest import pdf_file
 
 
 @pytest.fixture
 def record(enquiry):
-    stored = RecordFile.store(enquiry, pdf_file())
+    stored = records.store(enquiry, pdf_file())
     stored.save()
     return stored
 

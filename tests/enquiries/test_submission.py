@@ -152,18 +152,18 @@ def test_a_resubmission_from_another_session_shows_the_same_reference(client, st
 
 def test_a_simultaneous_duplicate_post_shows_the_enquiry_stored_first(submit, monkeypatch):
     """The other request committed between our check and our insert: the unique token wins."""
-    from enquiries.forms import EnquiryForm
+    from enquiries import intake
 
     data = valid_form_data()
     submit(data)
-    original = EnquiryForm.existing_enquiry
+    original = intake.already_received
     calls = []
 
-    def not_yet_visible_the_first_time(form):
+    def not_yet_visible_the_first_time(submission_token):
         calls.append(1)
-        return None if len(calls) == 1 else original(form)
+        return None if len(calls) == 1 else original(submission_token)
 
-    monkeypatch.setattr(EnquiryForm, "existing_enquiry", not_yet_visible_the_first_time)
+    monkeypatch.setattr(intake, "already_received", not_yet_visible_the_first_time)
     response = submit(data, follow=True)
     assert Enquiry.objects.count() == 1
     assert Enquiry.objects.get().reference in response.content.decode()

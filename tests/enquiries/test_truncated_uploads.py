@@ -7,7 +7,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test.client import BOUNDARY, MULTIPART_CONTENT, encode_multipart
 
-from enquiries import uploads
+from enquiries import records
 from enquiries.models import Consent, Enquiry, EnquiryEvent, RecordFile
 from tests.enquiries.conftest import JPEG_BYTES, PDF_BYTES, PNG_BYTES, pdf_file, valid_form_data
 
@@ -158,14 +158,14 @@ class TestTheSameFormSentAgainWithFiles:
 
         response = submit({**sent, "record_files": more}, follow=True)
 
-        assert RecordFile.objects.count() == uploads.MAX_FILES
-        assert len(stored_files()) == uploads.MAX_FILES
+        assert RecordFile.objects.count() == records.MAX_FILES
+        assert len(stored_files()) == records.MAX_FILES
         assert "Some of the files you sent again could not be added" in (response.content.decode())
 
     def test_the_limit_told_is_the_limit_applied_and_records_are_never_invited_by_email(
         self, submit, sent, monkeypatch
     ):
-        monkeypatch.setattr(uploads, "MAX_FILES", 2)
+        monkeypatch.setattr(records, "MAX_FILES", 2)
         more = [pdf_file(f"part{n}.pdf", PDF_BYTES + bytes([n]) * 10) for n in range(2)]
 
         html = submit({**sent, "record_files": more}, follow=True).content.decode()

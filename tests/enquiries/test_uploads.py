@@ -3,7 +3,7 @@
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from enquiries import uploads
+from enquiries import records
 from enquiries.models import Enquiry, RecordFile
 from tests.enquiries.conftest import JPEG_BYTES, PDF_BYTES, PNG_BYTES, pdf_file, valid_form_data
 
@@ -21,7 +21,7 @@ def errors_of(response):
     [(PDF_BYTES, "application/pdf"), (JPEG_BYTES, "image/jpeg"), (PNG_BYTES, "image/png")],
 )
 def test_it_recognises_accepted_files_by_their_first_bytes(content, content_type):
-    assert uploads.detect_content_type(SimpleUploadedFile("x", content)) == content_type
+    assert records.detect_content_type(SimpleUploadedFile("x", content)) == content_type
 
 
 @pytest.mark.parametrize(
@@ -29,13 +29,13 @@ def test_it_recognises_accepted_files_by_their_first_bytes(content, content_type
     [b"MZ\x90\x00 windows program", b"<html><script>", b"GIF89a", b"", b" %PDF-1.4 shifted"],
 )
 def test_it_recognises_nothing_else(content):
-    assert uploads.detect_content_type(SimpleUploadedFile("x.pdf", content)) is None
+    assert records.detect_content_type(SimpleUploadedFile("x.pdf", content)) is None
 
 
 def near_misses():
     """For each signature and each length of a matching start (from its first byte only to all
     but its last byte), the signature with the next byte changed, then ordinary content."""
-    for signature, content_type, _extension in uploads.SIGNATURES:
+    for signature, content_type, _extension in records.SIGNATURES:
         for matching in range(1, len(signature)):
             wrong = bytes([signature[matching] ^ 0xFF])
             yield pytest.param(
@@ -45,7 +45,7 @@ def near_misses():
 
 @pytest.mark.parametrize("content", list(near_misses()))
 def test_it_compares_every_byte_of_each_signature(content):
-    assert uploads.detect_content_type(SimpleUploadedFile("x.pdf", content)) is None
+    assert records.detect_content_type(SimpleUploadedFile("x.pdf", content)) is None
 
 
 @pytest.mark.parametrize(
@@ -54,7 +54,7 @@ def test_it_compares_every_byte_of_each_signature(content):
     ids=["postscript", "pdf-cut-short", "jpeg-cut-short", "png-cut-short"],
 )
 def test_a_file_shorter_than_a_signature_or_only_starting_like_one_is_refused(content):
-    assert uploads.detect_content_type(SimpleUploadedFile("x.pdf", content)) is None
+    assert records.detect_content_type(SimpleUploadedFile("x.pdf", content)) is None
 
 
 @pytest.mark.parametrize(

@@ -22,7 +22,12 @@ STAFF_ONLY_FILES = {
     "templates/enquiries/email/coordinators_body.txt",
     "templates/enquiries/email/coordinators_subject.txt",
 }
-PUBLIC_PYTHON_FILES = {"enquiries/forms.py", "enquiries/sla.py", "portal/settings.py"}
+PUBLIC_PYTHON_FILES = {
+    "enquiries/consents.py",
+    "enquiries/forms.py",
+    "enquiries/sla.py",
+    "portal/settings.py",
+}
 # Same in every language: names of products, targets and numbers.
 SAME_IN_EVERY_LANGUAGE = {"1", "2", "3", "CD19", "BCMA", "WhatsApp", "Telegram", "WeChat"}
 PUBLIC_PATHS = [

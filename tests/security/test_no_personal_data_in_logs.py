@@ -11,8 +11,7 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from enquiries import notifications
-from enquiries.forms import EnquiryForm
+from enquiries import intake, notifications
 from enquiries.models import Enquiry, OutgoingEmail
 from tests.back_office.conftest import action, change_url, workflow_form
 from tests.enquiries.conftest import run_ready_tasks
@@ -95,11 +94,11 @@ def test_the_mail_server_refusing_the_patients_address(post, logs, monkeypatch):
 
 
 def test_a_server_error_while_storing(start_url, logs, monkeypatch):
-    def fail(self, **kwargs):
-        data = self.cleaned_data
+    def fail(form, **kwargs):
+        data = form.cleaned_data
         raise ValueError(f"cannot store {data['patient_name']} <{data['email']}>")
 
-    monkeypatch.setattr(EnquiryForm, "submit", fail)
+    monkeypatch.setattr(intake, "receive_enquiry", fail)
     client = Client(raise_request_exception=False)
     response = client.post(start_url, marker_form_data(), REMOTE_ADDR=CLIENT_ADDRESS)
 

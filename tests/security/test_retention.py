@@ -7,7 +7,7 @@ import pytest
 import time_machine
 from django.core.management import call_command
 
-from enquiries import outbox, retention
+from enquiries import outbox, records, retention
 from enquiries.models import (
     AuditEntry,
     CaseLink,
@@ -17,7 +17,6 @@ from enquiries.models import (
     EnquiryEvent,
     Note,
     OutgoingEmail,
-    RecordFile,
 )
 from tests.enquiries.conftest import make_enquiry, pdf_file
 
@@ -60,7 +59,7 @@ def closed_enquiry(status="closed_treated", closed_at=NOW - timedelta(days=800),
     )
     Note.objects.create(enquiry=enquiry, text="Notemarker Qzv")
     for index in range(files):
-        RecordFile.store(enquiry, pdf_file(f"Filemarker-{index}.pdf")).save()
+        records.store(enquiry, pdf_file(f"Filemarker-{index}.pdf")).save()
     return enquiry
 
 

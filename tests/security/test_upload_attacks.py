@@ -9,12 +9,13 @@ detected and nosniff, so no browser runs it as a page. File names are data, neve
 import io
 import json
 import zipfile
+from urllib.parse import unquote
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from enquiries import uploads
+from enquiries import records
 from enquiries.models import Enquiry, RecordFile
 from tests.enquiries.conftest import JPEG_BYTES, PDF_BYTES, PNG_BYTES, valid_form_data
 
@@ -164,6 +165,41 @@ def test_a_file_in_the_subject_access_archive_ends_in_its_detected_extension(
     )
 
 
+def downloaded_name(response):
+    disposition = response["Content-Disposition"]
+    if "filename*=utf-8''" in disposition:
+        return unquote(disposition.split("filename*=utf-8''", 1)[1])
+    return disposition.split('filename="', 1)[1].removesuffix('"')
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "scan\x00\r\nX-Injected: 1\x07.pdf",
+        'a<b>c:d"e|f?g*h.pdf',
+        "report.html",
+        "scan\u202efdp.exe",
+        "Dr. Li  scan .PDF",
+        "a" * 300 + ".pdf",
+        "результаты анализов.pdf",
+    ],
+)
+def test_a_record_has_the_same_name_in_a_download_and_in_the_subject_access_archive(
+    submit, login, coordinator, lead, name
+):
+    send(submit, name, PDF_BYTES)
+    enquiry = Enquiry.objects.get()
+
+    downloaded = downloaded_name(download(login, coordinator, RecordFile.objects.get()))
+    response = login(lead).post(
+        reverse("admin:enquiries_enquiry_changelist"),
+        {"action": "export_patient_data", "index": 0, "_selected_action": [enquiry.pk]},
+    )
+    archive = zipfile.ZipFile(io.BytesIO(b"".join(response.streaming_content)))
+
+    assert archive.read(f"{enquiry.reference}/files/1-{downloaded}") == PDF_BYTES
+
+
 @pytest.mark.parametrize(
     ("name", "safe"),
     [
@@ -176,4 +212,4 @@ def test_a_file_in_the_subject_access_archive_ends_in_its_detected_extension(
     ],
 )
 def test_the_file_name_sanitiser_keeps_only_a_short_plain_name(name, safe):
-    assert uploads.safe_file_name(name, "application/pdf") == safe
+    assert records.safe_file_name(name, "application/pdf") == safe

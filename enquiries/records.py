@@ -1,12 +1,21 @@
-"""Medical record uploads: what we accept (by content, never by name), limits, and an upload
-handler that stops reading oversized or surplus files before they fill the disk."""
+"""Medical record files: what we accept (by content, never by name) and how many, the upload
+handlers that stop reading surplus bytes, storage under random names with clean-up on failure,
+and the one safe name a record is given back under (downloads, the subject-access archive)."""
 
 import hashlib
+import logging
 import os
 import secrets
 import unicodedata
+from contextlib import contextmanager
 
+from botocore.exceptions import BotoCoreError, ClientError
 from django.core.files.uploadhandler import FileUploadHandler, SkipFile
+from django.db import transaction
+
+from enquiries.models.records import RecordFile
+
+logger = logging.getLogger(__name__)
 
 MAX_FILE_SIZE = 10 * 1024 * 1024
 MAX_FILES = 5
@@ -31,6 +40,9 @@ RESERVED_IN_FILE_NAMES = set('<>:"/\\|?*')
 # "scan\u202efdp.exe" as "scanexe.pdf"), line and paragraph separators.
 INVISIBLE_CATEGORIES = {"Cc", "Cf", "Zl", "Zp"}
 MAX_FILE_NAME_LENGTH = 100
+# What the records storage raises when it fails: the file system's errors, and the S3 client's
+# (django-storages passes botocore's exceptions through).
+STORAGE_ERRORS = (OSError, BotoCoreError, ClientError)
 
 
 def detect_content_type(uploaded_file):
@@ -84,6 +96,115 @@ def random_storage_name(content_type):
     return f"records/{token[:2]}/{token}.{EXTENSIONS[content_type]}"
 
 
+def store(enquiry, uploaded_file):
+    """Write the upload to private storage under a random name; return the unsaved record.
+
+    Its `file.name` is what to delete if the transaction fails."""
+    content_type = detect_content_type(uploaded_file)
+    if content_type is None:
+        raise ValueError("Only files the form accepted may be stored.")
+    record = RecordFile(
+        enquiry=enquiry,
+        original_name=uploaded_file.name[:255],
+        content_type=content_type,
+        size=uploaded_file.size,
+        sha256=sha256_of(uploaded_file),
+    )
+    name = random_storage_name(content_type)
+    try:
+        record.file.save(name, uploaded_file, save=False)
+    except BaseException:
+        # A write cut short (a full disk, a dropped connection to S3) can leave part of it.
+        discard_stored_files(record.file.storage, [name])
+        raise
+    return record
+
+
+@contextmanager
+def atomic_with_files():
+    """A transaction that may store record files, with the `store_all(enquiry, uploaded_files)`
+    to do it: it writes each file to storage, inserts their rows and returns them. If the
+    transaction fails, its commit included, every file it wrote is removed from storage."""
+    written = []
+
+    def store_all(enquiry, uploaded_files):
+        stored = []
+        for uploaded in uploaded_files:
+            stored.append(store(enquiry, uploaded))
+            written.append(stored[-1].file.name)
+        RecordFile.objects.bulk_create(stored)
+        return stored
+
+    try:
+        with transaction.atomic():
+            yield store_all
+    except BaseException:
+        discard_stored_files(RecordFile._meta.get_field("file").storage, written)
+        raise
+
+
+def discard_stored_files(storage, names):
+    """Remove the files of a write that failed. Never raises: the failure being handled matters
+    more, and a storage that cannot delete now leaves a file only its random name describes."""
+    for name in names:
+        try:
+            storage.delete(name)
+        except STORAGE_ERRORS as error:
+            logger.warning(
+                "A record file of a failed write could not be removed (%s): %s",
+                type(error).__name__,
+                name,
+            )
+
+
+def delete_stored_files(files):
+    """Remove files from storage; one already gone is not an error (a retried run)."""
+    for file in files:
+        file.storage.delete(file.name)
+
+
+class UploadReceipt:
+    """What became of a post's files while Django read its body: filled in by the upload handler
+    receive_uploads() or skip_uploads() put in place, asked by the view and the form."""
+
+    def __init__(self):
+        # Files not read further: past the size limit, or beyond the count.
+        self.skipped_too_large = 0
+        self.skipped_too_many = 0
+        # A post read for its fields only (skip_uploads): whether it held any file.
+        self.files_skipped = False
+        self.close_delimiter = None
+        self.body_end = None
+
+    @property
+    def incomplete(self):
+        """Whether the body was cut short (it lacks the closing delimiter every client sends).
+
+        Django's parser keeps what arrived without an error: it drops a file cut in the middle
+        and calls upload_interrupted(), which it also calls when the last file was merely
+        skipped (too large), and it does not notice a cut anywhere else. Hence the end."""
+        if self.body_end is None or self.close_delimiter is None:
+            return False
+        return self.close_delimiter not in self.body_end.last_bytes
+
+
+def receive_uploads(request):
+    """Put the file limits in place on a post before anything reads its body (the CSRF check
+    does): a file past the size limit, or beyond the count, is skipped unread. Returns the
+    receipt that says, once the body is read, what was skipped and whether it all arrived."""
+    receipt = UploadReceipt()
+    request.upload_handlers.insert(0, LimitedUploadHandler(request, receipt))
+    return receipt
+
+
+def skip_uploads(request):
+    """Have a post's fields read and none of its files (each is read past, never stored), before
+    anything reads its body. Returns the receipt that says whether the post held any file."""
+    receipt = UploadReceipt()
+    request.upload_handlers = [SkipFilesHandler(request, receipt)]
+    return receipt
+
+
 class BodyEnd:
     """Passes a request body through unchanged, keeping its last bytes: whether the multipart
     body ended with its closing delimiter says whether all of it arrived."""
@@ -107,40 +228,26 @@ class BodyEnd:
 
 class LimitedUploadHandler(FileUploadHandler):
     """Runs before Django's own handlers: skips (stops reading) a file once it passes the size
-    limit, and any file beyond the count limit, and remembers it so the form can say so. It also
-    tells a body cut short (a dropped connection) from a complete one.
+    limit, and any file beyond the count limit, and notes it on the receipt so the form can say
+    so. It also lets the receipt tell a body cut short (a dropped connection) from a complete one.
 
     Without it, nothing bounds what a client may upload: Django's body limits exclude files."""
 
-    def __init__(self, request=None):
+    def __init__(self, request, receipt):
         super().__init__(request)
+        self.receipt = receipt
         self.files_seen = 0
-        self.skipped_too_large = 0
-        self.skipped_too_many = 0
         self.surplus = False
-        self.close_delimiter = None
-        self.body_end = None
-
-    @property
-    def incomplete(self):
-        """Whether the body was cut short (it lacks the closing delimiter every client sends).
-
-        Django's parser keeps what arrived without an error: it drops a file cut in the middle
-        and calls upload_interrupted(), which it also calls when the last file was merely
-        skipped (too large), and it does not notice a cut anywhere else. Hence the end."""
-        if self.body_end is None or self.close_delimiter is None:
-            return False
-        return self.close_delimiter not in self.body_end.last_bytes
 
     def handle_raw_input(self, input_data, META, content_length, boundary, encoding=None):
         # The parser reads the body through the request, which reads its stream: watching that
         # stream sees every byte that arrives (the request's own `_stream`: there is no public
         # hook for the raw bytes). A body already read into memory is complete or not as is.
-        self.close_delimiter = b"--" + boundary + b"--"
+        self.receipt.close_delimiter = b"--" + boundary + b"--"
         stream = getattr(self.request, "_stream", None)
         if input_data is self.request and stream is not None:
-            self.body_end = BodyEnd(stream)
-            self.request._stream = self.body_end
+            self.receipt.body_end = BodyEnd(stream)
+            self.request._stream = self.receipt.body_end
         return None
 
     def new_file(self, field_name, file_name, *args, **kwargs):
@@ -148,7 +255,7 @@ class LimitedUploadHandler(FileUploadHandler):
         self.files_seen += 1
         self.surplus = self.files_seen > MAX_FILES
         if self.surplus:
-            self.skipped_too_many += 1
+            self.receipt.skipped_too_many += 1
 
     def receive_data_chunk(self, raw_data, start):
         # SkipFile is raised here, not in new_file(): the parser then closes the handlers' files,
@@ -156,7 +263,7 @@ class LimitedUploadHandler(FileUploadHandler):
         if self.surplus:
             raise SkipFile
         if start + len(raw_data) > MAX_FILE_SIZE:
-            self.skipped_too_large += 1
+            self.receipt.skipped_too_large += 1
             raise SkipFile
         return raw_data
 
@@ -166,13 +273,15 @@ class LimitedUploadHandler(FileUploadHandler):
 
 class SkipFilesHandler(FileUploadHandler):
     """Reads a multipart body's fields and none of its files: each file is skipped as it starts
-    (its bytes are read past, never stored). Says whether the post held any file."""
+    (its bytes are read past, never stored), and the receipt notes that the post held one."""
 
-    files_skipped = False
+    def __init__(self, request, receipt):
+        super().__init__(request)
+        self.receipt = receipt
 
     def new_file(self, *args, **kwargs):
         super().new_file(*args, **kwargs)
-        self.files_skipped = True
+        self.receipt.files_skipped = True
         raise SkipFile
 
     def receive_data_chunk(self, raw_data, start):
