@@ -13,7 +13,7 @@ from django.core.cache import cache
 from django.urls import reverse
 from django.utils import timezone
 
-from enquiries import case
+from enquiries import case, records
 from enquiries.models import (
     AuditEntry,
     CaseLink,
@@ -22,7 +22,6 @@ from enquiries.models import (
     EnquiryEvent,
     Note,
     OutgoingEmail,
-    RecordFile,
 )
 from enquiries.roles import COORDINATORS
 from tests.enquiries.conftest import make_enquiry, pdf_file, run_ready_tasks
@@ -124,7 +123,7 @@ def test_the_page_shows_the_promise_until_the_first_reply_and_then_when_it_came(
 
 def test_the_page_lists_the_files_the_patient_sent(client, stored_files):
     enquiry = make_enquiry()
-    RecordFile.store(enquiry, pdf_file(f"Filemark-{RUN}.pdf")).save()
+    records.store(enquiry, pdf_file(f"Filemark-{RUN}.pdf")).save()
 
     _enquiry, _token, response = open_case(client, enquiry)
 
@@ -218,7 +217,7 @@ def test_the_page_takes_at_most_8_queries_whatever_it_holds(
 ):
     enquiry = make_enquiry(assigned_to=coordinator(django_user_model))
     for index in range(5):
-        RecordFile.store(enquiry, pdf_file(f"record-{index}.pdf")).save()
+        records.store(enquiry, pdf_file(f"record-{index}.pdf")).save()
         CaseMessage.objects.create(enquiry=enquiry, sender="patient", text=f"{index}")
         CaseMessage.objects.create(enquiry=enquiry, sender="coordinator", text=f"{index}")
     token = CaseLink.issue(enquiry)
