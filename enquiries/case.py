@@ -2,13 +2,16 @@
 enquiry stands, send a message, get a fresh link. The page itself is enquiries.case_page."""
 
 import hmac
+from dataclasses import dataclass
 
+from django.conf import settings
 from django.db import transaction
+from django.db.models import Count, Sum
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext_lazy as _
 
-from enquiries import outbox
+from enquiries import outbox, records
 from enquiries.models import AuditEntry, CaseMessage, Enquiry, EnquiryEvent, OutgoingEmail
 
 # The audit log's name for the patient (AuditEntry.actor_name), who has no staff account.
@@ -117,3 +120,67 @@ def send_fresh_link(reference, digest):
         outbox.queue_email(enquiry, OutgoingEmail.Kind.CASE_LINK)
         enquiry.record_event(EnquiryEvent.Kind.CASE_LINK_SENT)
     return True
+
+
+@dataclass
+class ReceivedFiles:
+    """What became of the files a patient sent from their case page."""
+
+    added: int = 0
+    # Already with the enquiry (the same SHA-256): not stored twice.
+    already_there: int = 0
+    # Refused, with nothing stored: the enquiry's total would pass a limit, or it is closed.
+    over_file_limit: bool = False
+    over_size_limit: bool = False
+    enquiry_closed: bool = False
+
+    @property
+    def refused(self):
+        return self.over_file_limit or self.over_size_limit or self.enquiry_closed
+
+
+def receive_files_from_patient(enquiry, uploaded_files):
+    """Store the files a patient sent from their case page, all or none: in one transaction with
+    the event, audit entry and news flag; none if the enquiry is closed or its files would pass
+    CASE_MAX_FILES_PER_ENQUIRY or CASE_MAX_MEGABYTES_PER_ENQUIRY in all. Files the enquiry
+    already holds are skipped. If storing fails, nothing is kept: no rows, no files."""
+    outcome = ReceivedFiles()
+    with records.atomic_with_files() as store_all:
+        # Two uploads at once must not both find room for the last files, and a coordinator
+        # closing the enquiry meanwhile must not see files arrive.
+        locked = Enquiry.objects.select_for_update().get(pk=enquiry.pk)
+        if not locked.takes_files_sent_again:
+            outcome.enquiry_closed = True
+            return outcome
+        held = locked.record_files.aggregate(count=Count("pk"), size=Sum("size"))
+        known = set(locked.record_files.values_list("sha256", flat=True))
+        new_files = []
+        for uploaded in uploaded_files:
+            digest = records.sha256_of(uploaded)
+            if digest in known:
+                outcome.already_there += 1
+            else:
+                new_files.append(uploaded)
+                known.add(digest)
+        count = held["count"] + len(new_files)
+        size = (held["size"] or 0) + sum(uploaded.size for uploaded in new_files)
+        outcome.over_file_limit = count > settings.CASE_MAX_FILES_PER_ENQUIRY
+        outcome.over_size_limit = size > settings.CASE_MAX_MEGABYTES_PER_ENQUIRY * 1024 * 1024
+        if outcome.refused or not new_files:
+            return outcome
+        outcome.added = len(store_all(locked, new_files))
+        raise_news_flag(locked)
+        record_patient_action(
+            locked,
+            AuditEntry.Action.PATIENT_UPLOADED_FILES,
+            EnquiryEvent.Kind.FILES_UPLOADED,
+            files=outcome.added,
+        )
+    return outcome
+
+
+def room_left(held_files):
+    """(files, megabytes) an enquiry holding these record files can still take."""
+    files = max(settings.CASE_MAX_FILES_PER_ENQUIRY - len(held_files), 0)
+    held_megabytes = sum(record.size for record in held_files) // (1024 * 1024)
+    return files, max(settings.CASE_MAX_MEGABYTES_PER_ENQUIRY - held_megabytes, 0)

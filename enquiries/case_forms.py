@@ -7,6 +7,7 @@ import uuid
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from enquiries.forms import RecordFilesField, check_what_the_upload_skipped
 from enquiries.models import REFERENCE_ALPHABET, CaseMessage
 
 REFERENCE_PATTERN = re.compile(rf"CT-[{REFERENCE_ALPHABET}]{{4}}-[{REFERENCE_ALPHABET}]{{4}}")
@@ -62,3 +63,22 @@ class FindEnquiryForm(forms.Form):
                 _("A reference looks like CT-7KQ4-M2XP: please check it in our email.")
             )
         return reference
+
+
+class CaseFilesForm(forms.Form):
+    """More medical records, sent from the case page: the same checks as the enquiry form."""
+
+    files = RecordFilesField(
+        label=_("Choose files"),
+        help_text=_("PDF, JPEG or PNG; up to 5 files at a time, 10 MB each."),
+        error_messages={"required": _("Please choose at least one file.")},
+    )
+
+    def __init__(self, *args, upload_receipt=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        # What the upload handler skipped before the field saw the files (enquiries.records).
+        self.upload_receipt = upload_receipt
+
+    def clean_files(self):
+        check_what_the_upload_skipped(self.upload_receipt)
+        return self.cleaned_data["files"]

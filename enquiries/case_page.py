@@ -6,16 +6,17 @@ from functools import wraps
 
 from django.conf import settings
 from django.contrib import messages
+from django.db import DatabaseError
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.cache import add_never_cache_headers, patch_cache_control
 from django.utils.translation import gettext as _
-from django.views.decorators.csrf import csrf_protect
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.csrf import csrf_exempt, csrf_protect
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from enquiries import case
-from enquiries.case_forms import FindEnquiryForm, PatientMessageForm
+from enquiries import case, records
+from enquiries.case_forms import CaseFilesForm, FindEnquiryForm, PatientMessageForm
 from enquiries.models import AuditEntry, CaseLink, CaseMessage
 from portal.ratelimit import FixedWindowLimit
 from portal.service_promise import promise_in_words
@@ -67,9 +68,7 @@ def _open_case(token):
 def case_page(request, token):
     found, link = _open_case(token)
     if found is CaseLink.Found.EXPIRED:
-        return render(
-            request, "enquiries/case/expired.html", {"form": FindEnquiryForm()}, status=410
-        )
+        return _expired(request)
     link.touch()
     enquiry = link.enquiry
     message_form = PatientMessageForm()
@@ -95,15 +94,93 @@ def case_page(request, token):
             return redirect(request.path)
     else:
         case.record_patient_action(enquiry, AuditEntry.Action.PATIENT_OPENED_CASE_PAGE)
-    return render(
-        request,
-        "enquiries/case/page.html",
-        _case_context(enquiry, message_form),
-        status=400 if message_form.is_bound else 200,
+    return _render_case(
+        request, enquiry, message_form=message_form, status=400 if message_form.is_bound else 200
     )
 
 
-def _case_context(enquiry, message_form):
+def _expired(request):
+    return render(request, "enquiries/case/expired.html", {"form": FindEnquiryForm()}, status=410)
+
+
+@csrf_exempt
+def case_files(request, token):
+    # The upload limits must be in place before anything reads the body, and the CSRF check
+    # reads it; so CSRF is checked just after, by the csrf_protect on _case_files (as the
+    # enquiry form does).
+    receipt = records.receive_uploads(request) if request.method == "POST" else None
+    return _case_files(request, token, receipt)
+
+
+@private_page
+@require_POST
+@csrf_protect
+def _case_files(request, token, receipt):
+    found, link = _open_case(token)
+    if found is CaseLink.Found.EXPIRED:
+        return _expired(request)
+    link.touch()
+    enquiry = link.enquiry
+    form = CaseFilesForm(request.POST, request.FILES, upload_receipt=receipt)
+    status = 400
+    if receipt.incomplete:
+        form.add_error(
+            None,
+            _(
+                "Your files did not arrive completely: the connection was interrupted, so we "
+                "have saved nothing. Please choose them again and send them again."
+            ),
+        )
+    elif not enquiry.takes_files_sent_again:
+        form.add_error(None, _("This enquiry is closed: it takes no new files."))
+    elif form.is_valid():
+        try:
+            outcome = case.receive_files_from_patient(enquiry, form.cleaned_data["files"])
+        except (DatabaseError, *records.STORAGE_ERRORS) as error:
+            logger.warning("Case page upload not stored (%s)", type(error).__name__)
+            form.add_error(
+                None, _("We could not save your files just now. Please try again in a minute.")
+            )
+            status = 503
+        else:
+            if outcome.enquiry_closed:
+                form.add_error(None, _("This enquiry is closed: it takes no new files."))
+            elif outcome.over_file_limit or outcome.over_size_limit:
+                form.add_error(
+                    "files",
+                    _(
+                        "Your enquiry can hold up to %(files)d files and %(megabytes)d MB in "
+                        "all, so these were not added. Please send only the records your "
+                        "coordinator asks for, or write to them below."
+                    )
+                    % {
+                        "files": settings.CASE_MAX_FILES_PER_ENQUIRY,
+                        "megabytes": settings.CASE_MAX_MEGABYTES_PER_ENQUIRY,
+                    },
+                )
+            else:
+                messages.success(request, _files_received_message(outcome))
+                return redirect("case:page", token=token)
+    return _render_case(request, enquiry, files_form=form, status=status)
+
+
+def _files_received_message(outcome):
+    if outcome.added and outcome.already_there:
+        return _("Your files have been added; those we already had were not added twice.")
+    if outcome.added:
+        return _("Your files have been added to your enquiry.")
+    return _("We already had these files: nothing was added twice.")
+
+
+def _render_case(request, enquiry, *, message_form=None, files_form=None, status=200):
+    context = _case_context(
+        enquiry, message_form or PatientMessageForm(), files_form or CaseFilesForm()
+    )
+    context["token"] = request.resolver_match.kwargs["token"]
+    return render(request, "enquiries/case/page.html", context, status=status)
+
+
+def _case_context(enquiry, message_form, files_form):
     conversation = list(enquiry.messages.select_related(None).order_by("sent_at", "pk"))
     unread = [
         message.pk
@@ -114,6 +191,7 @@ def _case_context(enquiry, message_form):
         CaseMessage.objects.filter(pk__in=unread).update(read_at=timezone.now())
     title, explanation = case.status_for_patient(enquiry)
     coordinator = enquiry.assigned_to
+    files = list(enquiry.record_files.only("original_name", "size", "uploaded_at"))
     return {
         "enquiry": enquiry,
         "status_title": title,
@@ -121,9 +199,11 @@ def _case_context(enquiry, message_form):
         # A first name only: the patient needs a person, not the staff directory.
         "coordinator_first_name": coordinator.first_name if coordinator else "",
         "promise": promise_in_words(),
-        "files": list(enquiry.record_files.only("original_name", "size", "uploaded_at")),
+        "files": files,
         "conversation": conversation,
         "message_form": message_form,
+        "files_form": files_form,
+        "room_left": case.room_left(files),
         "takes_more": enquiry.takes_files_sent_again,
     }
 

@@ -10,4 +10,5 @@ urlpatterns = [
     path("", case_page.find_enquiry, name="find"),
     path("link-sent/", case_page.link_sent, name="link_sent"),
     path("<str:token>/", case_page.case_page, name="page"),
+    path("<str:token>/files/", case_page.case_files, name="files"),
 ]

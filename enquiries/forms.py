@@ -147,9 +147,13 @@ class RecordFilesField(forms.FileField):
     """Up to MAX_FILES PDF, JPEG or PNG files of MAX_FILE_SIZE each, checked by their content."""
 
     def __init__(self, **kwargs):
+        # The exact types, not "image/*": given those, an iPhone turns a HEIC photo picked from
+        # its library into a JPEG before sending it (WebKit transcodes to an accepted type).
         kwargs.setdefault(
             "widget",
-            MultipleFileInput(attrs={"accept": ".pdf,.jpg,.jpeg,.png,application/pdf,image/*"}),
+            MultipleFileInput(
+                attrs={"accept": ".pdf,.jpg,.jpeg,.png,application/pdf,image/jpeg,image/png"}
+            ),
         )
         super().__init__(**kwargs)
 
@@ -172,6 +176,19 @@ class RecordFilesField(forms.FileField):
                         params={"name": uploaded.name},
                     )
                 )
+            elif records.is_heic(uploaded):
+                errors.append(
+                    forms.ValidationError(
+                        _(
+                            "“%(name)s” is an iPhone photo in the HEIC format, which we cannot "
+                            "read. Please send it as JPEG: choose it again from “Photos” (not "
+                            "from “Files”), and the iPhone sends a JPEG; or, in Settings > "
+                            "Camera > Formats, choose “Most Compatible” before taking the photo."
+                        ),
+                        code="heic",
+                        params={"name": uploaded.name},
+                    )
+                )
             elif records.detect_content_type(uploaded) is None:
                 errors.append(
                     forms.ValidationError(
@@ -183,6 +200,24 @@ class RecordFilesField(forms.FileField):
         if errors:
             raise forms.ValidationError(errors)
         return files
+
+
+def check_what_the_upload_skipped(receipt):
+    """The field error for files the upload handler stopped reading (enquiries.records), which
+    the field itself never sees: too many, or too large."""
+    if receipt is not None and receipt.skipped_too_many:
+        raise forms.ValidationError(
+            _("You can attach up to %(max)d files."), params={"max": records.MAX_FILES}
+        )
+    if receipt is not None and receipt.skipped_too_large:
+        raise forms.ValidationError(
+            ngettext_lazy(
+                "One file is larger than 10 MB.",
+                "%(count)d files are larger than 10 MB.",
+                "count",
+            ),
+            params={"count": receipt.skipped_too_large},
+        )
 
 
 FORM_CACHE_VERSION_KEY = "enquiries:empty-form-version"
@@ -505,22 +540,8 @@ class EnquiryForm(forms.ModelForm):
         return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
     def clean_record_files(self):
-        files = self.cleaned_data.get("record_files") or []
-        receipt = self.upload_receipt
-        if receipt is not None and receipt.skipped_too_many:
-            raise forms.ValidationError(
-                _("You can attach up to %(max)d files."), params={"max": records.MAX_FILES}
-            )
-        if receipt is not None and receipt.skipped_too_large:
-            raise forms.ValidationError(
-                ngettext_lazy(
-                    "One file is larger than 10 MB.",
-                    "%(count)d files are larger than 10 MB.",
-                    "count",
-                ),
-                params={"count": receipt.skipped_too_large},
-            )
-        return files
+        check_what_the_upload_skipped(self.upload_receipt)
+        return self.cleaned_data.get("record_files") or []
 
     def clean(self):
         cleaned = super().clean()

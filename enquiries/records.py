@@ -56,6 +56,18 @@ def detect_content_type(uploaded_file):
     return None
 
 
+# HEIC/HEIF, the photo format of iPhones: an ISO media file ("ftyp" box) with one of these brands.
+# Refused, like every type we cannot read, but with a message that says how to send a JPEG.
+HEIC_BRANDS = {b"heic", b"heix", b"hevc", b"hevx", b"heim", b"heis", b"mif1", b"msf1"}
+
+
+def is_heic(uploaded_file):
+    uploaded_file.seek(0)
+    head = uploaded_file.read(12)
+    uploaded_file.seek(0)
+    return head[4:8] == b"ftyp" and head[8:12] in HEIC_BRANDS
+
+
 def safe_file_name(original_name, content_type, *, fallback="record"):
     """The name a downloaded or exported record gets: the patient's own name without any path,
     control or invisible character, short, and always ending in the detected type's extension.

@@ -489,3 +489,7 @@ CASE_LINK_IDLE_DAYS = env.int("CASE_LINK_IDLE_DAYS", default=30)
 CASE_LINK_REQUESTS_PER_HOUR = env.int("CASE_LINK_REQUESTS_PER_HOUR", default=10)
 CASE_LINK_REQUESTS_PER_EMAIL_PER_HOUR = env.int("CASE_LINK_REQUESTS_PER_EMAIL_PER_HOUR", default=3)
 CASE_MESSAGES_PER_HOUR = env.int("CASE_MESSAGES_PER_HOUR", default=20)
+# What one enquiry may hold in all, the enquiry form's files included, once the patient sends more
+# from the case page (each upload: up to 5 files of 10 MB, as on the form).
+CASE_MAX_FILES_PER_ENQUIRY = env.int("CASE_MAX_FILES_PER_ENQUIRY", default=30)
+CASE_MAX_MEGABYTES_PER_ENQUIRY = env.int("CASE_MAX_MEGABYTES_PER_ENQUIRY", default=200)
