@@ -3,7 +3,8 @@
 import pytest
 from django.contrib import admin
 
-from enquiries.models import AuditEntry, EnquiryEvent
+from enquiries.admin import audit
+from enquiries.models import AuditEntry, EnquiryEvent, timeline
 
 Kind = EnquiryEvent.Kind
 Action = AuditEntry.Action
@@ -80,3 +81,11 @@ def test_each_audit_action_reads_as_one_line_in_the_audit_log(action, details, l
 
 def test_every_audit_action_has_its_line_pinned_above():
     assert {action for action, _details, _line in AUDIT_LINES} == set(Action)
+
+
+def test_the_timeline_table_lists_only_kinds_of_event():
+    assert set(timeline.TIMELINE_LINES) <= set(Kind)
+
+
+def test_the_audit_table_lists_only_audit_actions():
+    assert set(audit.AUDIT_LINES) <= set(Action)
