@@ -11,7 +11,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from enquiries import uploads
-from enquiries.models import AuditEntry, Enquiry, EnquiryEvent, staff_name
+from enquiries.models import AuditEntry, Enquiry, staff_name
 
 # Internal bookkeeping, derived from fields that are exported anyway.
 NOT_EXPORTED = {"id", "email_key", "phone_key", "name_key", "submission_token"}
@@ -110,10 +110,9 @@ def export(enquiries, *, by):
             AuditEntry.record(
                 by,
                 AuditEntry.Action.EXPORTED_PATIENT_DATA,
-                reference=enquiry.reference,
+                enquiry=enquiry,
                 files=len(data["files"]),
             )
-            enquiry.record_event(EnquiryEvent.Kind.PATIENT_DATA_EXPORTED, actor=by)
     archive.seek(0)
     return archive
 
@@ -130,7 +129,7 @@ def erase(enquiries, *, by):
             AuditEntry.record(
                 by,
                 AuditEntry.Action.ERASED_ENQUIRY,
-                reference=enquiry.reference,
+                enquiry=enquiry,
                 files=len(enquiry.record_files.all()),
             )
         return Enquiry.objects.filter(pk__in=[e.pk for e in enquiries]).delete_with_files()
