@@ -379,6 +379,8 @@ class Enquiry(models.Model):
         return self.reference
 
     def save(self, *args, **kwargs):
+        # Here, so every way an enquiry is made (the form, seeding, tests) is held to the promise;
+        # the rule itself is the service promise's (enquiries.sla).
         if self.first_reply_due_at is None:
             self.first_reply_due_at = sla.first_reply_due(self.submitted_at)
         self.refresh_duplicate_keys()
