@@ -56,12 +56,10 @@ def status_for_patient(enquiry):
     return STATUS_FOR_PATIENTS.get(enquiry.status, CLOSED_FOR_PATIENTS)
 
 
-def record_patient_action(enquiry, action, event_kind=None, **details):
-    """What the patient did, in the audit log (and on the timeline when `event_kind` is given).
-    `details` holds counts and ids, never what they wrote or sent."""
-    if event_kind is not None:
-        enquiry.record_event(event_kind, **details)
-    AuditEntry.record(None, action, reference=enquiry.reference, actor_name=PATIENT, **details)
+def record_patient_action(enquiry, action, **details):
+    """What the patient did, in the audit log and, for what the timeline shows, on it
+    (AuditEntry.record). `details` holds counts and ids, never what they wrote or sent."""
+    AuditEntry.record(None, action, enquiry=enquiry, actor_name=PATIENT, **details)
 
 
 def raise_news_flag(enquiry):
@@ -92,12 +90,7 @@ def send_message_from_patient(enquiry, text, *, form_token):
             enquiry=locked, sender=CaseMessage.Sender.PATIENT, text=text, form_token=form_token
         )
         raise_news_flag(locked)
-        record_patient_action(
-            locked,
-            AuditEntry.Action.PATIENT_SENT_MESSAGE,
-            EnquiryEvent.Kind.MESSAGE_FROM_PATIENT,
-            message=message.pk,
-        )
+        record_patient_action(locked, AuditEntry.Action.PATIENT_SENT_MESSAGE, message=message.pk)
     return message
 
 
@@ -170,12 +163,7 @@ def receive_files_from_patient(enquiry, uploaded_files):
             return outcome
         outcome.added = len(store_all(locked, new_files))
         raise_news_flag(locked)
-        record_patient_action(
-            locked,
-            AuditEntry.Action.PATIENT_UPLOADED_FILES,
-            EnquiryEvent.Kind.FILES_UPLOADED,
-            files=outcome.added,
-        )
+        record_patient_action(locked, AuditEntry.Action.PATIENT_UPLOADED_FILES, files=outcome.added)
     return outcome
 
 

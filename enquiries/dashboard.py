@@ -60,7 +60,7 @@ def figures(now=None):
     enquiries = Enquiry.objects.order_by()
 
     counts = enquiries.aggregate(
-        open=Count("pk", filter=~Q(status__in=Enquiry.Status.closed_values())),
+        open=Count("pk", filter=Enquiry.open_condition()),
         new_24h=Count("pk", filter=Q(submitted_at__gte=now - timedelta(hours=24))),
         new_7d=Count("pk", filter=Q(submitted_at__gte=now - timedelta(days=7))),
         overdue=Count("pk", filter=overdue_condition(now)),

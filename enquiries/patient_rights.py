@@ -11,7 +11,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from enquiries import records
-from enquiries.models import AuditEntry, Enquiry, EnquiryEvent, staff_name
+from enquiries.models import AuditEntry, Enquiry, staff_name
 
 # Internal bookkeeping, derived from fields that are exported anyway.
 NOT_EXPORTED = {"id", "email_key", "phone_key", "name_key", "submission_token"}
@@ -79,6 +79,22 @@ def describe(enquiry):
             }
             for email in enquiry.emails.all()
         ],
+        # The conversation on their case page, and the links to it (when each was made and last
+        # used; the links themselves are never kept).
+        "messages": [
+            {
+                "from": message.get_sender_display(),
+                "written_by": staff_name(message.author) or None,
+                "sent_at": message.sent_at,
+                "read_at": message.read_at,
+                "text": message.text,
+            }
+            for message in enquiry.messages.all()
+        ],
+        "case_page_links": [
+            {"created_at": link.created_at, "last_used_at": link.last_used_at}
+            for link in enquiry.case_links.all()
+        ],
         "timeline": [
             {"at": event.created_at, "what": str(event.describe())}
             for event in enquiry.events.all()
@@ -110,10 +126,9 @@ def export(enquiries, *, by):
             AuditEntry.record(
                 by,
                 AuditEntry.Action.EXPORTED_PATIENT_DATA,
-                reference=enquiry.reference,
+                enquiry=enquiry,
                 files=len(data["files"]),
             )
-            enquiry.record_event(EnquiryEvent.Kind.PATIENT_DATA_EXPORTED, actor=by)
     archive.seek(0)
     return archive
 
@@ -130,7 +145,7 @@ def erase(enquiries, *, by):
             AuditEntry.record(
                 by,
                 AuditEntry.Action.ERASED_ENQUIRY,
-                reference=enquiry.reference,
+                enquiry=enquiry,
                 files=len(enquiry.record_files.all()),
             )
         return Enquiry.objects.filter(pk__in=[e.pk for e in enquiries]).delete_with_files()

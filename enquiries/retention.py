@@ -33,9 +33,8 @@ def delete_spam_before(now):
 
 def due_for_anonymisation(now):
     """Closed (not spam) long enough ago, and not anonymised yet."""
-    closed = [value for value in Enquiry.Status.closed_values() if value != Enquiry.Status.SPAM]
     return Enquiry.objects.filter(
-        status__in=closed,
+        status__in=sorted(Enquiry.CLOSED_STATUSES - {Enquiry.Status.SPAM}),
         closed_at__lt=anonymise_closed_before(now),
         anonymised_at__isnull=True,
     )

@@ -13,7 +13,6 @@ from enquiries import exports, patient_rights
 from enquiries.models import (
     AuditEntry,
     Enquiry,
-    EnquiryEvent,
     staff_name,
 )
 from enquiries.roles import assignable_staff
@@ -158,16 +157,7 @@ class EnquiryActions:
         response["Content-Disposition"] = f'attachment; filename="enquiries-{stamp}.csv"'
         add_never_cache_headers(response)
         exports.write_csv(enquiries, response)
-        AuditEntry.record(
-            request.user,
-            AuditEntry.Action.EXPORTED_ENQUIRIES,
-            count=len(enquiries),
-            references=[enquiry.reference for enquiry in enquiries],
-        )
-        EnquiryEvent.objects.bulk_create(
-            EnquiryEvent(enquiry=enquiry, kind=EnquiryEvent.Kind.EXPORTED, actor=request.user)
-            for enquiry in enquiries
-        )
+        AuditEntry.record(request.user, AuditEntry.Action.EXPORTED_ENQUIRIES, enquiries=enquiries)
         return response
 
     @admin.action(
@@ -185,7 +175,13 @@ class EnquiryActions:
             )
             return None
         enquiries = queryset.prefetch_related(
-            "preferred_cities", "consents", "record_files", "notes__author", "events__actor"
+            "preferred_cities",
+            "consents",
+            "record_files",
+            "notes__author",
+            "events__actor",
+            "messages__author",
+            "case_links",
         ).select_related("assigned_to")
         archive = patient_rights.export(enquiries, by=request.user)
         stamp = timezone.localtime().strftime("%Y%m%d-%H%M")

@@ -10,6 +10,51 @@ from enquiries.models import (
 )
 
 
+def _exported_enquiries(details):
+    return _("%(count)s enquiries: %(references)s") % {
+        "count": details.get("count", 0),
+        "references": ", ".join(details.get("references", [])),
+    }
+
+
+def _downloaded_record(details):
+    return _("File #%(file)s") % {"file": details.get("file")}
+
+
+def _patient_uploaded_files(details):
+    return _("%(count)s file(s)") % {"count": details.get("files", 0)}
+
+
+def _patient_sent_message(details):
+    return _("Message #%(message)s") % {"message": details.get("message")}
+
+
+def _applied_retention(details):
+    return _("Anonymised: %(anonymised)s. Deleted spam: %(deleted)s.") % {
+        "anonymised": ", ".join(details.get("anonymised", [])) or "—",
+        "deleted": ", ".join(details.get("deleted", [])) or "—",
+    }
+
+
+def _unlocked_staff_account(details):
+    return _("Login %(account)s, after %(failures)s failures") % {
+        "account": details.get("account", ""),
+        "failures": details.get("failures", 0),
+    }
+
+
+# What the audit log says about an entry's details, by action; an action not listed adds nothing
+# to its own name and the reference beside it.
+AUDIT_LINES = {
+    AuditEntry.Action.EXPORTED_ENQUIRIES: _exported_enquiries,
+    AuditEntry.Action.DOWNLOADED_RECORD: _downloaded_record,
+    AuditEntry.Action.APPLIED_RETENTION: _applied_retention,
+    AuditEntry.Action.UNLOCKED_STAFF_ACCOUNT: _unlocked_staff_account,
+    AuditEntry.Action.PATIENT_UPLOADED_FILES: _patient_uploaded_files,
+    AuditEntry.Action.PATIENT_SENT_MESSAGE: _patient_sent_message,
+}
+
+
 @admin.register(AuditEntry)
 class AuditEntryAdmin(admin.ModelAdmin):
     """Read-only for everyone, superusers included: entries are written by the code alone."""
@@ -26,25 +71,8 @@ class AuditEntryAdmin(admin.ModelAdmin):
 
     @admin.display(description=_("details"))
     def summary(self, entry):
-        details = entry.details
-        if entry.action == AuditEntry.Action.EXPORTED_ENQUIRIES:
-            return _("%(count)s enquiries: %(references)s") % {
-                "count": details.get("count", 0),
-                "references": ", ".join(details.get("references", [])),
-            }
-        if entry.action == AuditEntry.Action.DOWNLOADED_RECORD:
-            return _("File #%(file)s") % {"file": details.get("file")}
-        if entry.action == AuditEntry.Action.APPLIED_RETENTION:
-            return _("Anonymised: %(anonymised)s. Deleted spam: %(deleted)s.") % {
-                "anonymised": ", ".join(details.get("anonymised", [])) or "—",
-                "deleted": ", ".join(details.get("deleted", [])) or "—",
-            }
-        if entry.action == AuditEntry.Action.UNLOCKED_STAFF_ACCOUNT:
-            return _("Login %(account)s, after %(failures)s failures") % {
-                "account": details.get("account", ""),
-                "failures": details.get("failures", 0),
-            }
-        return ""
+        line = AUDIT_LINES.get(entry.action)
+        return line(entry.details) if line else ""
 
     def has_add_permission(self, request):
         return False

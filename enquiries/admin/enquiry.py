@@ -390,7 +390,5 @@ class EnquiryAdmin(EnquiryActions, EnquiryAdminViews, admin.ModelAdmin):
         response = super().change_view(request, object_id, form_url, extra_context)
         if request.method == "GET" and response.status_code == 200:
             enquiry = response.context_data["original"]
-            AuditEntry.record(
-                request.user, AuditEntry.Action.VIEWED_ENQUIRY, reference=enquiry.reference
-            )
+            AuditEntry.record(request.user, AuditEntry.Action.VIEWED_ENQUIRY, enquiry=enquiry)
         return response

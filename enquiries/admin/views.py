@@ -11,7 +11,6 @@ from django.utils.translation import gettext_lazy as _
 from enquiries import dashboard, records
 from enquiries.models import (
     AuditEntry,
-    EnquiryEvent,
     RecordFile,
 )
 
@@ -66,12 +65,8 @@ class EnquiryAdminViews:
         )
         response["X-Content-Type-Options"] = "nosniff"
         add_never_cache_headers(response)
-        record.enquiry.record_event(EnquiryEvent.Kind.RECORD_DOWNLOADED, actor=user, file=record.pk)
         AuditEntry.record(
-            user,
-            AuditEntry.Action.DOWNLOADED_RECORD,
-            reference=record.enquiry.reference,
-            file=record.pk,
+            user, AuditEntry.Action.DOWNLOADED_RECORD, enquiry=record.enquiry, file=record.pk
         )
         return response
 

@@ -1,4 +1,5 @@
-"""Who looked at or took out patient data, and the staff logins locked after failures."""
+"""Who looked at or took out patient data (the one way to record it), and the staff logins locked
+after failures."""
 
 from axes.helpers import get_cool_off
 from axes.models import AccessAttempt
@@ -15,6 +16,8 @@ from django.db.models import (
 )
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+from enquiries.models.timeline import EnquiryEvent
 
 
 class AuditEntry(models.Model):
@@ -62,17 +65,64 @@ class AuditEntry(models.Model):
         return f"{self.actor_name}: {self.get_action_display()} {self.enquiry_reference}".strip()
 
     @classmethod
-    def record(cls, actor, action, *, reference="", actor_name="", **details):
-        """Write one entry. `details` holds references, ids and counts, never personal data.
+    def record(
+        cls,
+        actor,
+        action,
+        *,
+        enquiry=None,
+        enquiries=None,
+        reference="",
+        actor_name="",
+        **details,
+    ):
+        """Record what a staff member (or a scheduled command) did: one audit entry, and for an
+        action the timeline shows too (ON_THE_TIMELINE), an event on each enquiry concerned.
 
-        Without a staff member (a scheduled command), `actor_name` says what acted."""
-        return cls.objects.create(
+        Name what was acted on as `enquiry` (the entry holds its reference), as `enquiries` for
+        several at once (the entry lists their count and references; their events go in one
+        query), or as `reference` for an enquiry already gone. `details` holds references, ids
+        and counts, never personal data. Without a staff member, `actor_name` says what acted."""
+        if enquiry is not None and enquiries is not None:
+            raise TypeError("Name one enquiry or several, not both.")
+        if enquiry is not None:
+            reference = enquiry.reference
+        if enquiries is not None:
+            enquiries = list(enquiries)
+            details = {
+                "count": len(enquiries),
+                "references": [each.reference for each in enquiries],
+                **details,
+            }
+        entry = cls.objects.create(
             actor=actor,
             actor_name=actor.get_username() if actor is not None else actor_name,
             action=action,
             enquiry_reference=reference,
             details=details,
         )
+        if action in ON_THE_TIMELINE:
+            kind, repeated = ON_THE_TIMELINE[action]
+            event_details = {key: details[key] for key in repeated}
+            if enquiry is not None:
+                enquiry.record_event(kind, actor=actor, **event_details)
+            if enquiries:
+                EnquiryEvent.objects.bulk_create(
+                    EnquiryEvent(enquiry=each, kind=kind, actor=actor, details=dict(event_details))
+                    for each in enquiries
+                )
+        return entry
+
+
+# The actions an enquiry's timeline shows as well as the audit log: the kind of event each leaves
+# and which of the entry's details the event repeats.
+ON_THE_TIMELINE = {
+    AuditEntry.Action.DOWNLOADED_RECORD: (EnquiryEvent.Kind.RECORD_DOWNLOADED, ("file",)),
+    AuditEntry.Action.EXPORTED_ENQUIRIES: (EnquiryEvent.Kind.EXPORTED, ()),
+    AuditEntry.Action.EXPORTED_PATIENT_DATA: (EnquiryEvent.Kind.PATIENT_DATA_EXPORTED, ()),
+    AuditEntry.Action.PATIENT_UPLOADED_FILES: (EnquiryEvent.Kind.FILES_UPLOADED, ("files",)),
+    AuditEntry.Action.PATIENT_SENT_MESSAGE: (EnquiryEvent.Kind.MESSAGE_FROM_PATIENT, ("message",)),
+}
 
 
 class StaffLockoutQuerySet(models.QuerySet):

@@ -57,43 +57,82 @@ class EnquiryEvent(models.Model):
 
     def describe(self):
         """One readable line for the timeline, in the reader's language."""
-        from enquiries.models.enquiry import Enquiry  # the enquiry module imports this one
+        line = TIMELINE_LINES.get(self.kind)
+        return line(self) if line else self.get_kind_display()
 
-        details = self.details
-        kind = self.Kind
-        if self.kind == kind.STATUS_CHANGED:
-            return _("Status: %(old)s → %(new)s") % {
-                "old": choice_label(Enquiry.Status, details.get("old")),
-                "new": choice_label(Enquiry.Status, details.get("new")),
-            }
-        if self.kind == kind.ASSIGNED:
-            if details.get("new"):
-                return _("Assigned to %(name)s") % {"name": details["new"]}
-            return _("Unassigned (was %(name)s)") % {"name": details.get("old") or "—"}
-        if self.kind == kind.PRIORITY_CHANGED:
-            return _("Priority: %(old)s → %(new)s") % {
-                "old": choice_label(Enquiry.Priority, details.get("old")),
-                "new": choice_label(Enquiry.Priority, details.get("new")),
-            }
-        if self.kind == kind.FOLLOW_UP_SCHEDULED:
-            if details.get("on"):
-                return _("Next follow-up set to %(date)s") % {"date": details["on"]}
-            return _("Next follow-up date cleared")
-        if self.kind == kind.RECEIVED:
-            return _("Received with %(count)s file(s)") % {"count": details.get("files", 0)}
-        if self.kind == kind.FILES_ADDED:
-            return _("%(count)s file(s) added by the patient (the form sent again)") % {
-                "count": details.get("files", 0)
-            }
-        if self.kind in (kind.NOTIFICATION_SENT, kind.NOTIFICATION_FAILED):
-            return _("%(what)s: %(recipient)s email (attempt %(attempt)s)") % {
-                "what": self.get_kind_display(),
-                "recipient": details.get("recipient", ""),
-                "attempt": details.get("attempt", 1),
-            }
-        if self.kind == kind.RECORD_DOWNLOADED:
-            return _("Medical record file #%(file)s downloaded") % {"file": details.get("file")}
-        return self.get_kind_display()
+
+def _status_changed(event):
+    from enquiries.models.enquiry import Enquiry  # the enquiry module imports this one
+
+    return _("Status: %(old)s → %(new)s") % {
+        "old": choice_label(Enquiry.Status, event.details.get("old")),
+        "new": choice_label(Enquiry.Status, event.details.get("new")),
+    }
+
+
+def _assigned(event):
+    if event.details.get("new"):
+        return _("Assigned to %(name)s") % {"name": event.details["new"]}
+    return _("Unassigned (was %(name)s)") % {"name": event.details.get("old") or "—"}
+
+
+def _priority_changed(event):
+    from enquiries.models.enquiry import Enquiry  # the enquiry module imports this one
+
+    return _("Priority: %(old)s → %(new)s") % {
+        "old": choice_label(Enquiry.Priority, event.details.get("old")),
+        "new": choice_label(Enquiry.Priority, event.details.get("new")),
+    }
+
+
+def _follow_up_scheduled(event):
+    if event.details.get("on"):
+        return _("Next follow-up set to %(date)s") % {"date": event.details["on"]}
+    return _("Next follow-up date cleared")
+
+
+def _received(event):
+    return _("Received with %(count)s file(s)") % {"count": event.details.get("files", 0)}
+
+
+def _files_added(event):
+    return _("%(count)s file(s) added by the patient (the form sent again)") % {
+        "count": event.details.get("files", 0)
+    }
+
+
+def _files_uploaded(event):
+    return _("%(count)s file(s) uploaded by the patient on their case page") % {
+        "count": event.details.get("files", 0)
+    }
+
+
+def _notification(event):
+    return _("%(what)s: %(recipient)s email (attempt %(attempt)s)") % {
+        "what": event.get_kind_display(),
+        "recipient": event.details.get("recipient", ""),
+        "attempt": event.details.get("attempt", 1),
+    }
+
+
+def _record_downloaded(event):
+    return _("Medical record file #%(file)s downloaded") % {"file": event.details.get("file")}
+
+
+# How each kind of event reads on the timeline; a kind not listed reads as its label, which says
+# all there is to say ("Exported", "Note added").
+TIMELINE_LINES = {
+    EnquiryEvent.Kind.STATUS_CHANGED: _status_changed,
+    EnquiryEvent.Kind.ASSIGNED: _assigned,
+    EnquiryEvent.Kind.PRIORITY_CHANGED: _priority_changed,
+    EnquiryEvent.Kind.FOLLOW_UP_SCHEDULED: _follow_up_scheduled,
+    EnquiryEvent.Kind.RECEIVED: _received,
+    EnquiryEvent.Kind.FILES_ADDED: _files_added,
+    EnquiryEvent.Kind.FILES_UPLOADED: _files_uploaded,
+    EnquiryEvent.Kind.NOTIFICATION_SENT: _notification,
+    EnquiryEvent.Kind.NOTIFICATION_FAILED: _notification,
+    EnquiryEvent.Kind.RECORD_DOWNLOADED: _record_downloaded,
+}
 
 
 def choice_label(choices, value):

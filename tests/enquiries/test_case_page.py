@@ -81,9 +81,7 @@ def test_the_case_page_shows_the_reference_and_the_status_in_plain_words(client)
     assert "Awaiting records" not in page
 
 
-@pytest.mark.parametrize(
-    "status", [status for status in Enquiry.Status.closed_values() if status != "spam"]
-)
+@pytest.mark.parametrize("status", sorted(Enquiry.CLOSED_STATUSES - {Enquiry.Status.SPAM}))
 def test_closed_statuses_read_closed_never_the_back_office_reason(client, status):
     _enquiry, _token, response = open_case(client, status=status)
 

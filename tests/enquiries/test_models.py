@@ -1,4 +1,4 @@
-"""Rules the models hold: references, cities, open enquiries."""
+"""Rules the models hold: references, cities, open and closed enquiries."""
 
 import pytest
 
@@ -44,3 +44,15 @@ def test_open_enquiries_exclude_closed_and_spam():
     make_enquiry(status=Enquiry.Status.CLOSED_TREATED)
     make_enquiry(status=Enquiry.Status.SPAM)
     assert list(Enquiry.objects.open()) == [new]
+
+
+def test_the_closed_statuses_are_the_four_closings_and_spam():
+    closed = {"closed_treated", "closed_not_eligible", "closed_withdrew", "closed_no_response"}
+    assert set(Enquiry.CLOSED_STATUSES) == closed | {"spam"}
+
+
+@pytest.mark.parametrize("status", Enquiry.Status.values)
+def test_the_database_and_an_enquiry_in_memory_agree_on_what_is_open(status):
+    enquiry = make_enquiry(status=status)
+    assert Enquiry.objects.open().filter(pk=enquiry.pk).exists() == enquiry.is_open
+    assert enquiry.is_open == (status not in Enquiry.CLOSED_STATUSES)

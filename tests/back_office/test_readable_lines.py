@@ -1,0 +1,98 @@
+"""Every kind of timeline event and every audit action reads as the line a coordinator sees."""
+
+import pytest
+from django.contrib import admin
+
+from enquiries.admin import audit
+from enquiries.models import AuditEntry, EnquiryEvent, timeline
+
+Kind = EnquiryEvent.Kind
+Action = AuditEntry.Action
+
+TIMELINE_LINES = [
+    (Kind.RECEIVED, {"files": 2}, "Received with 2 file(s)"),
+    (Kind.RECEIVED, {}, "Received with 0 file(s)"),
+    (Kind.FILES_ADDED, {"files": 1}, "1 file(s) added by the patient (the form sent again)"),
+    (
+        Kind.NOTIFICATION_SENT,
+        {"recipient": "coordinators", "attempt": 2},
+        "Notification sent: coordinators email (attempt 2)",
+    ),
+    (
+        Kind.NOTIFICATION_FAILED,
+        {"recipient": "patient", "error": "SMTPServerDisconnected"},
+        "Notification failed: patient email (attempt 1)",
+    ),
+    (Kind.STATUS_CHANGED, {"old": "new", "new": "closed_treated"}, "Status: New → Closed: treated"),
+    (Kind.STATUS_CHANGED, {"old": "retired", "new": "spam"}, "Status: retired → Spam"),
+    (Kind.ASSIGNED, {"old": "", "new": "Cora Ortiz"}, "Assigned to Cora Ortiz"),
+    (Kind.ASSIGNED, {"old": "Cora Ortiz", "new": ""}, "Unassigned (was Cora Ortiz)"),
+    (Kind.ASSIGNED, {"old": "", "new": ""}, "Unassigned (was —)"),
+    (Kind.PRIORITY_CHANGED, {"old": "normal", "new": "urgent"}, "Priority: Normal → Urgent"),
+    (Kind.FOLLOW_UP_SCHEDULED, {"on": "2025-03-04"}, "Next follow-up set to 2025-03-04"),
+    (Kind.FOLLOW_UP_SCHEDULED, {"on": None}, "Next follow-up date cleared"),
+    (Kind.FIRST_REPLY_RECORDED, {}, "First reply sent"),
+    (Kind.NOTE_ADDED, {"note": 7}, "Note added"),
+    (Kind.RECORD_DOWNLOADED, {"file": 12}, "Medical record file #12 downloaded"),
+    (Kind.EXPORTED, {}, "Exported"),
+    (Kind.PATIENT_DATA_EXPORTED, {}, "Patient's data exported (access request)"),
+    (Kind.ANONYMISED, {"files": 3}, "Anonymised (retention period over)"),
+    (Kind.FILES_UPLOADED, {"files": 2}, "2 file(s) uploaded by the patient on their case page"),
+    (Kind.MESSAGE_FROM_PATIENT, {"message": 4}, "Message from the patient"),
+    (Kind.CASE_LINK_SENT, {}, "A fresh case page link was sent to the patient"),
+    (Kind.NEWS_FROM_PATIENT_SEEN, {}, "What the patient sent was seen"),
+]
+
+AUDIT_LINES = [
+    # The action column says it all: nothing more to add.
+    (Action.VIEWED_ENQUIRY, {}, ""),
+    (Action.DOWNLOADED_RECORD, {"file": 12}, "File #12"),
+    (
+        Action.EXPORTED_ENQUIRIES,
+        {"count": 2, "references": ["CT-AAAA-BBBB", "CT-CCCC-DDDD"]},
+        "2 enquiries: CT-AAAA-BBBB, CT-CCCC-DDDD",
+    ),
+    (Action.DELETED_ENQUIRY, {}, ""),
+    (Action.EXPORTED_PATIENT_DATA, {"files": 2}, ""),
+    (Action.ERASED_ENQUIRY, {"files": 1}, ""),
+    (
+        Action.APPLIED_RETENTION,
+        {"anonymised": ["CT-AAAA-BBBB"], "deleted": []},
+        "Anonymised: CT-AAAA-BBBB. Deleted spam: —.",
+    ),
+    (
+        Action.UNLOCKED_STAFF_ACCOUNT,
+        {"account": "cora", "failures": 5},
+        "Login cora, after 5 failures",
+    ),
+    (Action.PATIENT_OPENED_CASE_PAGE, {}, ""),
+    (Action.PATIENT_UPLOADED_FILES, {"files": 3}, "3 file(s)"),
+    (Action.PATIENT_SENT_MESSAGE, {"message": 9}, "Message #9"),
+]
+
+
+@pytest.mark.parametrize(("kind", "details", "line"), TIMELINE_LINES)
+def test_each_kind_of_event_reads_as_one_line_on_the_timeline(kind, details, line):
+    assert str(EnquiryEvent(kind=kind, details=details).describe()) == line
+
+
+def test_every_kind_of_event_has_its_line_pinned_above():
+    assert {kind for kind, _details, _line in TIMELINE_LINES} == set(Kind)
+
+
+@pytest.mark.parametrize(("action", "details", "line"), AUDIT_LINES)
+def test_each_audit_action_reads_as_one_line_in_the_audit_log(action, details, line):
+    audit_admin = admin.site.get_model_admin(AuditEntry)
+    assert str(audit_admin.summary(AuditEntry(action=action, details=details))) == line
+
+
+def test_every_audit_action_has_its_line_pinned_above():
+    assert {action for action, _details, _line in AUDIT_LINES} == set(Action)
+
+
+def test_the_timeline_table_lists_only_kinds_of_event():
+    assert set(timeline.TIMELINE_LINES) <= set(Kind)
+
+
+def test_the_audit_table_lists_only_audit_actions():
+    assert set(audit.AUDIT_LINES) <= set(Action)
