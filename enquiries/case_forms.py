@@ -81,4 +81,7 @@ class CaseFilesForm(forms.Form):
 
     def clean_files(self):
         check_what_the_upload_skipped(self.upload_receipt)
-        return self.cleaned_data["files"]
+        files = self.cleaned_data["files"]
+        if not files:
+            raise forms.ValidationError(self.fields["files"].error_messages["required"])
+        return files

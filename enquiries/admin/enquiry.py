@@ -18,9 +18,16 @@ from enquiries.admin.filters import (
     CountryFilter,
     EmailTroubleFilter,
     LanguageFilter,
+    NewsFromPatientFilter,
     OverdueFilter,
 )
-from enquiries.admin.inlines import ConsentInline, NoteInline, OutgoingEmailInline, RecordFileInline
+from enquiries.admin.inlines import (
+    CaseMessageInline,
+    ConsentInline,
+    NoteInline,
+    OutgoingEmailInline,
+    RecordFileInline,
+)
 from enquiries.admin.views import EnquiryAdminViews
 from enquiries.forms import ANSWER_SECTIONS, UTM_FIELDS
 from enquiries.models import (
@@ -170,6 +177,7 @@ class EnquiryAdmin(EnquiryActions, EnquiryAdminViews, admin.ModelAdmin):
         "status",
         AssignedFilter,
         OverdueFilter,
+        NewsFromPatientFilter,
         EmailTroubleFilter,
         "preferred_cities",
         "diagnosis",
@@ -187,7 +195,7 @@ class EnquiryAdmin(EnquiryActions, EnquiryAdminViews, admin.ModelAdmin):
     search_fields = ["reference", "patient_name", "email", "phone"]
     search_help_text = _("Reference, name, email or phone.")
     ordering = ["-submitted_at"]
-    inlines = [ConsentInline, RecordFileInline, OutgoingEmailInline, NoteInline]
+    inlines = [ConsentInline, RecordFileInline, CaseMessageInline, OutgoingEmailInline, NoteInline]
     actions = [
         "assign_to_me",
         "assign_to",
@@ -277,6 +285,8 @@ class EnquiryAdmin(EnquiryActions, EnquiryAdminViews, admin.ModelAdmin):
     @admin.display(description=_("flags"))
     def other_flags(self, enquiry):
         flags = []
+        if enquiry.news_from_patient_at is not None:
+            flags.append(("bo-flag-news", _("New from the patient")))
         if getattr(enquiry, "has_possible_duplicate", False):
             flags.append(("bo-flag-duplicate", _("Possible duplicate")))
         if getattr(enquiry, "email_flag", None):
@@ -391,4 +401,7 @@ class EnquiryAdmin(EnquiryActions, EnquiryAdminViews, admin.ModelAdmin):
         if request.method == "GET" and response.status_code == 200:
             enquiry = response.context_data["original"]
             AuditEntry.record(request.user, AuditEntry.Action.VIEWED_ENQUIRY, enquiry=enquiry)
+            # Whoever works the enquiry has now seen what the patient sent (the page shows it).
+            if self.has_change_permission(request, enquiry):
+                enquiry.mark_news_from_patient_seen(by=request.user)
         return response

@@ -58,6 +58,16 @@ class OverdueFilter(OneChoiceFilter):
     choice, choice_label, queryset_method = "yes", _("Overdue"), "overdue"
 
 
+class NewsFromPatientFilter(OneChoiceFilter):
+    title = _("from the patient")
+    parameter_name = "news"
+    choice, choice_label, queryset_method = (
+        "yes",
+        _("New from the patient"),
+        "with_news_from_patient",
+    )
+
+
 class EmailTroubleFilter(OneChoiceFilter):
     title = _("emails")
     parameter_name = "emails"

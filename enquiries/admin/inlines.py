@@ -7,6 +7,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from enquiries.models import (
+    CaseMessage,
     Consent,
     Note,
     OutgoingEmail,
@@ -68,6 +69,17 @@ class OutgoingEmailInline(ReadOnlyInline):
     def has_view_permission(self, request, obj=None):
         # Whoever sees the enquiry sees whether its emails went out (no role needs more).
         return request.user.has_perm("enquiries.view_enquiry")
+
+
+class CaseMessageInline(ReadOnlyInline):
+    """The conversation on the patient's case page, oldest first."""
+
+    model = CaseMessage
+    fields = ["sent_at", "sender", "author", "text", "read_at"]
+    verbose_name_plural = _("messages with the patient")
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("author")
 
 
 class NoteInline(admin.TabularInline):

@@ -92,6 +92,10 @@ class EnquiryQuerySet(models.QuerySet):
         transaction.on_commit(lambda: records.delete_stored_files(files))
         return [enquiry.reference for enquiry in enquiries]
 
+    def with_news_from_patient(self):
+        """Enquiries holding a message or files from the patient that no coordinator has seen."""
+        return self.filter(news_from_patient_at__isnull=False)
+
     def with_email_trouble(self, now=None):
         """Enquiries with an email that gave up, or that is still unsent after
         ENQUIRY_EMAIL_STUCK_MINUTES (a dead worker, a mail server down for long)."""
@@ -493,6 +497,18 @@ class Enquiry(models.Model):
         self.record_event(
             EnquiryEvent.Kind.FOLLOW_UP_SCHEDULED, actor=by, on=on.isoformat() if on else None
         )
+        return True
+
+    def mark_news_from_patient_seen(self, *, by):
+        """A coordinator has seen what the patient sent: the flag goes, the patient's messages
+        count as read, and the timeline says who saw them."""
+        if self.news_from_patient_at is None:
+            return False
+        now = timezone.now()
+        self.news_from_patient_at = None
+        self.save(update_fields=["news_from_patient_at"])
+        self.messages.filter(sender="patient", read_at__isnull=True).update(read_at=now)
+        self.record_event(EnquiryEvent.Kind.NEWS_FROM_PATIENT_SEEN, actor=by)
         return True
 
     def record_first_reply(self, *, by, at=None):

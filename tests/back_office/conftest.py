@@ -123,6 +123,10 @@ def workflow_form(enquiry, **changes):
         "emails-INITIAL_FORMS": 0,
         "emails-MIN_NUM_FORMS": 0,
         "emails-MAX_NUM_FORMS": 0,
+        "messages-TOTAL_FORMS": 0,
+        "messages-INITIAL_FORMS": 0,
+        "messages-MIN_NUM_FORMS": 0,
+        "messages-MAX_NUM_FORMS": 0,
     }
     # The hidden copies of what the page showed (show_hidden_initial on the workflow fields).
     data.update({f"initial-{name}": data[name] for name in WORKFLOW_FIELDS})
