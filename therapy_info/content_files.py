@@ -160,7 +160,12 @@ def _references(slug, files):
     references = []
     for entry in english.meta.get("references") or []:
         number = int(entry["number"])
-        values = {"number": number, "url": _text(entry.get("url"))}
+        values = {
+            "number": number,
+            "url": _text(entry.get("url")),
+            # Staff only, never shown on the site: what the medical reviewer should check.
+            "reviewer_note": _text(entry.get("reviewer_note")),
+        }
         for code, _name in settings.LANGUAGES:
             if code == SOURCE_LANGUAGE:
                 citation = entry.get("citation")

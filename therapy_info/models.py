@@ -349,6 +349,15 @@ class Reference(models.Model):
         _("citation"), help_text=_("Authors, title, journal, year — as it should be shown.")
     )
     url = models.URLField(_("link"), blank=True, max_length=500)
+    # For staff only: the public templates never show it (tests/therapy_info/test_references.py).
+    reviewer_note = models.TextField(
+        _("note for the medical reviewer"),
+        blank=True,
+        help_text=_(
+            "Never shown on the site. E.g. where the text's figure differs from what the source "
+            "reports, and why."
+        ),
+    )
 
     class Meta:
         verbose_name = _("reference")
