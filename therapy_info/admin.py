@@ -62,7 +62,7 @@ class ReferenceInlineFormSet(BaseInlineFormSet):
 class ReferenceInline(TranslationTabularInline):
     model = Reference
     formset = ReferenceInlineFormSet
-    fields = ["number", "citation", "url"]
+    fields = ["number", "citation", "url", "reviewer_note"]
     extra = 0
 
 

@@ -150,7 +150,7 @@ def read_page(folder):
         raise ContentFileError(f"{english.path}: `status` is either draft or published.")
     page.references = _references(folder.name, files)
     page.key_figures = _key_figures(
-        folder.name, files, {ref.values["number"] for ref in page.references}
+        folder.name, files, {ref.values["number"]: ref.values["url"] for ref in page.references}
     )
     return page
 
@@ -160,7 +160,12 @@ def _references(slug, files):
     references = []
     for entry in english.meta.get("references") or []:
         number = int(entry["number"])
-        values = {"number": number, "url": _text(entry.get("url"))}
+        values = {
+            "number": number,
+            "url": _text(entry.get("url")),
+            # Staff only, never shown on the site: what the medical reviewer should check.
+            "reviewer_note": _text(entry.get("reviewer_note")),
+        }
         for code, _name in settings.LANGUAGES:
             if code == SOURCE_LANGUAGE:
                 citation = entry.get("citation")
@@ -175,19 +180,31 @@ def _references(slug, files):
     return references
 
 
-def _key_figures(slug, files, reference_numbers):
+def _key_figures(slug, files, reference_links):
+    """A key figure stands out on its own (the home page shows it without the text around it):
+    it must name the reference it comes from, and the reader must be able to open that source."""
     english = files[SOURCE_LANGUAGE]
     figures = []
     for order, entry in enumerate(english.meta.get("key_figures") or [], start=1):
         number = entry.get("reference")
-        if number is not None and int(number) not in reference_numbers:
+        if number is None:
+            raise ContentFileError(
+                f"{english.path}: key figure {order} cites no reference; a figure without a "
+                "source is not shown as a key figure."
+            )
+        if int(number) not in reference_links:
             raise ContentFileError(
                 f"{english.path}: key figure {order} cites reference {number}, "
                 "which the page does not list."
             )
+        if not reference_links[int(number)].startswith("https://"):
+            raise ContentFileError(
+                f"{english.path}: key figure {order} cites reference {number}, "
+                "which has no https link to its source."
+            )
         values = {
             "order": order,
-            "reference_number": int(number) if number is not None else None,
+            "reference_number": int(number),
             "show_on_home_page": bool(entry.get("show_on_home_page", False)),
         }
         for code, _name in settings.LANGUAGES:

@@ -349,6 +349,17 @@ class Reference(models.Model):
         _("citation"), help_text=_("Authors, title, journal, year — as it should be shown.")
     )
     url = models.URLField(_("link"), blank=True, max_length=500)
+    # For staff only: the public templates never show it (tests/therapy_info/test_references.py).
+    reviewer_note = models.TextField(
+        _("note for the medical reviewer"),
+        blank=True,
+        # In the database too: code that predates the column (old data migrations) still inserts.
+        db_default="",
+        help_text=_(
+            "Never shown on the site. E.g. where the text's figure differs from what the source "
+            "reports, and why."
+        ),
+    )
 
     class Meta:
         verbose_name = _("reference")
@@ -373,6 +384,15 @@ class Reference(models.Model):
 
     def get_absolute_url(self):
         return f"{self.page.get_absolute_url()}#ref-{self.number}"
+
+    @property
+    def citation_is_in_english_only(self):
+        """A reader of another language gets the English citation (most are never translated: a
+        publication is cited in its own language), which the page marks as English."""
+        language = get_language() or SOURCE_LANGUAGE
+        if language == SOURCE_LANGUAGE or language not in TRANSLATION_LANGUAGES:
+            return False
+        return not getattr(self, localized("citation", language))
 
     def delete(self, *args, **kwargs):
         page = self.page

@@ -92,9 +92,10 @@ class _TextReader(HTMLParser):
 
 
 def visible_text(content):
-    """A page's text as a reader gets it, without links to other languages (the switcher names
-    each language in itself, e.g. "English")."""
-    content = re.sub(r'<a [^>]*\blang="[^"]*"[^>]*>.*?</a>', "", content, flags=re.S)
+    """A page's text as a reader gets it, without what is marked as another language: links to
+    other languages (the switcher names each language in itself, e.g. "English") and citations
+    of publications in English."""
+    content = re.sub(r'<(a|span) [^>]*\blang="[^"]*"[^>]*>.*?</\1>', "", content, flags=re.S)
     reader = _TextReader()
     reader.feed(content)
     return "\n".join(reader.parts)

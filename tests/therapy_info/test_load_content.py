@@ -39,8 +39,8 @@ from therapy_info.models import (
 pytestmark = pytest.mark.django_db
 
 OVERVIEW = "car-t-cell-therapy"
-# 2 pages, 5 references, 3 key figures, 8 questions, 1 privacy notice version.
-SHIPPED_ITEMS = 19
+# 2 pages, 15 references (6 and 9), 3 key figures, 8 questions, 1 privacy notice version.
+SHIPPED_ITEMS = 29
 CONTENT_MODELS = [Page, Reference, KeyFigure, FaqEntry, PrivacyNotice]
 
 _previous = "tests.therapy_info.previous_release.migrations."
@@ -107,7 +107,7 @@ def test_a_fresh_database_gets_every_item_created():
     assert report.counts[CREATED] == SHIPPED_ITEMS
     assert counts() == {
         "Page": 2,
-        "Reference": 5,
+        "Reference": 15,
         "KeyFigure": 3,
         "FaqEntry": 8,
         "PrivacyNotice": 1,
@@ -170,8 +170,8 @@ def test_a_changed_file_updates_what_editors_left_alone(content_copy):
     marker = uuid.uuid4().hex
     rewrite(
         content_copy / "pages" / OVERVIEW / "en.md",
-        "precisely kill tumor cells.",
-        f"precisely kill tumor cells {marker} [5].",
+        "kill the tumor cells that carry their target [1].",
+        f"kill the tumor cells that carry their target {marker} [5].",
     )
     page = Page.objects.get(slug=OVERVIEW)
 
@@ -243,14 +243,44 @@ def test_the_privacy_notice_names_this_deployments_contact_address(settings):
     assert "{contact_email}" not in body
 
 
-def test_an_upgraded_database_keeps_its_content_and_is_found_unchanged():
+def test_an_upgraded_database_keeps_its_rows_and_is_brought_up_to_the_files():
     database_as_the_previous_release_left_it()
-    before = (counts(), revisions(), list(Page.objects.values_list("pk", "body_html_ru")))
+    before = {
+        model.__name__: set(model.objects.values_list("pk", flat=True)) for model in CONTENT_MODELS
+    }
 
     report = load_content()
 
-    assert report.counts[UNCHANGED] == SHIPPED_ITEMS
-    assert (counts(), revisions(), list(Page.objects.values_list("pk", "body_html_ru"))) == before
+    # Every row the migrations wrote is recognised as the loader's own: none is taken for an
+    # editor's change, none is duplicated; what the files changed since is updated in place.
+    assert not [line for line in report.lines if line[0].startswith("skipped")]
+    for model in CONTENT_MODELS:
+        assert before[model.__name__] <= set(model.objects.values_list("pk", flat=True))
+    assert counts() == {
+        "Page": 2,
+        "Reference": 15,
+        "KeyFigure": 3,
+        "FaqEntry": 8,
+        "PrivacyNotice": 1,
+    }
+    assert report.counts[CREATED] == 10
+    assert outcomes(report)["privacy notice 1"] == UNCHANGED
+    assert load_content().counts[UNCHANGED] == SHIPPED_ITEMS
+
+
+def test_a_database_loaded_before_references_had_reviewer_notes_gets_the_notes():
+    empty_database()
+    before_notes = read_content()
+    for page in before_notes["pages"]:
+        for reference in page.references:
+            del reference.values["reviewer_note"]
+    load_content(content=before_notes)
+
+    report = load_content()
+
+    assert outcomes(report)[f"reference {OVERVIEW} [2]"] == UPDATED
+    assert outcomes(report)[f"reference {OVERVIEW} [1]"] == UNCHANGED
+    assert "TRANSCEND" in Page.objects.get(slug=OVERVIEW).references.get(number=2).reviewer_note
     assert load_content().counts[UNCHANGED] == SHIPPED_ITEMS
 
 
@@ -265,7 +295,8 @@ def test_an_upgraded_database_keeps_what_editors_changed_since_the_migrations():
 
     assert outcomes(report)["page advantages-and-challenges"] == SKIPPED_CHANGED
     assert Page.objects.get(slug="advantages-and-challenges").summary_en == marker
-    assert outcomes(report)[f"page {OVERVIEW}"] == UNCHANGED
+    # The page no editor touched is the loader's: brought up to the files.
+    assert outcomes(report)[f"page {OVERVIEW}"] == UPDATED
 
 
 def test_the_command_says_what_it_did():
@@ -311,7 +342,9 @@ def test_an_upgraded_database_finds_a_page_an_editor_renamed_by_its_old_address(
 
     assert outcomes(report)[f"page {OVERVIEW}"] == SKIPPED_CHANGED
     assert Page.objects.count() == 2
-    assert outcomes(report)[f"reference {OVERVIEW} [1]"] == UNCHANGED
+    # Its reference, untouched since the migrations, is found on the renamed page and updated.
+    assert outcomes(report)[f"reference {OVERVIEW} [1]"] == UPDATED
+    assert Reference.objects.filter(number=1, page__slug__startswith="renamed-").count() == 1
 
 
 def test_the_command_is_silent_at_verbosity_0_and_still_loads():
