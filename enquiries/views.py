@@ -5,6 +5,7 @@ import logging
 from django.conf import settings
 from django.db import DatabaseError, IntegrityError
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_GET, require_http_methods
@@ -17,7 +18,7 @@ from enquiries.forms import (
     clean_campaign_value,
     empty_form_cache_version,
 )
-from enquiries.models import new_reference
+from enquiries.models import CaseLink, Enquiry, new_reference
 
 logger = logging.getLogger(__name__)
 
@@ -213,5 +214,25 @@ def thank_you(request):
         "reference": reference,
         "files_sent_again": request.session.pop(SESSION_FILES_SENT_AGAIN, None),
         "max_files": records.MAX_FILES,
+        "case_url": _new_case_link(reference),
     }
-    return render(request, "enquiries/thank_you.html", context)
+    response = render(request, "enquiries/thank_you.html", context)
+    # The page holds a private link: it must not travel in a Referer either.
+    response["Referrer-Policy"] = "no-referrer"
+    return response
+
+
+def _new_case_link(reference):
+    """A fresh link to the enquiry's case page, made for this page only (a link's token is
+    never stored, so the one in the email cannot be shown again), or "" when it has none."""
+    enquiry = (
+        Enquiry.objects.filter(reference=reference).only("pk", "status", "anonymised_at").first()
+    )
+    if enquiry is None or not enquiry.has_case_page:
+        return ""
+    try:
+        return reverse("case:page", kwargs={"token": CaseLink.issue(enquiry)})
+    except DatabaseError:
+        # The enquiry is safe and the email carries a link: the page can do without one.
+        logger.warning("Case link for the thank-you page not stored (database error)")
+        return ""

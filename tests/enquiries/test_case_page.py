@@ -453,3 +453,24 @@ def test_status_words_cover_every_open_status():
     for status in Enquiry.Status:
         title, explanation = case.status_for_patient(make_enquiry(status=status))
         assert title and explanation
+
+
+def test_the_thank_you_page_links_to_the_new_case_page(client, submit):
+    response = submit(follow=True)
+
+    page = response.content.decode()
+    (link,) = re.findall(r'href="(/en/case/[^"/]+/)" data-testid="case-link"', page)
+    assert response["Referrer-Policy"] == "no-referrer"
+    assert "no-store" in response["Cache-Control"]
+    case_page = client.get(link)
+    assert case_page.status_code == 200
+    assert Enquiry.objects.get().reference in case_page.content.decode()
+
+
+def test_no_case_link_on_the_thank_you_page_of_a_spam_enquiry(client, submit):
+    submit()
+    Enquiry.objects.update(status=Enquiry.Status.SPAM)
+
+    response = client.get("/en/start/thank-you/")
+
+    assert 'data-testid="case-link"' not in response.content.decode()
