@@ -35,12 +35,15 @@ from therapy_info.models import (
     PrivacyNotice,
     Reference,
 )
+from therapy_info.records_checklists import RecordsChecklist
 
 pytestmark = pytest.mark.django_db
 
 OVERVIEW = "car-t-cell-therapy"
-# 2 pages, 5 references, 3 key figures, 8 questions, 1 privacy notice version.
-SHIPPED_ITEMS = 19
+# 8 records checklists and their 57 items: shipped since the release the upgrade tests start from.
+SHIPPED_CHECKLIST_ITEMS = 65
+# 2 pages, 5 references, 3 key figures, 8 questions, 1 privacy notice version; the checklists.
+SHIPPED_ITEMS = 19 + SHIPPED_CHECKLIST_ITEMS
 CONTENT_MODELS = [Page, Reference, KeyFigure, FaqEntry, PrivacyNotice]
 
 _previous = "tests.therapy_info.previous_release.migrations."
@@ -63,7 +66,7 @@ def revisions():
 
 
 def empty_database():
-    for model in [Page, FaqEntry, PrivacyNotice, LoadedContent]:
+    for model in [Page, FaqEntry, PrivacyNotice, RecordsChecklist, LoadedContent]:
         model.objects.all().delete()
 
 
@@ -249,7 +252,9 @@ def test_an_upgraded_database_keeps_its_content_and_is_found_unchanged():
 
     report = load_content()
 
-    assert report.counts[UNCHANGED] == SHIPPED_ITEMS
+    assert report.counts[UNCHANGED] == SHIPPED_ITEMS - SHIPPED_CHECKLIST_ITEMS
+    # That release had no records checklists: they are new.
+    assert report.counts[CREATED] == SHIPPED_CHECKLIST_ITEMS
     assert (counts(), revisions(), list(Page.objects.values_list("pk", "body_html_ru"))) == before
     assert load_content().counts[UNCHANGED] == SHIPPED_ITEMS
 
