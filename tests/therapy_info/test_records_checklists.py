@@ -100,7 +100,13 @@ def test_the_items_come_in_order_in_the_readers_language_or_else_in_english(
 def test_the_checklist_and_its_items_take_two_queries_whatever_the_reader_asks_of_them(
     own_checklists, make_checklist
 ):
-    make_checklist(GENERAL, [(f"item_{n}", f"Item {n}", f"Пункт {n}") for n in range(12)])
+    make_checklist(
+        GENERAL,
+        [(f"item_{n}", f"Item {n}", f"Пункт {n}") for n in range(12)],
+        title_ru="Документы",
+        introduction_ru="Пришлите то, что есть.",
+    )
+    ChecklistItem.objects.update(explanation_ru="Почему это помогает.")
 
     with translation.override("ru"), CaptureQueriesContext(connection) as queries:
         checklist = checklist_for("solid_tumour")
@@ -108,11 +114,14 @@ def test_the_checklist_and_its_items_take_two_queries_whatever_the_reader_asks_o
             (item.key, item.label, item.explanation, item.required, sent)
             for item, sent in checklist.ticked({"item_3"})
         ]
+        needed = [item.label for item in checklist.items.all() if item.required]
         notices = (checklist.is_translated(), checklist.is_translation_reviewed())
 
     assert len(queries) == 2
     assert len(shown) == 12
-    assert notices == (False, False)
+    assert shown[0] == ("item_0", "Пункт 0", "Почему это помогает.", False, False)
+    assert needed == []
+    assert notices == (True, False)
 
 
 def test_an_item_is_ticked_when_a_file_labelled_with_its_key_was_sent(

@@ -99,8 +99,31 @@ def test_a_content_editor_edits_an_items_text(staff_in, myeloma):
 
 def test_a_content_editor_adds_a_checklist_for_a_diagnosis(staff_in):
     client = staff_in(CONTENT_EDITORS)
+    data = {
+        "diagnosis": "other_blood_cancer",
+        "title_en": "Records that help the hospital decide",
+        "introduction_en": "Send what you have.",
+        "is_published": "on",
+        "items-TOTAL_FORMS": 1,
+        "items-INITIAL_FORMS": 0,
+        "items-MIN_NUM_FORMS": 0,
+        "items-MAX_NUM_FORMS": 1000,
+        "items-0-key": "pathology_report",
+        "items-0-order": 10,
+        "items-0-required": "on",
+        "items-0-label_en": "The report that confirmed the diagnosis",
+        "items-0-explanation_en": "It names the exact type of cancer.",
+    }
 
     assert client.get(reverse("admin:therapy_info_recordschecklist_add")).status_code == 200
+    response = client.post(reverse("admin:therapy_info_recordschecklist_add"), data)
+
+    assert response.status_code == 302
+    checklist = RecordsChecklist.objects.get(diagnosis="other_blood_cancer")
+    assert [(item.key, item.required) for item in checklist.items.all()] == [
+        ("pathology_report", True)
+    ]
+    assert checklist.translation_state("ru") == "missing"
 
 
 @pytest.mark.parametrize("method", ["get", "post"])
