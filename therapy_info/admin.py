@@ -1,6 +1,7 @@
-"""Admin for content editors: write, preview, publish and revert pages, references, key figures
-and questions, with the full revision history of django-simple-history, and their translations:
-a column per language, and which translations are missing, outdated or not yet reviewed."""
+"""Admin for content editors: write, preview, publish and revert pages, references, key figures,
+questions and the records checklists, with the full revision history of django-simple-history, and
+their translations: a column per language, and which translations are missing, outdated or not yet
+reviewed."""
 
 from django.conf import settings
 from django.contrib import admin, messages
@@ -10,7 +11,11 @@ from django.forms.models import BaseInlineFormSet
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
-from modeltranslation.admin import TranslationAdmin, TranslationTabularInline
+from modeltranslation.admin import (
+    TranslationAdmin,
+    TranslationStackedInline,
+    TranslationTabularInline,
+)
 from simple_history.admin import SimpleHistoryAdmin
 
 from therapy_info.models import (
@@ -24,6 +29,7 @@ from therapy_info.models import (
     localized,
     pages_rendered_later,
 )
+from therapy_info.records_checklists import ChecklistItem, RecordsChecklist
 from therapy_info.rendering import citation_numbers
 
 
@@ -311,3 +317,78 @@ class PrivacyNoticeAdmin(TranslationAdmin, SimpleHistoryAdmin):
                 column = localized("body", code)
                 initial.setdefault(column, getattr(current, column))
         return initial
+
+
+class ChecklistItemInline(TranslationStackedInline):
+    model = ChecklistItem
+    fields = [("key", "required", "order"), "label", "explanation"]
+    extra = 0
+
+
+@admin.register(RecordsChecklist)
+class RecordsChecklistAdmin(TranslationStatusAdmin):
+    """A checklist and its items on one page. Its translations are tracked as a whole: changing
+    an item's text in a language asks for a new review of the checklist in that language."""
+
+    list_display = [
+        "diagnosis",
+        "title",
+        "is_published",
+        "item_count",
+        "translation_status",
+        "updated_at",
+    ]
+    list_filter = ["is_published"]
+    search_fields = ["diagnosis", "title"]
+    readonly_fields = ["translation_status", "updated_at"]
+    inlines = [ChecklistItemInline]
+    actions = ["confirm_translations_current"]
+    save_on_top = True
+    fieldsets = [
+        (None, {"fields": ["diagnosis", "title", "introduction", "is_published", "updated_at"]}),
+        (
+            _("Translations"),
+            {
+                "fields": ["translation_status", *TRANSLATION_REVIEW_FIELDS],
+                "description": _(
+                    "Each translation of the checklist, its items included, is shown to patients "
+                    "as “not yet medically reviewed” until its box is ticked. Changing a "
+                    "translated text of the checklist or of an item clears its box."
+                ),
+            },
+        ),
+    ]
+
+    def get_queryset(self, request):
+        # The list's translation states read every checklist's items: one query for all.
+        return super().get_queryset(request).with_items_in_order()
+
+    @admin.display(description=_("items"))
+    def item_count(self, checklist):
+        return len(checklist.items.all())
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        # The English the translations are made from includes the items, saved only now.
+        changed = set(form.changed_data)
+        for formset in formsets:
+            for item_form in formset.forms:
+                changed.update(item_form.changed_data)
+        checklist = RecordsChecklist.objects.get(pk=form.instance.pk)
+        tracking = {}
+        for code in TRANSLATION_LANGUAGES:
+            texts = {
+                localized(name, code)
+                for name in (*RecordsChecklist.TRANSLATED_TEXTS, *RecordsChecklist.ITEM_TEXTS)
+            }
+            if texts & changed:
+                reviewed_field = localized("translation_reviewed", code)
+                confirmed = reviewed_field in form.changed_data and form.cleaned_data.get(
+                    reviewed_field
+                )
+                checklist.record_translation(code, reviewed=bool(confirmed))
+                for name in ("translated_from", "translation_reviewed"):
+                    tracking[localized(name, code)] = getattr(checklist, localized(name, code))
+        if tracking:
+            # update(): the save a moment ago already made this change's revision.
+            RecordsChecklist.objects.filter(pk=checklist.pk).update(**tracking)

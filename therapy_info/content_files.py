@@ -1,5 +1,6 @@
 """Reads the shipped content in therapy_info/content/ (Markdown files with YAML front matter, one
-per item and language; see the README there) into the values load_content writes to the models.
+per item and language; see the README there) into the values load_content writes to the models:
+pages, questions, privacy notice versions and records checklists.
 
 Nothing here touches the database: a file that breaks the layout raises ContentFileError naming
 the file, before anything is written.
@@ -259,9 +260,106 @@ def read_privacy_notice(folder):
     )
 
 
+# ---- Records checklists ------------------------------------------------------------------------
+
+# A slug, as the models' SlugFields validate it: the diagnosis key and each item's key.
+SLUG_RE = re.compile(r"\A[-a-zA-Z0-9_]+\Z")
+
+
+@dataclass
+class ChecklistContent(Item):
+    """A records checklist and its items (Items of kind "checklist item", in order)."""
+
+    items: list = field(default_factory=list)
+
+
+def read_records_checklist(folder):
+    """records-checklists/<diagnosis>/<language>.md: the English lists the items in order; a
+    translation gives each item's texts under its key."""
+    files = _languages(folder)
+    english = files[SOURCE_LANGUAGE]
+    diagnosis = folder.name
+    if not SLUG_RE.match(diagnosis):
+        raise ContentFileError(
+            f"{folder}: the folder name is the diagnosis key: letters, digits, _ and - only."
+        )
+    _required(english, "title")
+    if not english.body:
+        raise ContentFileError(f"{english.path}: the checklist has no introduction.")
+    checklist = ChecklistContent(
+        "records checklist",
+        diagnosis,
+        {
+            "diagnosis": diagnosis,
+            "is_published": bool(english.meta.get("published", False)),
+            **_texts(files, ("title",)),
+            **{localized("introduction", code): value for code, value in _bodies(files).items()},
+            **_review_flags(files),
+        },
+        translated=_translated(files),
+    )
+    checklist.items = _checklist_items(diagnosis, files)
+    return checklist
+
+
+def _checklist_items(diagnosis, files):
+    english = files[SOURCE_LANGUAGE]
+    entries = english.meta.get("items") or []
+    if not isinstance(entries, list) or not entries:
+        raise ContentFileError(f"{english.path}: `items` must list the checklist's items.")
+    translations = _translated_items(files)
+    items, keys = [], []
+    for position, entry in enumerate(entries, start=1):
+        key = _text(entry.get("key")) if isinstance(entry, dict) else ""
+        if not SLUG_RE.match(key):
+            raise ContentFileError(
+                f"{english.path}: item {position} needs a `key` of letters, digits, _ and - only."
+            )
+        if key in keys:
+            raise ContentFileError(f"{english.path}: two items have the key {key!r}.")
+        keys.append(key)
+        required = entry.get("required", False)
+        if not isinstance(required, bool):
+            raise ContentFileError(f"{english.path}: item {key!r}: `required` is true or false.")
+        # Tens leave room for an editor to slot an item in between without renumbering.
+        values = {"key": key, "order": position * 10, "required": required}
+        for code, _name in settings.LANGUAGES:
+            source = entry if code == SOURCE_LANGUAGE else translations.get(code, {}).get(key, {})
+            for name in ("label", "explanation"):
+                values[localized(name, code)] = _text(source.get(name))
+        for name in ("label", "explanation"):
+            if not values[localized(name, SOURCE_LANGUAGE)]:
+                raise ContentFileError(f"{english.path}: item {key!r} has no `{name}`.")
+        items.append(Item("checklist item", f"{diagnosis}/{key}", values))
+    for code, translated in translations.items():
+        unknown = sorted(set(translated) - set(keys))
+        if unknown:
+            # A misspelt key would leave that item untranslated without a word.
+            raise ContentFileError(
+                f"{files[code].path}: the English has no item {', '.join(map(repr, unknown))}."
+            )
+    return items
+
+
+def _translated_items(files):
+    """{language: {item key: {"label": …, "explanation": …}}} of the translations."""
+    translations = {}
+    for code in _translated(files):
+        file = files[code]
+        translated = file.meta.get("items") or {}
+        if not isinstance(translated, dict) or not all(
+            isinstance(texts, dict) for texts in translated.values()
+        ):
+            raise ContentFileError(
+                f"{file.path}: `items` gives each item's label and explanation under its key."
+            )
+        translations[code] = {str(key): texts for key, texts in translated.items()}
+    return translations
+
+
 def read_content(root=CONTENT_DIR):
     """Every item in the content folder: pages (with their references and key figures), questions,
-    privacy notice versions."""
+    privacy notice versions, records checklists (with their items)."""
     return {
         "pages": [read_page(folder) for folder in _folders(root / "pages")],
         "questions": sorted(
@@ -270,5 +368,8 @@ def read_content(root=CONTENT_DIR):
         ),
         "privacy_notices": [
             read_privacy_notice(folder) for folder in _folders(root / "privacy-notice")
+        ],
+        "records_checklists": [
+            read_records_checklist(folder) for folder in _folders(root / "records-checklists")
         ],
     }

@@ -2,7 +2,7 @@
 overwriting what an editor changed: the engine of `manage.py load_content`.
 
 Each item of the files (a page, its references and key figures, a question, a privacy notice
-version) is matched to its row; then:
+version, a records checklist and its items) is matched to its row; then:
 
 - no row: created (unless the loader made it before and an editor deleted it: skipped);
 - the row holds what the files say: unchanged;
@@ -33,6 +33,7 @@ from therapy_info.models import (
     localized,
     pages_rendered_later,
 )
+from therapy_info.records_checklists import ChecklistItem, RecordsChecklist
 
 LOADED_NOTE = "Loaded from the content files"
 # The revision notes of the data migrations that shipped the content before load_content did.
@@ -217,6 +218,53 @@ class Loader:
         version = item.values["version"]
         self.sync(item, PrivacyNotice.objects.filter(version=version).first(), PrivacyNotice())
 
+    # ---- Records checklists --------------------------------------------------------------------
+
+    def load_records_checklist(self, item):
+        diagnosis = item.values["diagnosis"]
+        checklist, written = self.sync(
+            item, RecordsChecklist.objects.filter(diagnosis=diagnosis).first(), RecordsChecklist()
+        )
+        if checklist is None:
+            return
+        for entry in item.items:
+            _row, saved = self.sync(
+                entry,
+                checklist.items.filter(key=entry.values["key"]).first(),
+                ChecklistItem(checklist=checklist),
+            )
+            written = written or saved
+        if written and _holds_the_files(checklist, item):
+            _record_checklist_translations(checklist, item)
+
+
+def _holds_the_files(checklist, item):
+    """The checklist and each of its shipped items hold what the files say (no editor's change)."""
+    if content_hash(_stored_values(checklist, item.values)) != content_hash(item.values):
+        return False
+    stored = {row.key: row for row in checklist.items.all()}
+    return all(
+        entry.values["key"] in stored
+        and content_hash(_stored_values(stored[entry.values["key"]], entry.values))
+        == content_hash(entry.values)
+        for entry in item.items
+    )
+
+
+def _record_checklist_translations(checklist, item):
+    """The translations in the files were made from the English in the files, items included:
+    recorded again now that the items are saved (sync() recorded them before the items were)."""
+    tracking = {}
+    for code in item.translated:
+        reviewed_field = localized("translation_reviewed", code)
+        checklist.record_translation(code, reviewed=item.values[reviewed_field])
+        tracking[localized("translated_from", code)] = getattr(
+            checklist, localized("translated_from", code)
+        )
+        tracking[reviewed_field] = getattr(checklist, reviewed_field)
+    # update(): the loader's save of the checklist already made this load's revision.
+    RecordsChecklist.objects.filter(pk=checklist.pk).update(**tracking)
+
 
 def load_content(*, force=False, dry_run=False, content=None):
     """Loads every item of the content files; returns the Report. A dry run does all the work in
@@ -230,6 +278,8 @@ def load_content(*, force=False, dry_run=False, content=None):
             loader.load_question(question)
         for notice in content["privacy_notices"]:
             loader.load_privacy_notice(notice)
+        for checklist in content["records_checklists"]:
+            loader.load_records_checklist(checklist)
         if dry_run:
             transaction.set_rollback(True)
     return loader.report

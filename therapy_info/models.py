@@ -552,3 +552,9 @@ class LoadedContent(models.Model):
 
     def __str__(self):
         return self.key
+
+
+# The records checklists live in their own module (by concept); importing it here registers their
+# models with the app, wherever the app's models are loaded from. A plain module import works
+# whichever of the two modules is imported first.
+import therapy_info.records_checklists  # noqa: E402, F401

@@ -11,6 +11,7 @@ from django.conf import settings
 from modeltranslation.translator import TranslationOptions, register
 
 from therapy_info.models import FaqEntry, KeyFigure, Page, PrivacyNotice, Reference, localized
+from therapy_info.records_checklists import ChecklistItem, RecordsChecklist
 
 
 @register(Page)
@@ -40,6 +41,16 @@ class PrivacyNoticeTranslation(TranslationOptions):
     fields = ("body", "body_html")
 
 
+@register(RecordsChecklist)
+class RecordsChecklistTranslation(TranslationOptions):
+    fields = ("title", "introduction")
+
+
+@register(ChecklistItem)
+class ChecklistItemTranslation(TranslationOptions):
+    fields = ("label", "explanation")
+
+
 def _rendered_columns(*names):
     return [localized(name, code) for name in names for code, _name in settings.LANGUAGES]
 
@@ -62,3 +73,7 @@ simple_history.register(
 simple_history.register(
     FaqEntry, excluded_fields=["answer_html", "updated_at", *_rendered_columns("answer_html")]
 )
+# app=: their revision models live in therapy_info.models beside the others (by default
+# simple-history puts them in the app's package, where `manage.py shell` cannot find them).
+simple_history.register(RecordsChecklist, app="therapy_info", excluded_fields=["updated_at"])
+simple_history.register(ChecklistItem, app="therapy_info")
