@@ -5,7 +5,8 @@ from django.contrib.auth.models import Permission
 from django.urls import reverse
 
 from enquiries.models import AuditEntry, RecordFile
-from tests.enquiries.conftest import PDF_BYTES, pdf_file
+from tests.back_office.pages import change_url
+from tests.factories import PDF_BYTES, pdf_file
 
 
 @pytest.fixture
@@ -61,8 +62,6 @@ def test_a_logged_out_visitor_is_sent_to_the_login_page(client, record):
 
 
 def test_the_enquiry_page_links_to_the_download(login, coordinator, record):
-    from tests.back_office.conftest import change_url
-
     html = login(coordinator).get(change_url(record.enquiry)).content.decode()
     assert download_url(record) in html
 

@@ -5,8 +5,8 @@ from django.contrib.auth.models import Group
 from django.urls import reverse
 
 from enquiries.models import AuditEntry, Enquiry, RecordFile
-from tests.back_office.conftest import action, change_url, changelist_url
-from tests.enquiries.conftest import pdf_file
+from tests.back_office.pages import action, change_url, changelist_url, workflow_form
+from tests.factories import pdf_file
 
 
 @pytest.fixture
@@ -130,8 +130,6 @@ def test_nobody_adds_changes_or_deletes_audit_entries(login, lead, admin_user, w
 
 
 def test_a_coordinator_takes_an_unassigned_enquiry_on_its_page(login, coordinator, enquiry):
-    from tests.back_office.conftest import workflow_form
-
     client = login(coordinator)
     response = client.post(change_url(enquiry), workflow_form(enquiry, assigned_to=coordinator.pk))
     assert response.status_code == 302
@@ -142,8 +140,6 @@ def test_a_coordinator_takes_an_unassigned_enquiry_on_its_page(login, coordinato
 def test_a_coordinator_cannot_take_a_colleagues_enquiry(
     login, coordinator, other_coordinator, make
 ):
-    from tests.back_office.conftest import workflow_form
-
     enquiry = make(assigned_to=other_coordinator)
     client = login(coordinator)
     response = client.post(change_url(enquiry), workflow_form(enquiry, assigned_to=coordinator.pk))

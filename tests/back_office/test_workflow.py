@@ -6,7 +6,7 @@ import pytest
 from django.core.exceptions import PermissionDenied
 
 from enquiries.models import Enquiry, EnquiryEvent, Note
-from tests.back_office.conftest import change_url, workflow_form
+from tests.back_office.pages import action, change_url, changelist_url, workflow_form
 
 
 def events(enquiry, kind):
@@ -142,8 +142,6 @@ def test_the_timeline_shows_every_event_with_who_and_what(login, coordinator, en
 
 
 def test_actions_change_status_and_mark_spam_with_events(login, coordinator, make):
-    from tests.back_office.conftest import action, changelist_url
-
     first, second = make(), make()
     client = login(coordinator)
     page = action(client, "change_status", [first])
@@ -166,8 +164,6 @@ def test_actions_change_status_and_mark_spam_with_events(login, coordinator, mak
 
 
 def test_the_first_reply_action_records_it(login, coordinator, enquiry):
-    from tests.back_office.conftest import action
-
     action(login(coordinator), "mark_first_reply_sent", [enquiry])
     enquiry.refresh_from_db()
     assert enquiry.first_replied_at is not None

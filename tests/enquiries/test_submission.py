@@ -10,7 +10,7 @@ from django.test import Client
 from django_tasks_db.models import DBTaskResult
 
 from enquiries.models import Consent, Enquiry, EnquiryEvent, OutgoingEmail, RecordFile
-from tests.enquiries.conftest import pdf_file, valid_form_data
+from tests.factories import pdf_file, valid_form_data
 
 pytestmark = pytest.mark.django_db
 

@@ -14,9 +14,9 @@ from django.urls import reverse
 from enquiries import notifications
 from enquiries.forms import EnquiryForm
 from enquiries.models import Enquiry, OutgoingEmail
-from tests.back_office.conftest import action, change_url, workflow_form
-from tests.enquiries.conftest import run_ready_tasks
+from tests.back_office.pages import action, change_url, workflow_form
 from tests.security.markers import ALL_MARKERS, NOTE_TEXT, TEXT_MARKERS, marker_form_data
+from tests.tasks import run_ready_tasks
 
 pytestmark = pytest.mark.django_db
 

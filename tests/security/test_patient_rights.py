@@ -9,8 +9,7 @@ import pytest
 from django.urls import reverse
 
 from enquiries.models import AuditEntry, Enquiry, EnquiryEvent, OutgoingEmail
-from tests.back_office.conftest import action, change_url, workflow_form
-from tests.enquiries.conftest import run_ready_tasks
+from tests.back_office.pages import action, change_url, workflow_form
 from tests.security.database_search import find_anywhere
 from tests.security.markers import (
     ALL_MARKERS,
@@ -21,6 +20,7 @@ from tests.security.markers import (
     TEXT_MARKERS,
     marker_form_data,
 )
+from tests.tasks import run_ready_tasks
 
 pytestmark = pytest.mark.django_db
 

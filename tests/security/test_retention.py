@@ -17,7 +17,7 @@ from enquiries.models import (
     OutgoingEmail,
     RecordFile,
 )
-from tests.enquiries.conftest import make_enquiry, pdf_file
+from tests.factories import make_enquiry, pdf_file
 
 pytestmark = pytest.mark.django_db
 
