@@ -5,7 +5,7 @@ from django.contrib.auth.models import Group
 from django.urls import reverse
 
 from enquiries.models import AuditEntry, Enquiry, RecordFile
-from tests.back_office.pages import action, change_url, changelist_url, workflow_form
+from tests.back_office.pages import action, change_url, changelist_url, page_form_data
 from tests.factories import pdf_file
 
 
@@ -131,7 +131,8 @@ def test_nobody_adds_changes_or_deletes_audit_entries(login, lead, admin_user, w
 
 def test_a_coordinator_takes_an_unassigned_enquiry_on_its_page(login, coordinator, enquiry):
     client = login(coordinator)
-    response = client.post(change_url(enquiry), workflow_form(enquiry, assigned_to=coordinator.pk))
+    page = client.get(change_url(enquiry))
+    response = client.post(change_url(enquiry), page_form_data(page, assigned_to=coordinator.pk))
     assert response.status_code == 302
     enquiry.refresh_from_db()
     assert enquiry.assigned_to == coordinator
@@ -142,7 +143,8 @@ def test_a_coordinator_cannot_take_a_colleagues_enquiry(
 ):
     enquiry = make(assigned_to=other_coordinator)
     client = login(coordinator)
-    response = client.post(change_url(enquiry), workflow_form(enquiry, assigned_to=coordinator.pk))
+    page = client.get(change_url(enquiry))
+    response = client.post(change_url(enquiry), page_form_data(page, assigned_to=coordinator.pk))
     assert response.status_code == 200  # the form again, with an error
     enquiry.refresh_from_db()
     assert enquiry.assigned_to == other_coordinator

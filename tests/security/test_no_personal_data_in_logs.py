@@ -14,7 +14,7 @@ from django.urls import reverse
 from enquiries import notifications
 from enquiries.forms import EnquiryForm
 from enquiries.models import Enquiry, OutgoingEmail
-from tests.back_office.pages import action, change_url, workflow_form
+from tests.back_office.pages import action, change_url, page_form_data
 from tests.security.markers import ALL_MARKERS, NOTE_TEXT, TEXT_MARKERS, marker_form_data
 from tests.tasks import run_ready_tasks
 
@@ -117,10 +117,10 @@ def test_the_staff_working_exporting_and_erasing_the_enquiry(
     enquiry = Enquiry.objects.get()
     record = enquiry.record_files.get()
     client = login(coordinator)
-    client.get(change_url(enquiry))
+    page = client.get(change_url(enquiry))
     client.post(
         change_url(enquiry),
-        workflow_form(enquiry, status="closed_withdrew", **{"notes-0-text": NOTE_TEXT}),
+        page_form_data(page, status="closed_withdrew", **{"notes-0-text": NOTE_TEXT}),
     )
     download = reverse("admin:enquiries_recordfile_download", args=[enquiry.pk, record.pk])
     b"".join(client.get(download).streaming_content)
