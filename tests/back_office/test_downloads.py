@@ -80,3 +80,16 @@ def test_staff_who_may_view_enquiries_but_not_download_records_get_403(login, ma
     assert response.status_code == 403
     assert not record.enquiry.events.filter(kind="record_downloaded").exists()
     assert not AuditEntry.objects.filter(action=AuditEntry.Action.DOWNLOADED_RECORD).exists()
+
+
+def test_staff_who_may_not_download_records_are_told_why_in_the_files_list(
+    login, make_staff, coordinator, record
+):
+    viewer = make_staff(None, username="viewer")
+    viewer.user_permissions.add(
+        *Permission.objects.filter(codename__in=["view_enquiry", "view_recordfile"])
+    )
+    refusal = "Not allowed for your role"
+    html = login(viewer).get(change_url(record.enquiry)).content.decode()
+    assert refusal in html
+    assert refusal not in login(coordinator).get(change_url(record.enquiry)).content.decode()

@@ -5,7 +5,13 @@ from django.contrib.auth.models import Group
 from django.urls import reverse
 
 from enquiries.models import AuditEntry, Enquiry, RecordFile
-from tests.back_office.pages import action, change_url, changelist_url, page_form_data
+from tests.back_office.pages import (
+    action,
+    change_url,
+    changelist_url,
+    page_choices,
+    page_form_data,
+)
 from tests.factories import pdf_file
 
 
@@ -148,6 +154,45 @@ def test_a_coordinator_cannot_take_a_colleagues_enquiry(
     assert response.status_code == 200  # the form again, with an error
     enquiry.refresh_from_db()
     assert enquiry.assigned_to == other_coordinator
+
+
+def test_the_page_tells_a_coordinator_only_a_lead_can_reassign(
+    login, coordinator, other_coordinator, make
+):
+    enquiry = make(assigned_to=other_coordinator)
+    client = login(coordinator)
+    page = client.get(change_url(enquiry))
+    response = client.post(change_url(enquiry), page_form_data(page, assigned_to=coordinator.pk))
+    assert "Only a lead coordinator can reassign this enquiry." in response.content.decode()
+
+
+def test_a_coordinator_is_offered_only_themself_and_whoever_has_the_enquiry(
+    login, coordinator, other_coordinator, lead, make_staff, make
+):
+    make_staff("coordinator", username="third", first_name="Tam", last_name="Ng")
+    enquiry = make(assigned_to=other_coordinator)
+    page = login(coordinator).get(change_url(enquiry))
+    offered = page_choices(page, "assigned_to")[1:]
+    assert offered == [(str(other_coordinator.pk), "Chen Li"), (str(coordinator.pk), "Cora Ortiz")]
+
+
+def test_a_coordinator_is_offered_only_themself_on_an_unassigned_enquiry(
+    login, coordinator, other_coordinator, lead, enquiry
+):
+    page = login(coordinator).get(change_url(enquiry))
+    assert page_choices(page, "assigned_to")[1:] == [(str(coordinator.pk), "Cora Ortiz")]
+
+
+def test_a_lead_is_offered_every_coordinator_and_lead_by_name(
+    login, coordinator, other_coordinator, lead, content_editor, make
+):
+    enquiry = make(assigned_to=other_coordinator)
+    page = login(lead).get(change_url(enquiry))
+    assert page_choices(page, "assigned_to")[1:] == [
+        (str(other_coordinator.pk), "Chen Li"),
+        (str(coordinator.pk), "Cora Ortiz"),
+        (str(lead.pk), "Lea Dupont"),
+    ]
 
 
 def test_assign_to_me_skips_a_colleagues_enquiry_for_a_coordinator(
