@@ -7,7 +7,8 @@ from django.utils.translation import gettext_lazy as _
 from enquiries.models import Consent
 
 # Bump when a consent's wording changes: each stored consent says which wording was agreed to.
-CONSENT_TEXT_VERSION = "2026-01"
+# 2026-11: the Russian and Arabic wordings were rephrased (a statement of consent, not an order).
+CONSENT_TEXT_VERSION = "2026-11"
 CONSENT_TEXTS = {
     Consent.Kind.HEALTH_DATA_PROCESSING: _(
         "I agree that the health information I give here is processed to answer my enquiry."

@@ -1,12 +1,24 @@
-"""Fixtures every test can use. App-specific fixtures live in tests/<app>/conftest.py."""
+"""Fixtures every test can use, and those more than one folder of tests shares: private storage
+for medical records, the patient's form, staff in each role, logged-in clients, content pages.
+Fixtures of one folder live in its own conftest.py; plain factories in tests/factories.py."""
 
 import os
 import socket
 
 import pytest
+from django.conf import settings
+from django.contrib.auth.models import Group
 from django.core.cache import cache
+from django.core.files.storage import FileSystemStorage
 from django.core.management import call_command
+from django.test import Client
+from django.urls import reverse
 from django.utils import translation
+
+from enquiries.models import RecordFile
+from enquiries.roles import ROLES
+from tests.factories import STAFF_PASSWORD, valid_form_data
+from therapy_info.models import FaqEntry, Page, Reference
 
 
 @pytest.fixture(scope="session")
@@ -86,3 +98,128 @@ def redis_cache(settings):
     yield cache
     cache.clear()
     resilient_cache.reset_breakers()
+
+
+# Medical records and the patient's form.
+
+
+@pytest.fixture
+def private_media(tmp_path, monkeypatch):
+    """Medical records go to a temporary folder, which tests can inspect for orphans. The folders
+    whose tests store records use it in every test (their conftest.py makes it autouse).
+
+    The FileField resolved its storage when the model was defined, so it is swapped directly."""
+    location = tmp_path / "private_media"
+    options = settings.STORAGES["medical_records"]["OPTIONS"]
+    storage = FileSystemStorage(**{**options, "location": location})
+    monkeypatch.setattr(RecordFile._meta.get_field("file"), "storage", storage)
+    return location
+
+
+@pytest.fixture
+def stored_files(private_media):
+    """Lists the files currently in private storage."""
+
+    def list_files():
+        return sorted(p for p in private_media.rglob("*") if p.is_file())
+
+    return list_files
+
+
+@pytest.fixture
+def start_url():
+    return reverse("enquiries:start")
+
+
+@pytest.fixture
+def submit(client, start_url):
+    """Posts the form like a browser (multipart) and returns the response."""
+
+    def post(data=None, *, follow=False, **extra):
+        return client.post(start_url, data or valid_form_data(), follow=follow, **extra)
+
+    return post
+
+
+# Staff (the groups come from the migration).
+
+
+@pytest.fixture
+def make_staff(django_user_model):
+    def make(role, username=None, **fields):
+        user = django_user_model.objects.create_user(
+            username=username or role, password=STAFF_PASSWORD, is_staff=True, **fields
+        )
+        if role:
+            user.groups.add(Group.objects.get(name=ROLES[role]))
+        return user
+
+    return make
+
+
+@pytest.fixture
+def coordinator(make_staff):
+    return make_staff("coordinator", first_name="Cora", last_name="Ortiz")
+
+
+@pytest.fixture
+def lead(make_staff):
+    return make_staff("lead", first_name="Lea", last_name="Dupont")
+
+
+@pytest.fixture
+def content_editor(make_staff):
+    return make_staff("content_editor")
+
+
+@pytest.fixture
+def login(db):
+    """A separate logged-in client per user, so a test can act as several people."""
+
+    def log_in(user):
+        client = Client()
+        client.force_login(user)
+        return client
+
+    return log_in
+
+
+# Content pages.
+
+
+@pytest.fixture
+def make_page(db):
+    """A page; published unless told otherwise, with references numbered as given."""
+
+    def make(
+        title="What CAR-T is",
+        slug="what-car-t-is",
+        body="CAR-T uses a patient's own T cells [1].",
+        status=Page.Status.PUBLISHED,
+        references=(1,),
+        **fields,
+    ):
+        page = Page.objects.create(
+            title=title,
+            slug=slug,
+            summary=fields.pop("summary", f"A short summary of {title}."),
+            body=body,
+            status=status,
+            **fields,
+        )
+        for number in references:
+            Reference.objects.create(page=page, number=number, citation=f"Citation number {number}")
+        page.refresh_from_db()
+        return page
+
+    return make
+
+
+@pytest.fixture
+def make_faq_entry(db):
+    def make(question="What is CAR-T?", answer="A **therapy**.", is_published=True, order=1):
+        return FaqEntry.objects.create(
+            question=question, answer=answer, is_published=is_published, order=order
+        )
+
+    return make

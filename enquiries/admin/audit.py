@@ -4,6 +4,7 @@ from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from enquiries.admin.read_only import ReadOnlyPermissions
 from enquiries.models import (
     AuditEntry,
     StaffLockout,
@@ -56,7 +57,7 @@ AUDIT_LINES = {
 
 
 @admin.register(AuditEntry)
-class AuditEntryAdmin(admin.ModelAdmin):
+class AuditEntryAdmin(ReadOnlyPermissions, admin.ModelAdmin):
     """Read-only for everyone, superusers included: entries are written by the code alone."""
 
     list_display = ["created_at", "actor_name", "action", "enquiry_reference", "summary"]
@@ -74,18 +75,9 @@ class AuditEntryAdmin(admin.ModelAdmin):
         line = AUDIT_LINES.get(entry.action)
         return line(entry.details) if line else ""
 
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
 
 @admin.register(StaffLockout)
-class StaffLockoutAdmin(admin.ModelAdmin):
+class StaffLockoutAdmin(ReadOnlyPermissions, admin.ModelAdmin):
     """The staff logins django-axes refuses right now, for lead coordinators to lift.
 
     The address is shown: a lead needs it to tell a coordinator's own mistyping (an address they
@@ -138,12 +130,3 @@ class StaffLockoutAdmin(admin.ModelAdmin):
 
     def has_view_permission(self, request, obj=None):
         return self.has_unlock_permission(request)
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

@@ -4,8 +4,10 @@ model's workflow methods."""
 from django import forms
 from django.conf import settings
 from django.contrib import admin
+from django.contrib.admin.utils import unquote
 from django.contrib.admin.views.main import ChangeList
 from django.core.exceptions import ValidationError
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.html import format_html, format_html_join
@@ -78,6 +80,19 @@ def email_flag(emails, now=None):
     return None
 
 
+class AssigneeChoiceField(forms.ModelChoiceField):
+    """Whom an enquiry is given to, each named as on the timeline. EnquiryAdmin builds it for
+    each request (formfield_for_foreignkey), so it knows who is choosing: the assignment rule
+    depends on that person, not only on their role."""
+
+    def __init__(self, *args, chosen_by, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.chosen_by = chosen_by
+
+    def label_from_instance(self, user):
+        return staff_name(user)
+
+
 class EnquiryAdminForm(forms.ModelForm):
     first_reply_sent = forms.BooleanField(
         label=_("First reply sent"),
@@ -89,9 +104,6 @@ class EnquiryAdminForm(forms.ModelForm):
         model = Enquiry
         fields = ["status", "assigned_to", "priority", "next_follow_up_on"]
 
-    # Set by EnquiryAdmin.get_form: who is editing, for the assignment rule.
-    editing_user = None
-
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         for name in WORKFLOW_FIELDS:
@@ -99,19 +111,11 @@ class EnquiryAdminForm(forms.ModelForm):
                 # The page carries the values it showed, so "changed" means changed by this
                 # coordinator, not by a colleague since the page was opened.
                 self.fields[name].show_hidden_initial = True
-        field = self.fields.get("assigned_to")
-        if field is not None and self.editing_user is not None:
-            staff = assignable_staff()
-            if not self.editing_user.has_perm("enquiries.reassign_enquiries"):
-                staff = staff.filter(pk__in=[self.editing_user.pk, self.instance.assigned_to_id])
-            field.queryset = staff
-            field.label_from_instance = staff_name
 
     def clean_assigned_to(self):
         to = self.cleaned_data["assigned_to"]
-        if "assigned_to" in self.changed_data and not self.instance.can_be_assigned(
-            to, by=self.editing_user
-        ):
+        by = self.fields["assigned_to"].chosen_by
+        if "assigned_to" in self.changed_data and not self.instance.can_be_assigned(to, by=by):
             raise ValidationError(_("Only a lead coordinator can reassign this enquiry."))
         return to
 
@@ -343,11 +347,23 @@ class EnquiryAdmin(EnquiryActions, EnquiryAdminViews, admin.ModelAdmin):
             if field not in editable
         ]
 
-    def get_form(self, request, obj=None, change=False, **kwargs):
-        form = super().get_form(request, obj, change, **kwargs)
-        # get_form builds a new class on every call, so this never leaks between requests.
-        form.editing_user = request.user
-        return form
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "assigned_to":
+            staff = assignable_staff()
+            if not request.user.has_perm("enquiries.reassign_enquiries"):
+                # A coordinator takes an enquiry or hands it back: they are offered themself and
+                # whoever has the enquiry of this page now (read in the same query). The hook
+                # is not given the enquiry; its change page is the only page with this form.
+                object_id = request.resolver_match.kwargs.get("object_id")
+                enquiry = (
+                    Enquiry.objects.filter(pk=unquote(object_id))
+                    if object_id
+                    else Enquiry.objects.none()
+                )
+                current = enquiry.values("assigned_to")
+                staff = staff.filter(Q(pk=request.user.pk) | Q(pk__in=current))
+            kwargs.update(queryset=staff, form_class=AssigneeChoiceField, chosen_by=request.user)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def save_model(self, request, obj, form, change):
         """Applies only what this coordinator changed, through the model's workflow methods, so

@@ -6,6 +6,7 @@ from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
+from enquiries.admin.read_only import ReadOnlyPermissions
 from enquiries.models import (
     CaseMessage,
     Consent,
@@ -15,19 +16,10 @@ from enquiries.models import (
 )
 
 
-class ReadOnlyInline(admin.TabularInline):
+class ReadOnlyInline(ReadOnlyPermissions, admin.TabularInline):
     extra = 0
     can_delete = False
     show_change_link = False
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 class ConsentInline(ReadOnlyInline):
@@ -38,18 +30,22 @@ class ConsentInline(ReadOnlyInline):
 class RecordFileInline(ReadOnlyInline):
     model = RecordFile
     fields = ["original_name", "content_type", "size", "uploaded_at", "download"]
-    readonly_fields = ["download"]
+    readonly_fields = ["download", "download_not_allowed"]
+
+    def get_fields(self, request, obj=None):
+        # The same column for everyone: a link for whoever may download, else the reason why not.
+        if request.user.has_perm("enquiries.download_record_files"):
+            return self.fields
+        return ["download_not_allowed" if name == "download" else name for name in self.fields]
 
     @admin.display(description=_("download"))
     def download(self, record):
-        if not self.can_download:
-            return _("Not allowed for your role")
         url = reverse("admin:enquiries_recordfile_download", args=[record.enquiry_id, record.pk])
         return format_html('<a href="{}" download>{}</a>', url, _("Download"))
 
-    def get_formset(self, request, obj=None, **kwargs):
-        self.can_download = request.user.has_perm("enquiries.download_record_files")
-        return super().get_formset(request, obj, **kwargs)
+    @admin.display(description=_("download"))
+    def download_not_allowed(self, record):
+        return _("Not allowed for your role")
 
 
 class OutgoingEmailInline(ReadOnlyInline):

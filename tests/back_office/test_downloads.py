@@ -6,7 +6,8 @@ from django.urls import reverse
 
 from enquiries import records
 from enquiries.models import AuditEntry
-from tests.enquiries.conftest import PDF_BYTES, pdf_file
+from tests.back_office.pages import change_url
+from tests.factories import PDF_BYTES, pdf_file
 
 
 @pytest.fixture
@@ -62,8 +63,6 @@ def test_a_logged_out_visitor_is_sent_to_the_login_page(client, record):
 
 
 def test_the_enquiry_page_links_to_the_download(login, coordinator, record):
-    from tests.back_office.conftest import change_url
-
     html = login(coordinator).get(change_url(record.enquiry)).content.decode()
     assert download_url(record) in html
 
@@ -82,3 +81,16 @@ def test_staff_who_may_view_enquiries_but_not_download_records_get_403(login, ma
     assert response.status_code == 403
     assert not record.enquiry.events.filter(kind="record_downloaded").exists()
     assert not AuditEntry.objects.filter(action=AuditEntry.Action.DOWNLOADED_RECORD).exists()
+
+
+def test_staff_who_may_not_download_records_are_told_why_in_the_files_list(
+    login, make_staff, coordinator, record
+):
+    viewer = make_staff(None, username="viewer")
+    viewer.user_permissions.add(
+        *Permission.objects.filter(codename__in=["view_enquiry", "view_recordfile"])
+    )
+    refusal = "Not allowed for your role"
+    html = login(viewer).get(change_url(record.enquiry)).content.decode()
+    assert refusal in html
+    assert refusal not in login(coordinator).get(change_url(record.enquiry)).content.decode()

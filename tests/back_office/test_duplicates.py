@@ -3,7 +3,7 @@
 import pytest
 
 from enquiries.models import Enquiry
-from tests.back_office.conftest import change_url, changelist_url
+from tests.back_office.pages import change_url, changelist_url
 
 
 def flagged():

@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from enquiries import outbox
 from enquiries.models import OutgoingEmail
-from tests.back_office.conftest import change_url, changelist_url
+from tests.back_office.pages import change_url, changelist_url
 
 STUCK_FLAG = "Emails: unsent after 45 min"
 

@@ -7,7 +7,7 @@ import pytest
 
 from enquiries.exports import safe_cell
 from enquiries.models import AuditEntry
-from tests.back_office.conftest import action
+from tests.back_office.pages import action
 
 
 def rows(response):

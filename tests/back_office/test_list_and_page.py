@@ -10,8 +10,8 @@ from django.test.utils import CaptureQueriesContext
 from enquiries import outbox, records
 from enquiries.admin import EnquiryAdmin
 from enquiries.models import AuditEntry, Enquiry, EnquiryEvent
-from tests.back_office.conftest import change_url, changelist_url
-from tests.enquiries.conftest import pdf_file
+from tests.back_office.pages import change_url, changelist_url
+from tests.factories import pdf_file
 
 NOW = datetime(2030, 5, 6, 12, 0, tzinfo=UTC)
 

@@ -14,7 +14,7 @@ from django.urls import reverse
 from moto import mock_aws
 
 from enquiries.models import RecordFile
-from tests.enquiries.conftest import PDF_BYTES, pdf_file, valid_form_data
+from tests.factories import PDF_BYTES, pdf_file, valid_form_data
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 BUCKET = "portal-medical-records"

@@ -7,7 +7,7 @@ import pytest
 import time_machine
 
 from enquiries.models import Enquiry
-from tests.back_office.conftest import changelist_url
+from tests.back_office.pages import changelist_url
 
 RECEIVED = datetime(2030, 3, 4, 9, 0, tzinfo=UTC)  # a Monday, 17:00 in Shanghai
 # 8 working hours (09:00-18:00 Shanghai): 1 on Monday, 7 on Tuesday: 16:00 in Shanghai.

@@ -5,7 +5,7 @@ import pytest
 
 from enquiries.models import AuditEntry, EnquiryEvent
 from enquiries.models.audit import ON_THE_TIMELINE
-from tests.back_office.conftest import action
+from tests.back_office.pages import action
 
 Action = AuditEntry.Action
 

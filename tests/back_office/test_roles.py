@@ -6,8 +6,14 @@ from django.urls import reverse
 
 from enquiries import records
 from enquiries.models import AuditEntry, Enquiry
-from tests.back_office.conftest import action, change_url, changelist_url
-from tests.enquiries.conftest import pdf_file
+from tests.back_office.pages import (
+    action,
+    change_url,
+    changelist_url,
+    page_choices,
+    page_form_data,
+)
+from tests.factories import pdf_file
 
 
 @pytest.fixture
@@ -131,10 +137,9 @@ def test_nobody_adds_changes_or_deletes_audit_entries(login, lead, admin_user, w
 
 
 def test_a_coordinator_takes_an_unassigned_enquiry_on_its_page(login, coordinator, enquiry):
-    from tests.back_office.conftest import workflow_form
-
     client = login(coordinator)
-    response = client.post(change_url(enquiry), workflow_form(enquiry, assigned_to=coordinator.pk))
+    page = client.get(change_url(enquiry))
+    response = client.post(change_url(enquiry), page_form_data(page, assigned_to=coordinator.pk))
     assert response.status_code == 302
     enquiry.refresh_from_db()
     assert enquiry.assigned_to == coordinator
@@ -143,14 +148,52 @@ def test_a_coordinator_takes_an_unassigned_enquiry_on_its_page(login, coordinato
 def test_a_coordinator_cannot_take_a_colleagues_enquiry(
     login, coordinator, other_coordinator, make
 ):
-    from tests.back_office.conftest import workflow_form
-
     enquiry = make(assigned_to=other_coordinator)
     client = login(coordinator)
-    response = client.post(change_url(enquiry), workflow_form(enquiry, assigned_to=coordinator.pk))
+    page = client.get(change_url(enquiry))
+    response = client.post(change_url(enquiry), page_form_data(page, assigned_to=coordinator.pk))
     assert response.status_code == 200  # the form again, with an error
     enquiry.refresh_from_db()
     assert enquiry.assigned_to == other_coordinator
+
+
+def test_the_page_tells_a_coordinator_only_a_lead_can_reassign(
+    login, coordinator, other_coordinator, make
+):
+    enquiry = make(assigned_to=other_coordinator)
+    client = login(coordinator)
+    page = client.get(change_url(enquiry))
+    response = client.post(change_url(enquiry), page_form_data(page, assigned_to=coordinator.pk))
+    assert "Only a lead coordinator can reassign this enquiry." in response.content.decode()
+
+
+def test_a_coordinator_is_offered_only_themself_and_whoever_has_the_enquiry(
+    login, coordinator, other_coordinator, lead, make_staff, make
+):
+    make_staff("coordinator", username="third", first_name="Tam", last_name="Ng")
+    enquiry = make(assigned_to=other_coordinator)
+    page = login(coordinator).get(change_url(enquiry))
+    offered = page_choices(page, "assigned_to")[1:]
+    assert offered == [(str(other_coordinator.pk), "Chen Li"), (str(coordinator.pk), "Cora Ortiz")]
+
+
+def test_a_coordinator_is_offered_only_themself_on_an_unassigned_enquiry(
+    login, coordinator, other_coordinator, lead, enquiry
+):
+    page = login(coordinator).get(change_url(enquiry))
+    assert page_choices(page, "assigned_to")[1:] == [(str(coordinator.pk), "Cora Ortiz")]
+
+
+def test_a_lead_is_offered_every_coordinator_and_lead_by_name(
+    login, coordinator, other_coordinator, lead, content_editor, make
+):
+    enquiry = make(assigned_to=other_coordinator)
+    page = login(lead).get(change_url(enquiry))
+    assert page_choices(page, "assigned_to")[1:] == [
+        (str(other_coordinator.pk), "Chen Li"),
+        (str(coordinator.pk), "Cora Ortiz"),
+        (str(lead.pk), "Lea Dupont"),
+    ]
 
 
 def test_assign_to_me_skips_a_colleagues_enquiry_for_a_coordinator(

@@ -9,7 +9,7 @@ from django.test import Client
 from django.urls import reverse
 
 from enquiries.models import AuditEntry, StaffLockout
-from tests.back_office.conftest import PASSWORD
+from tests.factories import STAFF_PASSWORD
 
 pytestmark = pytest.mark.django_db
 
@@ -35,7 +35,7 @@ def log_in(username, password, address=ADDRESS, browser=LAPTOP):
 def lock_out(user, settings, address=ADDRESS):
     for _ in range(settings.AXES_FAILURE_LIMIT):
         log_in(user.username, TYPED, address)
-    assert log_in(user.username, PASSWORD, address).status_code == 429
+    assert log_in(user.username, STAFF_PASSWORD, address).status_code == 429
 
 
 def unlock(client, lockouts):
@@ -79,7 +79,7 @@ def test_a_lead_unlocks_a_login_and_the_coordinator_gets_in_from_that_address(
     response = unlock(login(lead), StaffLockout.objects.locked())
 
     assert response.status_code == 302
-    assert log_in(coordinator.username, PASSWORD).status_code == 302
+    assert log_in(coordinator.username, STAFF_PASSWORD).status_code == 302
 
 
 def test_each_unlock_is_in_the_audit_log_without_the_address(login, lead, coordinator, settings):
@@ -136,7 +136,7 @@ class TestFailuresFromSeveralBrowsers:
             log_in(coordinator.username, TYPED, browser=LAPTOP)
         for _ in range(settings.AXES_FAILURE_LIMIT - from_laptop):
             log_in(coordinator.username, TYPED, browser=PHONE)
-        assert log_in(coordinator.username, PASSWORD, browser=LAPTOP).status_code == 429
+        assert log_in(coordinator.username, STAFF_PASSWORD, browser=LAPTOP).status_code == 429
 
     def test_the_lead_sees_one_lockout_with_all_its_failures(
         self, locked_from_two_browsers, login, lead, coordinator, settings
@@ -152,8 +152,8 @@ class TestFailuresFromSeveralBrowsers:
     ):
         unlock(login(lead), StaffLockout.objects.locked())
 
-        assert log_in(coordinator.username, PASSWORD, browser=PHONE).status_code == 302
-        assert log_in(coordinator.username, PASSWORD, browser=LAPTOP).status_code == 302
+        assert log_in(coordinator.username, STAFF_PASSWORD, browser=PHONE).status_code == 302
+        assert log_in(coordinator.username, STAFF_PASSWORD, browser=LAPTOP).status_code == 302
 
     def test_the_audit_entry_counts_every_failure(
         self, locked_from_two_browsers, login, lead, coordinator, settings
@@ -188,4 +188,4 @@ class TestFailuresFromSeveralBrowsers:
         for _ in range(settings.AXES_FAILURE_LIMIT - 1):
             log_in(coordinator.username, TYPED, browser=PHONE)
 
-        assert log_in(coordinator.username, PASSWORD, browser=PHONE).status_code == 302
+        assert log_in(coordinator.username, STAFF_PASSWORD, browser=PHONE).status_code == 302

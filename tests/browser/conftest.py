@@ -8,6 +8,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.browser.helpers import SCREENSHOTS, TRANSFERRED
+
 # Playwright's sync API runs an event loop in the test thread; the ORM calls our tests make to
 # arrange and check data are still plain synchronous code.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
@@ -26,7 +28,6 @@ CHROMIUM_ARGS = [
 ]
 PHONE = {"width": 390, "height": 844}
 DESKTOP = {"width": 1366, "height": 900}
-SCREENSHOTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "screenshots"
 
 
 def find_chromium():
@@ -134,10 +135,6 @@ def pytest_runtest_makereport(item, call):
     report = outcome.get_result()
     if report.when == "call":
         item.rep_call = report
-
-
-# What the performance tests measured, one line per page, repeated at the end of the run.
-TRANSFERRED = []
 
 
 def pytest_terminal_summary(terminalreporter):

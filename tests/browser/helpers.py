@@ -3,6 +3,7 @@ database, logging in, axe-core scans, focus-indicator checks and transferred-byt
 
 import gzip
 import importlib
+from pathlib import Path
 
 from django.apps import apps
 from django.contrib.auth.models import Group, Permission
@@ -15,6 +16,9 @@ PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 LANGUAGES = ["en", "zh-hans", "ru", "ar"]
 # The WCAG 2.0, 2.1 and 2.2 level A and AA rules of axe-core; best practices are not asserted.
 WCAG_AA_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
+SCREENSHOTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "screenshots"
+# What the performance tests measured, one line per page, repeated at the end of the run.
+TRANSFERRED = []
 
 _cities = importlib.import_module("enquiries.migrations.0002_seed_cities")
 _roles = importlib.import_module("enquiries.migrations.0004_roles_and_duplicate_keys")

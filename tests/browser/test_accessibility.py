@@ -5,7 +5,7 @@ axe cannot see: reflow at 320 CSS pixels and English text marked as English on t
 import pytest
 
 from tests.browser import helpers
-from tests.enquiries.conftest import make_enquiry
+from tests.factories import make_enquiry
 from therapy_info.models import Page
 
 pytestmark = pytest.mark.browser

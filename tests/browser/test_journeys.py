@@ -9,7 +9,7 @@ from playwright.sync_api import expect
 
 from enquiries.models import Consent, Enquiry
 from tests.browser import helpers
-from tests.enquiries.conftest import make_enquiry
+from tests.factories import make_enquiry
 from therapy_info.models import Page
 
 pytestmark = pytest.mark.browser

@@ -12,12 +12,12 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from tests.browser import conftest, helpers
+from tests.browser import helpers
 
 pytestmark = pytest.mark.browser
 
 BUDGET = 150 * 1024
-REPORT = Path(conftest.SCREENSHOTS).parent / "transferred-bytes.md"
+REPORT = Path(helpers.SCREENSHOTS).parent / "transferred-bytes.md"
 
 
 def load_and_measure(page, url):
@@ -70,7 +70,7 @@ def test_a_page_on_a_phone_is_light_same_origin_and_lazy(phone_page, live_server
     )
     details = "\n".join(f"  {kind:10} {gz / 1024:6.1f} KB  {url}" for url, kind, _raw, gz in rows)
     print(f"\n{line}\n{details}")
-    conftest.TRANSFERRED.append(line)
+    helpers.TRANSFERRED.append(line)
     REPORT.parent.mkdir(parents=True, exist_ok=True)
     with REPORT.open("a") as report:
         report.write(f"- {line}\n")

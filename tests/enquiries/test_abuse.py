@@ -9,7 +9,7 @@ from django.test import Client
 
 from enquiries.models import Enquiry
 from portal.ratelimit import client_address
-from tests.enquiries.conftest import valid_form_data
+from tests.factories import valid_form_data
 
 pytestmark = pytest.mark.django_db
 

@@ -7,7 +7,7 @@ import pytest
 
 from enquiries.forms import CAMPAIGN_FIELDS
 from enquiries.models import Enquiry
-from tests.enquiries.conftest import valid_form_data
+from tests.factories import valid_form_data
 
 pytestmark = pytest.mark.django_db
 

@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from enquiries.models import CaseLink, Enquiry
 from enquiries.models.case import TOKEN_LENGTH, hash_token
-from tests.enquiries.conftest import make_enquiry
+from tests.factories import make_enquiry
 
 pytestmark = pytest.mark.django_db
 

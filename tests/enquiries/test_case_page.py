@@ -24,7 +24,8 @@ from enquiries.models import (
     OutgoingEmail,
 )
 from enquiries.roles import COORDINATORS
-from tests.enquiries.conftest import make_enquiry, pdf_file, run_ready_tasks
+from tests.factories import make_enquiry, pdf_file
+from tests.tasks import run_ready_tasks
 
 pytestmark = pytest.mark.django_db
 

@@ -8,7 +8,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from enquiries import records
 from enquiries.models import AuditEntry, CaseLink, Enquiry, EnquiryEvent, OutgoingEmail, RecordFile
-from tests.enquiries.conftest import JPEG_BYTES, PDF_BYTES, make_enquiry, pdf_file
+from tests.factories import JPEG_BYTES, PDF_BYTES, make_enquiry, pdf_file
 
 pytestmark = pytest.mark.django_db
 

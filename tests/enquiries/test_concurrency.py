@@ -7,7 +7,7 @@ from django.db import connection
 from django.test import Client
 
 from enquiries.models import Enquiry
-from tests.enquiries.conftest import valid_form_data
+from tests.factories import valid_form_data
 
 SUBMISSIONS = 200
 THREADS = 20

@@ -5,7 +5,7 @@ from django.utils import translation
 
 from enquiries.consents import CONSENT_TEXT_VERSION, record_consent
 from enquiries.models import Consent
-from tests.enquiries.conftest import make_enquiry
+from tests.factories import make_enquiry
 
 pytestmark = pytest.mark.django_db
 
@@ -19,9 +19,9 @@ def test_a_consent_is_stored_with_the_wording_its_version_and_the_patients_langu
 
     stored = Consent.objects.get(pk=consent.pk)
     assert (stored.enquiry, stored.kind, stored.given) == (enquiry, "hospital_sharing", True)
-    assert stored.text_version == CONSENT_TEXT_VERSION == "2026-01"
+    assert stored.text_version == CONSENT_TEXT_VERSION == "2026-11"
     assert stored.language == "ru"
-    assert "передали партнёрским больницам в Китае" in stored.text
+    assert "партнёрским больницам в Китае" in stored.text
 
 
 def test_a_refusal_is_recorded_too():

@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from enquiries.models import OutgoingEmail
-from tests.enquiries.conftest import make_enquiry
+from tests.factories import make_enquiry
 
 pytestmark = pytest.mark.django_db
 NOW = datetime(2026, 6, 1, 12, 0, tzinfo=UTC)

@@ -10,7 +10,7 @@ import time_machine
 
 from enquiries.models import Enquiry, PublicHoliday, WorkingCalendar
 from portal import page_cache
-from tests.enquiries.conftest import make_enquiry, valid_form_data
+from tests.factories import make_enquiry, valid_form_data
 
 pytestmark = pytest.mark.django_db
 

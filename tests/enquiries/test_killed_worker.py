@@ -21,7 +21,7 @@ from django_tasks_db.models import DBTaskResult
 
 from enquiries import outbox
 from enquiries.models import EnquiryEvent, OutgoingEmail
-from tests.enquiries.conftest import make_enquiry
+from tests.factories import make_enquiry
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "scripts"))
 

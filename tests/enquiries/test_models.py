@@ -4,7 +4,7 @@ import pytest
 
 from enquiries import models
 from enquiries.models import City, Enquiry
-from tests.enquiries.conftest import make_enquiry
+from tests.factories import make_enquiry
 
 pytestmark = pytest.mark.django_db
 

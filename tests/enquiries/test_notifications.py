@@ -17,7 +17,8 @@ from django_tasks_db.models import DBTaskResult, get_date_max
 from enquiries import notifications, outbox
 from enquiries.models import EnquiryEvent, OutgoingEmail
 from enquiries.tasks import send_email, send_enquiry_notifications
-from tests.enquiries.conftest import make_enquiry, run_ready_tasks, valid_form_data
+from tests.factories import make_enquiry, valid_form_data
+from tests.tasks import run_ready_tasks
 
 pytestmark = pytest.mark.django_db
 

@@ -19,7 +19,7 @@ from django.utils import translation
 from enquiries import ratelimit as enquiry_ratelimit
 from enquiries.models import Enquiry
 from portal import ratelimit
-from tests.enquiries.conftest import pdf_file, valid_form_data
+from tests.factories import pdf_file, valid_form_data
 
 pytestmark = pytest.mark.django_db
 

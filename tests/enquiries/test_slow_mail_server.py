@@ -12,8 +12,8 @@ import pytest
 
 from enquiries.models import EnquiryEvent, OutgoingEmail
 from enquiries.tasks import send_email
-from tests.enquiries.conftest import run_ready_tasks
 from tests.portal.test_settings import read_setting
+from tests.tasks import run_ready_tasks
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "scripts"))
 

@@ -10,7 +10,7 @@ from django.test import Client
 from django_tasks_db.models import DBTaskResult
 
 from enquiries.models import Consent, Enquiry, EnquiryEvent, OutgoingEmail, RecordFile
-from tests.enquiries.conftest import pdf_file, valid_form_data
+from tests.factories import pdf_file, valid_form_data
 
 pytestmark = pytest.mark.django_db
 
@@ -66,7 +66,7 @@ def test_it_records_each_consent_with_its_text_version_and_language(submit):
     assert not consents[Consent.Kind.HOSPITAL_SHARING].given
     assert consents[Consent.Kind.MARKETING_EMAIL].given
     health = consents[Consent.Kind.HEALTH_DATA_PROCESSING]
-    assert health.text_version == "2026-01"
+    assert health.text_version == "2026-11"
     assert health.text.startswith("I agree that the health information")
     assert health.language == "en"
 

@@ -13,7 +13,7 @@ from django_tasks_db.models import DBTaskResult
 
 from enquiries import forms
 from enquiries.models import City, Consent, Enquiry, EnquiryEvent, OutgoingEmail, RecordFile
-from tests.enquiries.conftest import JPEG_BYTES, pdf_file, valid_form_data
+from tests.factories import JPEG_BYTES, pdf_file, valid_form_data
 
 pytestmark = pytest.mark.django_db
 

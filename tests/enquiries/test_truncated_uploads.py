@@ -9,7 +9,7 @@ from django.test.client import BOUNDARY, MULTIPART_CONTENT, encode_multipart
 
 from enquiries import records
 from enquiries.models import Consent, Enquiry, EnquiryEvent, RecordFile
-from tests.enquiries.conftest import JPEG_BYTES, PDF_BYTES, PNG_BYTES, pdf_file, valid_form_data
+from tests.factories import JPEG_BYTES, PDF_BYTES, PNG_BYTES, pdf_file, valid_form_data
 
 pytestmark = pytest.mark.django_db
 

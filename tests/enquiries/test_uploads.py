@@ -5,7 +5,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from enquiries import records
 from enquiries.models import Enquiry, RecordFile
-from tests.enquiries.conftest import JPEG_BYTES, PDF_BYTES, PNG_BYTES, pdf_file, valid_form_data
+from tests.factories import JPEG_BYTES, PDF_BYTES, PNG_BYTES, pdf_file, valid_form_data
 
 pytestmark = pytest.mark.django_db
 

@@ -5,7 +5,7 @@ import time_machine
 from django.urls import reverse
 
 from enquiries.models import Enquiry
-from tests.enquiries.conftest import valid_form_data
+from tests.factories import valid_form_data
 
 pytestmark = pytest.mark.django_db
 

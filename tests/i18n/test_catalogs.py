@@ -8,7 +8,7 @@ import re
 import pytest
 from django.utils.translation import to_locale
 
-from tests.i18n.conftest import (
+from tests.i18n.catalogs import (
     LOCALE_DIR,
     SAME_IN_EVERY_LANGUAGE,
     TRANSLATED_LANGUAGES,

@@ -10,8 +10,8 @@ from django.utils import translation
 from enquiries import notifications
 from enquiries.forms import UTM_FIELDS, EnquiryForm
 from enquiries.models import Consent, Enquiry
-from tests.enquiries.conftest import make_enquiry, valid_form_data
-from tests.i18n.conftest import SAME_IN_EVERY_LANGUAGE, TRANSLATED_LANGUAGES
+from tests.factories import make_enquiry, valid_form_data
+from tests.i18n.catalogs import SAME_IN_EVERY_LANGUAGE, TRANSLATED_LANGUAGES
 
 pytestmark = pytest.mark.django_db
 

@@ -8,7 +8,7 @@ import pytest
 from django.conf import settings
 from django.urls import reverse
 
-from tests.i18n.conftest import (
+from tests.i18n.catalogs import (
     PUBLIC_PATHS,
     TRANSLATED_LANGUAGES,
     catalog,

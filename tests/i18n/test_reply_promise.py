@@ -9,8 +9,8 @@ from django.utils import translation
 from enquiries import notifications
 from enquiries.views import SESSION_REFERENCE
 from portal.service_promise import promise_in_words
-from tests.enquiries.conftest import make_enquiry
-from tests.i18n.conftest import visible_text
+from tests.factories import make_enquiry
+from tests.i18n.catalogs import visible_text
 
 pytestmark = pytest.mark.django_db
 

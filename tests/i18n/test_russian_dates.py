@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from tests.i18n.conftest import catalog
+from tests.i18n.catalogs import catalog
 from therapy_info.models import Page
 
 pytestmark = pytest.mark.django_db

@@ -14,7 +14,7 @@ from django.urls import reverse
 from enquiries.models import Enquiry
 from portal import resilient_cache
 from portal.resilient_cache import CacheUnavailable, ResilientRedisCache
-from tests.enquiries.conftest import valid_form_data
+from tests.factories import valid_form_data
 
 pytestmark = pytest.mark.django_db
 

@@ -7,6 +7,7 @@ import pytest
 from django.urls import reverse
 
 from enquiries.views import SESSION_REFERENCE
+from tests.factories import make_enquiry
 
 pytestmark = pytest.mark.django_db
 
@@ -40,13 +41,15 @@ def test_a_public_page_stays_within_its_query_budget(
 
 
 def test_the_thank_you_page_stays_within_its_query_budget(client, django_assert_max_num_queries):
+    reference = make_enquiry().reference
     session = client.session
-    session[SESSION_REFERENCE] = "CT-2345-6789"
+    session[SESSION_REFERENCE] = reference
     session.save()
 
-    # The session is the one query: the reference travels in it.
-    with django_assert_max_num_queries(1, info="the thank-you page"):
+    # The session (the reference travels in it), the enquiry, and the case link made for the page.
+    with django_assert_max_num_queries(3, info="the thank-you page"):
         response = client.get(reverse("enquiries:thank_you"))
 
     assert response.status_code == 200
-    assert "CT-2345-6789" in response.content.decode()
+    assert reference in response.content.decode()
+    assert 'data-testid="case-link"' in response.content.decode()

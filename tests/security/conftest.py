@@ -1,16 +1,10 @@
-"""Fixtures for the security and data-protection tests, shared with the form and back-office
-suites: private storage in a temporary folder, staff in each role, logged-in clients."""
+"""Fixtures for the security and data-protection tests (the shared ones, staff in each role and
+logged-in clients among them, are in tests/conftest.py)."""
 
-from tests.back_office.conftest import (  # noqa: F401 (fixtures)
-    content_editor,
-    coordinator,
-    lead,
-    login,
-    make_staff,
-)
-from tests.enquiries.conftest import (  # noqa: F401 (fixtures)
-    private_media,
-    start_url,
-    stored_files,
-    submit,
-)
+import pytest
+
+
+@pytest.fixture(autouse=True)
+def private_media(private_media):
+    """Every test here keeps medical records in a temporary folder (see tests/conftest.py)."""
+    return private_media

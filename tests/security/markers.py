@@ -5,7 +5,7 @@ import uuid
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from tests.enquiries.conftest import PDF_BYTES, valid_form_data
+from tests.factories import PDF_BYTES, valid_form_data
 
 # New for each run, so no session key, token or reference can hold it by chance (a three-letter
 # marker once did, one run in twenty). A uuid4's 128 bits, spelled in the letters g to v: every

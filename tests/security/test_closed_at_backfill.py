@@ -8,7 +8,7 @@ import pytest
 from django.apps import apps
 
 from enquiries.models import Enquiry, EnquiryEvent
-from tests.enquiries.conftest import make_enquiry
+from tests.factories import make_enquiry
 
 pytestmark = pytest.mark.django_db
 

@@ -13,9 +13,9 @@ from django.urls import reverse
 
 from enquiries import intake, notifications
 from enquiries.models import Enquiry, OutgoingEmail
-from tests.back_office.conftest import action, change_url, workflow_form
-from tests.enquiries.conftest import run_ready_tasks
+from tests.back_office.pages import action, change_url, page_form_data
 from tests.security.markers import ALL_MARKERS, NOTE_TEXT, TEXT_MARKERS, marker_form_data
+from tests.tasks import run_ready_tasks
 
 pytestmark = pytest.mark.django_db
 
@@ -116,10 +116,10 @@ def test_the_staff_working_exporting_and_erasing_the_enquiry(
     enquiry = Enquiry.objects.get()
     record = enquiry.record_files.get()
     client = login(coordinator)
-    client.get(change_url(enquiry))
+    page = client.get(change_url(enquiry))
     client.post(
         change_url(enquiry),
-        workflow_form(enquiry, status="closed_withdrew", **{"notes-0-text": NOTE_TEXT}),
+        page_form_data(page, status="closed_withdrew", **{"notes-0-text": NOTE_TEXT}),
     )
     download = reverse("admin:enquiries_recordfile_download", args=[enquiry.pk, record.pk])
     b"".join(client.get(download).streaming_content)
@@ -141,7 +141,7 @@ def test_private_link_tokens_never_reach_the_logs(client, logs, settings):
     from django.utils import timezone
 
     from enquiries.models import CaseLink
-    from tests.enquiries.conftest import make_enquiry
+    from tests.factories import make_enquiry
 
     settings.CASE_LINK_IDLE_DAYS = 30
     token = CaseLink.issue(make_enquiry())

@@ -9,8 +9,7 @@ import pytest
 from django.urls import reverse
 
 from enquiries.models import AuditEntry, Enquiry, EnquiryEvent, OutgoingEmail
-from tests.back_office.conftest import action, change_url, workflow_form
-from tests.enquiries.conftest import run_ready_tasks
+from tests.back_office.pages import action, change_url, page_form_data
 from tests.security.database_search import find_anywhere
 from tests.security.markers import (
     ALL_MARKERS,
@@ -21,6 +20,7 @@ from tests.security.markers import (
     TEXT_MARKERS,
     marker_form_data,
 )
+from tests.tasks import run_ready_tasks
 
 pytestmark = pytest.mark.django_db
 
@@ -33,10 +33,10 @@ def worked_enquiry(submit, login, coordinator):
     run_ready_tasks()
     enquiry = Enquiry.objects.get()
     client = login(coordinator)
-    client.get(change_url(enquiry))
+    page = client.get(change_url(enquiry))
     response = client.post(
         change_url(enquiry),
-        workflow_form(enquiry, status="closed_withdrew", **{"notes-0-text": NOTE_TEXT}),
+        page_form_data(page, status="closed_withdrew", **{"notes-0-text": NOTE_TEXT}),
     )
     assert response.status_code == 302
     record = enquiry.record_files.get()

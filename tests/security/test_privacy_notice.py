@@ -8,7 +8,7 @@ import time_machine
 from django.urls import reverse
 
 from enquiries.models import Enquiry
-from tests.enquiries.conftest import valid_form_data
+from tests.factories import valid_form_data
 from therapy_info.models import PrivacyNotice
 
 pytestmark = pytest.mark.django_db

@@ -18,7 +18,7 @@ from enquiries.models import (
     Note,
     OutgoingEmail,
 )
-from tests.enquiries.conftest import make_enquiry, pdf_file
+from tests.factories import make_enquiry, pdf_file
 
 pytestmark = pytest.mark.django_db
 

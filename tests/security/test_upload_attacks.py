@@ -17,7 +17,7 @@ from django.urls import reverse
 
 from enquiries import records
 from enquiries.models import Enquiry, RecordFile
-from tests.enquiries.conftest import JPEG_BYTES, PDF_BYTES, PNG_BYTES, valid_form_data
+from tests.factories import JPEG_BYTES, PDF_BYTES, PNG_BYTES, valid_form_data
 
 pytestmark = pytest.mark.django_db
 

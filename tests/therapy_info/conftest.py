@@ -1,37 +1,10 @@
-"""Fixtures and small factories for the CAR-T information pages."""
+"""Fixtures for the CAR-T information pages' tests (make_page and make_faq_entry, shared with the
+translation tests, are in tests/conftest.py)."""
 
 import pytest
 from django.contrib.auth.models import Permission
 
-from therapy_info.models import FaqEntry, KeyFigure, Page, Reference
-
-
-@pytest.fixture
-def make_page(db):
-    """A page; published unless told otherwise, with references numbered as given."""
-
-    def make(
-        title="What CAR-T is",
-        slug="what-car-t-is",
-        body="CAR-T uses a patient's own T cells [1].",
-        status=Page.Status.PUBLISHED,
-        references=(1,),
-        **fields,
-    ):
-        page = Page.objects.create(
-            title=title,
-            slug=slug,
-            summary=fields.pop("summary", f"A short summary of {title}."),
-            body=body,
-            status=status,
-            **fields,
-        )
-        for number in references:
-            Reference.objects.create(page=page, number=number, citation=f"Citation number {number}")
-        page.refresh_from_db()
-        return page
-
-    return make
+from therapy_info.models import KeyFigure, Page
 
 
 @pytest.fixture
@@ -50,16 +23,6 @@ def make_key_figure(db):
         reference = page.references.get(number=number) if number else None
         return KeyFigure.objects.create(
             page=page, value=value, label=label, reference=reference, **fields
-        )
-
-    return make
-
-
-@pytest.fixture
-def make_faq_entry(db):
-    def make(question="What is CAR-T?", answer="A **therapy**.", is_published=True, order=1):
-        return FaqEntry.objects.create(
-            question=question, answer=answer, is_published=is_published, order=order
         )
 
     return make

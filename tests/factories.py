@@ -1,0 +1,58 @@
+"""Small factories any test imports: what a patient's form posts, uploaded files, enquiries stored
+directly, and the password of the staff accounts the `make_staff` fixture creates."""
+
+import uuid
+
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+from enquiries.models import Enquiry
+
+PDF_BYTES = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+PNG_BYTES = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32
+JPEG_BYTES = b"\xff\xd8\xff\xe0" + b"\x00" * 32
+
+STAFF_PASSWORD = "a long test password 42"
+
+
+def pdf_file(name="pathology.pdf", content=PDF_BYTES):
+    return SimpleUploadedFile(name, content, content_type="application/pdf")
+
+
+def valid_form_data(**overrides):
+    """What a patient who fills in the required fields (and a few more) posts."""
+    data = {
+        "submission_token": str(uuid.uuid4()),
+        "relationship": "patient",
+        "patient_name": "Anna Novak",
+        "gender": "female",
+        "birth_year": "1970",
+        "country": "CZ",
+        "email": "anna@example.org",
+        "phone": "",
+        "preferred_contact_channel": "email",
+        "diagnosis": "large_b_cell_lymphoma",
+        "disease_status": "relapsed",
+        "medical_summary": "Two lines of chemotherapy.",
+        "travel_timeframe": "within_1_month",
+        "consent_health_data": "on",
+        "source_page_slug": "",
+    }
+    data.update(overrides)
+    return {key: value for key, value in data.items() if value is not None}
+
+
+def make_enquiry(**overrides):
+    """An enquiry stored directly, for tests that do not care how it was submitted."""
+    fields = {
+        "submission_token": uuid.uuid4(),
+        "language": "en",
+        "relationship": Enquiry.Relationship.PATIENT,
+        "patient_name": "Anna Novak",
+        "birth_year": 1970,
+        "country": "CZ",
+        "email": "anna@example.org",
+    }
+    fields.update(overrides)
+    enquiry = Enquiry(**fields)
+    enquiry.insert_with_unique_reference()
+    return enquiry

@@ -1,0 +1,104 @@
+"""What the translation tests check against: the catalogs, which of their messages readers see,
+the public pages to check in every language, and the text a reader gets from a page."""
+
+import re
+from html.parser import HTMLParser
+from pathlib import Path
+
+import polib
+from django.conf import settings
+from django.utils.translation import to_locale
+
+LOCALE_DIR = Path(settings.BASE_DIR) / "locale"
+TRANSLATED_LANGUAGES = [code for code, _name in settings.LANGUAGES if code != "en"]
+# Staff-only sources: the admin stays in English, so their messages may stay untranslated.
+STAFF_ONLY_TEMPLATES = ("templates/admin/", "templates/enquiries/admin/")
+STAFF_ONLY_FILES = {
+    "templates/enquiries/email/coordinators_body.txt",
+    "templates/enquiries/email/coordinators_subject.txt",
+}
+PUBLIC_PYTHON_FILES = {
+    "enquiries/case.py",
+    "enquiries/case_forms.py",
+    "enquiries/case_page.py",
+    "enquiries/consents.py",
+    "enquiries/forms.py",
+    "enquiries/sla.py",
+    "portal/service_promise.py",
+    "portal/settings.py",
+}
+# Same in every language: names of products, targets and numbers.
+SAME_IN_EVERY_LANGUAGE = {"1", "2", "3", "CD19", "BCMA", "WhatsApp", "Telegram", "WeChat"}
+PUBLIC_PATHS = [
+    "/",
+    "/privacy/",
+    "/contact/",
+    "/car-t/",
+    "/car-t/questions/",
+    "/car-t/car-t-cell-therapy/",
+    "/car-t/advantages-and-challenges/",
+    "/start/",
+]
+
+
+def catalog(language):
+    return polib.pofile(str(LOCALE_DIR / to_locale(language) / "LC_MESSAGES" / "django.po"))
+
+
+def is_public_source(path):
+    if path.startswith("templates/"):
+        return not path.startswith(STAFF_ONLY_TEMPLATES) and path not in STAFF_ONLY_FILES
+    return path in PUBLIC_PYTHON_FILES
+
+
+def public_entries(po, form_choice_labels=()):
+    """Messages a patient can see: from public templates and the form, and the labels of the
+    form's choices (which live on the model, next to staff-only field names)."""
+    for entry in po:
+        sources = {path for path, _line in entry.occurrences}
+        if any(is_public_source(path) for path in sources) or entry.msgid in form_choice_labels:
+            yield entry
+
+
+class _TextReader(HTMLParser):
+    """Collects what a reader sees or hears: text, and the attributes browsers show or read out."""
+
+    SHOWN_ATTRIBUTES = {"content", "aria-label", "alt", "title", "placeholder"}
+
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.parts = []
+        self.hidden_depth = 0
+
+    def handle_starttag(self, tag, attrs):
+        if tag in ("script", "style"):
+            self.hidden_depth += 1
+        attributes = dict(attrs)
+        for name, value in attributes.items():
+            if name in self.SHOWN_ATTRIBUTES and value:
+                self.parts.append(value)
+        # A button's label; other values (a radio button's "email") are codes, never shown.
+        if tag == "input" and attributes.get("type") in ("submit", "button"):
+            self.parts.append(attributes.get("value") or "")
+
+    def handle_endtag(self, tag):
+        if tag in ("script", "style"):
+            self.hidden_depth -= 1
+
+    def handle_data(self, data):
+        if not self.hidden_depth:
+            self.parts.append(data)
+
+
+def visible_text(content):
+    """A page's text as a reader gets it, without what is marked as another language: links to
+    other languages (the switcher names each language in itself, e.g. "English") and citations
+    of publications in English."""
+    content = re.sub(r'<(a|span) [^>]*\blang="[^"]*"[^>]*>.*?</\1>', "", content, flags=re.S)
+    reader = _TextReader()
+    reader.feed(content)
+    return "\n".join(reader.parts)
+
+
+def contains_phrase(text, phrase):
+    return re.search(r"(?<!\w)" + re.escape(phrase) + r"(?!\w)", text) is not None
