@@ -132,11 +132,12 @@ class ReceivedFiles:
         return self.over_file_limit or self.over_size_limit or self.enquiry_closed
 
 
-def receive_files_from_patient(enquiry, uploaded_files):
+def receive_files_from_patient(enquiry, uploaded_files, *, checklist_item=""):
     """Store the files a patient sent from their case page, all or none: in one transaction with
     the event, audit entry and news flag; none if the enquiry is closed or its files would pass
     CASE_MAX_FILES_PER_ENQUIRY or CASE_MAX_MEGABYTES_PER_ENQUIRY in all. Files the enquiry
-    already holds are skipped. If storing fails, nothing is kept: no rows, no files."""
+    already holds are skipped. If storing fails, nothing is kept: no rows, no files. Each file
+    is labelled with `checklist_item`, the record of the checklist the patient said it is."""
     outcome = ReceivedFiles()
     with records.atomic_with_files() as store_all:
         # Two uploads at once must not both find room for the last files, and a coordinator
@@ -161,7 +162,7 @@ def receive_files_from_patient(enquiry, uploaded_files):
         outcome.over_size_limit = size > settings.CASE_MAX_MEGABYTES_PER_ENQUIRY * 1024 * 1024
         if outcome.refused or not new_files:
             return outcome
-        outcome.added = len(store_all(locked, new_files))
+        outcome.added = len(store_all(locked, new_files, checklist_item=checklist_item))
         raise_news_flag(locked)
         record_patient_action(locked, AuditEntry.Action.PATIENT_UPLOADED_FILES, files=outcome.added)
     return outcome

@@ -74,10 +74,22 @@ class CaseFilesForm(forms.Form):
         error_messages={"required": _("Please choose at least one file.")},
     )
 
-    def __init__(self, *args, upload_receipt=None, **kwargs):
+    checklist_item = forms.ChoiceField(
+        label=_("What are these files?"),
+        required=False,
+        help_text=_("Choose the record from the list above; it helps us tick it off."),
+    )
+
+    field_order = ["checklist_item", "files"]
+
+    def __init__(self, *args, upload_receipt=None, checklist=None, **kwargs):
         super().__init__(*args, **kwargs)
         # What the upload handler skipped before the field saw the files (enquiries.records).
         self.upload_receipt = upload_receipt
+        items = (
+            [(item.key, item.label) for item, _sent in checklist.ticked(())] if checklist else []
+        )
+        self.fields["checklist_item"].choices = [("", _("Something else, or not sure")), *items]
 
     def clean_files(self):
         check_what_the_upload_skipped(self.upload_receipt)

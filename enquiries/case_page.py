@@ -20,6 +20,7 @@ from enquiries.case_forms import CaseFilesForm, FindEnquiryForm, PatientMessageF
 from enquiries.models import AuditEntry, CaseLink, CaseMessage
 from portal.ratelimit import FixedWindowLimit
 from portal.service_promise import promise_in_words
+from therapy_info.records_checklists import checklist_for
 
 logger = logging.getLogger(__name__)
 
@@ -95,7 +96,11 @@ def case_page(request, token):
     else:
         case.record_patient_action(enquiry, AuditEntry.Action.PATIENT_OPENED_CASE_PAGE)
     return _render_case(
-        request, enquiry, message_form=message_form, status=400 if message_form.is_bound else 200
+        request,
+        enquiry,
+        checklist_for(enquiry.diagnosis),
+        message_form=message_form,
+        status=400 if message_form.is_bound else 200,
     )
 
 
@@ -121,7 +126,8 @@ def _case_files(request, token, receipt):
         return _expired(request)
     link.touch()
     enquiry = link.enquiry
-    form = CaseFilesForm(request.POST, request.FILES, upload_receipt=receipt)
+    checklist = checklist_for(enquiry.diagnosis)
+    form = CaseFilesForm(request.POST, request.FILES, upload_receipt=receipt, checklist=checklist)
     status = 400
     if receipt.incomplete:
         form.add_error(
@@ -135,7 +141,11 @@ def _case_files(request, token, receipt):
         form.add_error(None, _("This enquiry is closed: it takes no new files."))
     elif form.is_valid():
         try:
-            outcome = case.receive_files_from_patient(enquiry, form.cleaned_data["files"])
+            outcome = case.receive_files_from_patient(
+                enquiry,
+                form.cleaned_data["files"],
+                checklist_item=form.cleaned_data["checklist_item"],
+            )
         except (DatabaseError, *records.STORAGE_ERRORS) as error:
             logger.warning("Case page upload not stored (%s)", type(error).__name__)
             form.add_error(
@@ -161,7 +171,7 @@ def _case_files(request, token, receipt):
             else:
                 messages.success(request, _files_received_message(outcome))
                 return redirect("case:page", token=token)
-    return _render_case(request, enquiry, files_form=form, status=status)
+    return _render_case(request, enquiry, checklist, files_form=form, status=status)
 
 
 def _files_received_message(outcome):
@@ -172,15 +182,18 @@ def _files_received_message(outcome):
     return _("We already had these files: nothing was added twice.")
 
 
-def _render_case(request, enquiry, *, message_form=None, files_form=None, status=200):
+def _render_case(request, enquiry, checklist, *, message_form=None, files_form=None, status=200):
     context = _case_context(
-        enquiry, message_form or PatientMessageForm(), files_form or CaseFilesForm()
+        enquiry,
+        checklist,
+        message_form or PatientMessageForm(),
+        files_form or CaseFilesForm(checklist=checklist),
     )
     context["token"] = request.resolver_match.kwargs["token"]
     return render(request, "enquiries/case/page.html", context, status=status)
 
 
-def _case_context(enquiry, message_form, files_form):
+def _case_context(enquiry, checklist, message_form, files_form):
     conversation = list(enquiry.messages.select_related(None).order_by("sent_at", "pk"))
     unread = [
         message.pk
@@ -191,7 +204,9 @@ def _case_context(enquiry, message_form, files_form):
         CaseMessage.objects.filter(pk__in=unread).update(read_at=timezone.now())
     title, explanation = case.status_for_patient(enquiry)
     coordinator = enquiry.assigned_to
-    files = list(enquiry.record_files.only("original_name", "size", "uploaded_at"))
+    files = list(
+        enquiry.record_files.only("original_name", "size", "uploaded_at", "checklist_item")
+    )
     return {
         "enquiry": enquiry,
         "status_title": title,
@@ -200,6 +215,8 @@ def _case_context(enquiry, message_form, files_form):
         "coordinator_first_name": coordinator.first_name if coordinator else "",
         "promise": promise_in_words(),
         "files": files,
+        "checklist": checklist,
+        "checklist_rows": checklist.ticked(f.checklist_item for f in files) if checklist else [],
         "conversation": conversation,
         "message_form": message_form,
         "files_form": files_form,

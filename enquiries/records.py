@@ -108,8 +108,9 @@ def random_storage_name(content_type):
     return f"records/{token[:2]}/{token}.{EXTENSIONS[content_type]}"
 
 
-def store(enquiry, uploaded_file):
-    """Write the upload to private storage under a random name; return the unsaved record.
+def store(enquiry, uploaded_file, **fields):
+    """Write the upload to private storage under a random name; return the unsaved record (with
+    `fields`, such as the checklist item the patient named).
 
     Its `file.name` is what to delete if the transaction fails."""
     content_type = detect_content_type(uploaded_file)
@@ -121,6 +122,7 @@ def store(enquiry, uploaded_file):
         content_type=content_type,
         size=uploaded_file.size,
         sha256=sha256_of(uploaded_file),
+        **fields,
     )
     name = random_storage_name(content_type)
     try:
@@ -139,10 +141,10 @@ def atomic_with_files():
     transaction fails, its commit included, every file it wrote is removed from storage."""
     written = []
 
-    def store_all(enquiry, uploaded_files):
+    def store_all(enquiry, uploaded_files, **fields):
         stored = []
         for uploaded in uploaded_files:
-            stored.append(store(enquiry, uploaded))
+            stored.append(store(enquiry, uploaded, **fields))
             written.append(stored[-1].file.name)
         RecordFile.objects.bulk_create(stored)
         return stored

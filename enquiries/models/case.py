@@ -82,7 +82,7 @@ class CaseLink(models.Model):
         if not looks_like_a_token(token):
             return cls.Found.UNKNOWN, None
         wanted = hash_token(token)
-        link = cls.objects.select_related("enquiry").filter(token_hash=wanted).first()
+        link = cls.objects.select_related("enquiry__assigned_to").filter(token_hash=wanted).first()
         if link is None or not hmac.compare_digest(link.token_hash, wanted):
             return cls.Found.UNKNOWN, None
         if not link.enquiry.has_case_page:

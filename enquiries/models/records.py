@@ -23,6 +23,9 @@ class RecordFile(models.Model):
     size = models.PositiveIntegerField(_("size in bytes"))
     sha256 = models.CharField("SHA-256", max_length=64)
     uploaded_at = models.DateTimeField(_("uploaded"), default=timezone.now)
+    # Which record of the diagnosis's checklist the patient said this is (a ChecklistItem key of
+    # therapy_info's records checklists), or blank: sent with the form, or "something else".
+    checklist_item = models.CharField(_("what the patient said it is"), max_length=50, blank=True)
 
     class Meta:
         ordering = ["enquiry_id", "uploaded_at", "pk"]

@@ -1,6 +1,7 @@
 """Records sent later, from the case page: the enquiry form's checks, all or none within the
 enquiry's totals, flagged for the coordinators, and nothing stored half."""
 
+import re
 import uuid
 
 import pytest
@@ -188,3 +189,73 @@ def test_the_upload_form_says_how_much_room_is_left(client, case):
 
     assert "Your enquiry can take 3 more files (1 MB in all)." in page
     assert "data-upload-progress" in page
+
+
+def checklist_rows(page):
+    """(label, sent) of each checklist item, as the page lists them."""
+    return [
+        (label.strip(), mark == "✓")
+        for mark, label in re.findall(
+            r'case-checklist-mark" aria-hidden="true">(.)</span>\s*<strong>([^<]+)</strong>', page
+        )
+    ]
+
+
+def test_the_case_page_shows_the_checklist_of_the_diagnosis(client, stored_files):
+    enquiry = make_enquiry(diagnosis=Enquiry.Diagnosis.MULTIPLE_MYELOMA)
+    token = CaseLink.issue(enquiry)
+
+    page = client.get(f"/en/case/{token}/").content.decode()
+
+    rows = checklist_rows(page)
+    assert ("Blood and urine protein tests", False) in rows
+    assert ("BCMA test, if done", False) in rows
+
+
+def test_a_diagnosis_without_its_own_checklist_gets_the_general_one(client, stored_files):
+    myeloma = CaseLink.issue(make_enquiry(diagnosis=Enquiry.Diagnosis.MULTIPLE_MYELOMA))
+    not_sure = CaseLink.issue(make_enquiry(diagnosis=Enquiry.Diagnosis.NOT_SURE))
+
+    general = checklist_rows(client.get(f"/en/case/{not_sure}/").content.decode())
+
+    assert general
+    assert general != checklist_rows(client.get(f"/en/case/{myeloma}/").content.decode())
+    assert ("BCMA test, if done", False) not in general
+
+
+def test_a_file_sent_as_a_checklist_record_ticks_it_off(client, stored_files):
+    enquiry = make_enquiry(diagnosis=Enquiry.Diagnosis.MULTIPLE_MYELOMA)
+    token = CaseLink.issue(enquiry)
+    client.get(f"/en/case/{token}/")
+
+    response = client.post(
+        f"/en/case/{token}/files/", {"files": [pdf(1)], "checklist_item": "protein_tests"}
+    )
+
+    assert response.status_code == 302
+    assert enquiry.record_files.get().checklist_item == "protein_tests"
+    rows = checklist_rows(client.get(f"/en/case/{token}/").content.decode())
+    assert ("Blood and urine protein tests", True) in rows
+    assert ("Bone marrow biopsy report", False) in rows
+
+
+def test_a_record_the_checklist_does_not_name_is_refused(client, stored_files):
+    enquiry = make_enquiry(diagnosis=Enquiry.Diagnosis.MULTIPLE_MYELOMA)
+    token = CaseLink.issue(enquiry)
+    client.get(f"/en/case/{token}/")
+
+    response = client.post(
+        f"/en/case/{token}/files/", {"files": [pdf(1)], "checklist_item": "no_such_record"}
+    )
+
+    assert response.status_code == 400
+    assert not enquiry.record_files.exists()
+
+
+def test_the_checklist_is_in_the_patients_language(client, stored_files):
+    token = CaseLink.issue(make_enquiry(diagnosis=Enquiry.Diagnosis.MULTIPLE_MYELOMA))
+
+    rows = checklist_rows(client.get(f"/ru/case/{token}/").content.decode())
+
+    assert rows
+    assert ("Blood and urine protein tests", False) not in rows
