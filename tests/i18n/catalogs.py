@@ -16,6 +16,8 @@ STAFF_ONLY_TEMPLATES = ("templates/admin/", "templates/enquiries/admin/")
 STAFF_ONLY_FILES = {
     "templates/enquiries/email/coordinators_body.txt",
     "templates/enquiries/email/coordinators_subject.txt",
+    "templates/enquiries/email/news_from_patient_body.txt",
+    "templates/enquiries/email/news_from_patient_subject.txt",
 }
 PUBLIC_PYTHON_FILES = {
     "enquiries/case.py",
