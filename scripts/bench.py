@@ -8,6 +8,10 @@ wrk at a fixed concurrency for a fixed time against each endpoint in turn:
   reference  a constant answer through our whole middleware (portal.bench_urls)
   home, a content page, the form (GET), a valid submission (POST), the admin enquiry list
 
+and, once, an upload of five files of just under 10 MB to a patient's case page: whether it was
+stored, how long it took, and how much the worker's peak resident memory grew (scripts/
+bench_upload.py; one file's size or more would mean a file held in memory).
+
 and prints requests/s, p50, p99, errors and the ratio to the reference; the same table goes to
 test-artifacts/bench.md. The load generator shares the 2 cores: compare ratios across runs,
 not absolute numbers.
@@ -33,6 +37,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+import bench_upload
 from bench_server import (
     HOST,
     PROJECT,
@@ -288,10 +293,32 @@ def main():
         admin_url = os.environ.get("ADMIN_URL", "admin/")
         admin_list = f"/{admin_url}enquiries/enquiry/"
 
+        enquiry_id, case_token = deployment.run(
+            str(PYTHON), "scripts/bench_case_link.py", capture=True
+        ).split()[-2:]
+
         server = deployment.start_gunicorn(
             args.port, workers=args.workers, settings="portal.bench_settings"
         )
         print(f"gunicorn on http://{HOST}:{args.port} ({args.workers} sync workers)\n")
+        upload = bench_upload.measure(HOST, args.port, case_token, worker_pids(server))
+        stored_files = int(
+            deployment.run(
+                str(PYTHON),
+                "manage.py",
+                "shell",
+                "-c",
+                "from enquiries.models import RecordFile; "
+                f"print(RecordFile.objects.filter(enquiry_id={enquiry_id}).count())",
+                capture=True,
+            ).split()[-1]
+        )
+        print(
+            f"Case page upload: {bench_upload.FILES} files, {upload['megabytes_sent']:.1f} MB in "
+            f"{upload['seconds']:.1f} s, answer {upload['status']}, {stored_files} stored; worker "
+            f"peak memory grew {upload['peak_growth_mib']:.1f} MiB (one file: "
+            f"{upload['largest_file_mib']:.1f} MiB)"
+        )
         report = work / "report.lua"
         cookie = f"Cookie: sessionid={session_key}"
         # Warm up: imports, connections, template and page caches, as on a server in service.
@@ -354,6 +381,10 @@ def main():
         f"Form submission: {post['requests']:,} completed, {stored:,} enquiries stored, "
         f"{post.get('not_302', 0)} answers other than the 302 to the thank-you page, "
         f"{post.get('reused', 0)} CSRF pairs reused.",
+        f"Case page upload of {bench_upload.FILES} files ({upload['megabytes_sent']:.1f} MB): "
+        f"answer {upload['status']}, {stored_files} stored, {upload['seconds']:.1f} s; the "
+        f"worker's peak resident memory grew {upload['peak_growth_mib']:.1f} MiB while one "
+        f"file is {upload['largest_file_mib']:.1f} MiB.",
     ]
     meta = {
         "when": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
