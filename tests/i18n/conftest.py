@@ -25,6 +25,8 @@ STAFF_ONLY_FILES = {
 PUBLIC_PYTHON_FILES = {"enquiries/forms.py", "enquiries/sla.py", "portal/settings.py"}
 # Same in every language: names of products, targets and numbers.
 SAME_IN_EVERY_LANGUAGE = {"1", "2", "3", "CD19", "BCMA", "WhatsApp", "Telegram", "WeChat"}
+# Same in some: a size in megabytes (Chinese writes "10 MB" too).
+SAME_IN_EVERY_LANGUAGE |= {"%%(size)s MB"}
 PUBLIC_PATHS = [
     "/",
     "/privacy/",
