@@ -39,7 +39,8 @@
   }
 
   function megabytes(bytes, text) {
-    const value = bytes / MEGABYTE;
+    // A small file is "0.01 MB" rather than "0 MB", which would read as empty.
+    const value = bytes > 0 ? Math.max(bytes / MEGABYTE, 0.01) : 0;
     const number = new Intl.NumberFormat(language(), {
       maximumFractionDigits: value < 1 ? 2 : 1,
     });
@@ -159,8 +160,8 @@
         for (const { bar } of bars) bar.value = bar.max;
         status.textContent = text.waiting;
       },
-      failed() {
-        region.replaceChildren(element("p", "alert alert-warning mb-0", text.failed));
+      failed(message) {
+        region.replaceChildren(element("p", "alert alert-warning mb-0", message));
       },
     };
   }
@@ -172,20 +173,17 @@
   }
 
   // The page the server answered with takes this one's place, as a plain post would have put it:
-  // its title and body, the focus where the page's own autofocus puts it (an error summary),
-  // else at the start of the main content.
+  // its title and body, read from the top, the focus where the page's own autofocus puts it (an
+  // error summary), else at the start of the main content.
   function showPage(page) {
     document.title = page.title;
     document.body.replaceWith(document.adoptNode(page.body));
     attachAll();
+    window.scrollTo({ top: 0, left: 0, behavior: "instant" });
     const first = document.querySelector("[autofocus]");
-    if (first) {
-      first.focus();
-      return;
-    }
-    window.scrollTo(0, 0);
     const main = document.querySelector("main");
-    if (main) main.focus({ preventScroll: true });
+    if (first) first.focus();
+    else if (main) main.focus({ preventScroll: true });
   }
 
   function arrived(form, request) {
@@ -210,15 +208,21 @@
     const view = progressView(form, files, text);
     setSending(form, true);
     const request = new XMLHttpRequest();
+    let uploaded = false;
     request.upload.addEventListener("progress", (event) => {
       if (event.lengthComputable) view.update(event.loaded, event.total);
     });
-    request.upload.addEventListener("load", () => view.uploaded());
+    request.upload.addEventListener("load", () => {
+      uploaded = true;
+      view.uploaded();
+    });
     request.addEventListener("load", () => arrived(form, request));
     for (const failure of ["error", "abort", "timeout"]) {
       request.addEventListener(failure, () => {
+        // Cut while the files went up, they did not arrive; cut after, they may have (the
+        // enquiry form's token makes the server keep one enquiry when it is sent again).
         // Nothing on the page is touched: every answer and chosen file is there to send again.
-        view.failed();
+        view.failed(uploaded ? text.unanswered : text.failed);
         setSending(form, false);
       });
     }

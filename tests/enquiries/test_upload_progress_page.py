@@ -68,17 +68,7 @@ def test_the_scripts_words_are_in_the_pages_language(client):
         "تم إرسال %(sent)s من %(total)s، والوقت المتبقي %(time)s تقريبًا."
     )
     english = words(client.get("/en/start/").content.decode())
-    assert (
-        set(english)
-        == set(arabic)
-        == {
-            "sending",
-            "megabytes",
-            "sent",
-            "sent-time-left",
-            "sent-under-a-minute",
-            "waiting",
-            "failed",
-        }
-    )
+    expected = ["sending", "megabytes", "sent", "sent-time-left", "sent-under-a-minute"]
+    expected += ["waiting", "failed", "unanswered"]
+    assert sorted(english) == sorted(arabic) == sorted(expected)
     assert english["sent"] == "%(sent)s of %(total)s sent."
