@@ -166,8 +166,18 @@ def test_a_form_error_after_an_upload_shows_the_errors_keeps_the_answers_and_sen
     assert page.locator("#id_relationship_0").is_checked()
     assert Enquiry.objects.count() == 0
 
-    # The new form is watched too: its files go up with progress, and the thanks follow.
+    # A second error: the browser moves the focus to an autofocus field once per document only,
+    # so this time the script alone puts it on the summary.
     page.locator("#id_consent_health_data").check()
+    page.locator("#id_email").fill("anna@example")
+    choose(page, "scan.pdf", helpers.PDF)
+    page.get_by_role("button", name="Send my enquiry").click()
+    expect(summary.get_by_role("link")).to_have_text([re.compile(r"^Email address — ")])
+    expect(summary).to_be_focused()
+    assert page.locator("#id_consent_health_data").is_checked()
+
+    # The new form is watched too: its files go up with progress, and the thanks follow.
+    page.locator("#id_email").fill("anna@example.org")
     choose(page, "scan.pdf", THREE_MB_PDF)
     slow_connection(page, upload_bytes_per_second=1024 * 1024)
     page.get_by_role("button", name="Send my enquiry").click()
@@ -179,6 +189,21 @@ def test_a_form_error_after_an_upload_shows_the_errors_keeps_the_answers_and_sen
     assert enquiry.medical_summary == "R-CHOP, then R-GemOx."
     assert [record.original_name for record in enquiry.record_files.all()] == ["scan.pdf"]
     forget_stored_files()
+
+
+def test_without_files_the_form_posts_as_it_always_did(phone_page, live_server):
+    City.objects.get_or_create(name="Beijing", defaults={"order": 0})
+    page = phone_page
+    page.goto(f"{live_server.url}/en/start/")
+    fill_the_smallest_valid_form(page)
+    stays_on_this_document(page)
+
+    with page.expect_navigation():
+        page.get_by_role("button", name="Send my enquiry").click()
+
+    page.get_by_role("heading", name="Thank you: we have your enquiry").wait_for()
+    assert not still_the_same_document(page)
+    assert Enquiry.objects.count() == 1
 
 
 def test_on_the_arabic_form_the_progress_reads_right_to_left_in_arabic(phone_page, live_server):
