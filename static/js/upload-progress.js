@@ -150,7 +150,8 @@
         const sent = bodySize > 0 ? Math.min(total, Math.round((loaded / bodySize) * total)) : 0;
         let before = 0;
         for (const { bar, size } of bars) {
-          bar.value = size > 0 ? Math.min(size, Math.max(0, sent - before)) : Number(sent >= before);
+          const own = Math.min(size, Math.max(0, sent - before));
+          bar.value = size > 0 ? own : Number(sent >= before);
           before += size;
         }
         const now = performance.now();
@@ -230,14 +231,13 @@
     request.send(data);
   }
 
+  // The button's own name and value go with the answers, as in a plain post (a browser older
+  // than FormData's second argument leaves them out; the server never reads them).
   function formData(form, submitter) {
     try {
-      return new FormData(form, submitter || undefined);
+      return new FormData(form, submitter);
     } catch (error) {
-      // A browser without FormData's submitter argument: the button's name is added by hand.
-      const data = new FormData(form);
-      if (submitter && submitter.name) data.append(submitter.name, submitter.value);
-      return data;
+      return new FormData(form);
     }
   }
 
