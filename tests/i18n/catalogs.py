@@ -31,6 +31,8 @@ PUBLIC_PYTHON_FILES = {
 }
 # Same in every language: names of products, targets and numbers.
 SAME_IN_EVERY_LANGUAGE = {"1", "2", "3", "CD19", "BCMA", "WhatsApp", "Telegram", "WeChat"}
+# Same in some: a size in megabytes (Chinese writes "10 MB" too).
+SAME_IN_EVERY_LANGUAGE |= {"%%(size)s MB"}
 PUBLIC_PATHS = [
     "/",
     "/privacy/",
