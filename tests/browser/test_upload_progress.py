@@ -8,7 +8,7 @@ import pytest
 from playwright.sync_api import expect
 
 from enquiries.models import City, Enquiry
-from tests.browser import conftest, helpers
+from tests.browser import helpers
 
 pytestmark = pytest.mark.browser
 
@@ -68,8 +68,8 @@ def screenshot_of_the_region(page, name):
     """What a phone's screen shows at the send button, for reviewers (not the whole long form)."""
     page.locator(".upload-progress").scroll_into_view_if_needed()
     page.evaluate("window.scrollBy(0, 200)")
-    conftest.SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=conftest.SCREENSHOTS / f"{name}.png")
+    helpers.SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=helpers.SCREENSHOTS / f"{name}.png")
 
 
 def forget_stored_files():
