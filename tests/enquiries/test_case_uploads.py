@@ -259,3 +259,20 @@ def test_the_checklist_is_in_the_patients_language(client, stored_files):
 
     assert rows
     assert ("Blood and urine protein tests", False) not in rows
+
+
+def test_the_case_page_loads_the_upload_progress_script_under_its_nonce(client, case):
+    _enquiry, token = case
+
+    response = client.get(f"/en/case/{token}/")
+
+    html = response.content.decode()
+    (nonce,) = re.findall(r'<script src="[^"]*upload-progress[^"]*" nonce="([^"]+)"', html)
+    assert f"'nonce-{nonce}'" in response["Content-Security-Policy"]
+
+
+def test_a_closed_case_page_loads_no_script(client, case):
+    enquiry, token = case
+    Enquiry.objects.filter(pk=enquiry.pk).update(status=Enquiry.Status.CLOSED_TREATED)
+
+    assert b"<script" not in client.get(f"/en/case/{token}/").content
