@@ -8,7 +8,8 @@ import zipfile
 import pytest
 from django.urls import reverse
 
-from enquiries.models import AuditEntry, Enquiry, EnquiryEvent, OutgoingEmail
+from enquiries.models import AuditEntry, CaseLink, CaseMessage, Enquiry, EnquiryEvent, OutgoingEmail
+from enquiries.models.case import hash_token
 from tests.back_office.pages import action, change_url, page_form_data
 from tests.security.database_search import find_anywhere
 from tests.security.markers import (
@@ -17,12 +18,15 @@ from tests.security.markers import (
     FILE_NAME,
     NOTE_TEXT,
     PHONE_STORED,
+    RUN,
     TEXT_MARKERS,
     marker_form_data,
 )
 from tests.tasks import run_ready_tasks
 
 pytestmark = pytest.mark.django_db
+
+MESSAGE_TEXT = f"Messagemark {RUN}: can my father travel in March?"
 
 
 @pytest.fixture
@@ -97,6 +101,21 @@ class TestTheExport:
         }
         assert "@example.org" not in json.dumps(data["emails"])
 
+    def test_it_holds_the_case_page_conversation_and_when_links_were_made(
+        self, login, lead, worked_enquiry
+    ):
+        CaseMessage.objects.create(enquiry=worked_enquiry, sender="patient", text=MESSAGE_TEXT)
+        token = CaseLink.issue(worked_enquiry)
+
+        archive = exported_archive(login(lead), worked_enquiry)
+
+        raw = archive.read(f"{worked_enquiry.reference}/enquiry.json").decode()
+        data = json.loads(raw)
+        assert [(m["from"], m["text"]) for m in data["messages"]] == [("Patient", MESSAGE_TEXT)]
+        # The acknowledgement email's link and this one: when each was made and last used.
+        assert len(data["case_page_links"]) == worked_enquiry.case_links.count() == 2
+        assert token not in raw and hash_token(token) not in raw
+
     def test_it_is_audited_and_on_the_timeline(self, login, lead, worked_enquiry):
         exported_archive(login(lead), worked_enquiry)
 
@@ -142,6 +161,20 @@ class TestErasure:
         assert response.status_code == 302
 
         assert find_anywhere(ALL_MARKERS) == []
+
+    def test_after_erasure_no_message_or_case_link_remains(
+        self, login, lead, worked_enquiry, django_capture_on_commit_callbacks
+    ):
+        CaseMessage.objects.create(enquiry=worked_enquiry, sender="patient", text=MESSAGE_TEXT)
+        token = CaseLink.issue(worked_enquiry)
+        assert find_anywhere([MESSAGE_TEXT]) != []
+
+        with django_capture_on_commit_callbacks(execute=True):
+            erase(login(lead), worked_enquiry, apply="1", choice="on")
+
+        assert find_anywhere([MESSAGE_TEXT]) == []
+        assert CaseLink.find(token) == (CaseLink.Found.UNKNOWN, None)
+        assert not CaseLink.objects.exists()
 
     def test_after_erasure_its_email_rows_are_gone(
         self, login, lead, worked_enquiry, django_capture_on_commit_callbacks
