@@ -1,10 +1,21 @@
 """Fixtures for the CAR-T information pages' tests (make_page and make_faq_entry, shared with the
 translation tests, are in tests/conftest.py)."""
 
+import shutil
+
 import pytest
 from django.contrib.auth.models import Permission
 
+from therapy_info.content_files import CONTENT_DIR
 from therapy_info.models import KeyFigure, Page
+
+
+@pytest.fixture
+def content_copy(tmp_path):
+    """A copy of the shipped content files to change, as a release with new content would."""
+    root = tmp_path / "content"
+    shutil.copytree(CONTENT_DIR, root)
+    return root
 
 
 @pytest.fixture

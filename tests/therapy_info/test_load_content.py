@@ -5,7 +5,6 @@ its pages and is recognised as unchanged."""
 
 import datetime
 import importlib
-import shutil
 import uuid
 from io import StringIO
 
@@ -15,7 +14,8 @@ from django.core.management import CommandError, call_command
 from django.db import connection
 from django.db.migrations.loader import MigrationLoader
 
-from therapy_info.content_files import CONTENT_DIR, read_content
+from tests.therapy_info.shipped_content import rewrite
+from therapy_info.content_files import read_content
 from therapy_info.content_loader import (
     CREATED,
     LOADED_NOTE,
@@ -82,25 +82,11 @@ def database_as_the_previous_release_left_it():
     previous_privacy.create_version_1(apps, None)
 
 
-@pytest.fixture
-def content_copy(tmp_path):
-    """A copy of the shipped content files to change, as a release with new content would."""
-    root = tmp_path / "content"
-    shutil.copytree(CONTENT_DIR, root)
-    return root
-
-
 def rename_the_overview():
     page = Page.objects.get(slug=OVERVIEW)
     page.slug = f"renamed-{uuid.uuid4().hex}"
     page.save()
     return page
-
-
-def rewrite(path, old, new):
-    text = path.read_text(encoding="utf-8")
-    assert old in text
-    path.write_text(text.replace(old, new), encoding="utf-8")
 
 
 def test_a_fresh_database_gets_every_item_created():

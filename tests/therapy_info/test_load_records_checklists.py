@@ -3,14 +3,14 @@ reach the database once, with their translations current and not yet reviewed; a
 changes nothing; an editor's change is kept unless forced; a dry run writes nothing; a translation
 naming an item the English does not have is refused with the file's name."""
 
-import shutil
 import uuid
 from io import StringIO
 
 import pytest
 from django.core.management import call_command
 
-from therapy_info.content_files import CONTENT_DIR, ContentFileError, read_content
+from tests.therapy_info.shipped_content import rewrite
+from therapy_info.content_files import ContentFileError, read_content
 from therapy_info.content_loader import (
     CREATED,
     LOADED_NOTE,
@@ -54,19 +54,6 @@ def revisions():
 def without_checklists():
     RecordsChecklist.objects.all().delete()
     LoadedContent.objects.filter(key__contains="checklist").delete()
-
-
-@pytest.fixture
-def content_copy(tmp_path):
-    root = tmp_path / "content"
-    shutil.copytree(CONTENT_DIR, root)
-    return root
-
-
-def rewrite(path, old, new):
-    text = path.read_text(encoding="utf-8")
-    assert old in text
-    path.write_text(text.replace(old, new), encoding="utf-8")
 
 
 def edit_item(diagnosis, key, **texts):

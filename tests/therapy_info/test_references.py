@@ -3,13 +3,13 @@ every page and answer cites them, key figures come only from linked references, 
 for the medical reviewer stays with the staff."""
 
 import re
-import shutil
 
 import pytest
 from django.conf import settings
 from django.urls import reverse
 
-from therapy_info.content_files import CONTENT_DIR, ContentFileError, read_content
+from tests.therapy_info.shipped_content import rewrite
+from therapy_info.content_files import ContentFileError, read_content
 from therapy_info.models import FaqEntry, KeyFigure, Page, Reference, localized
 from therapy_info.rendering import citation_numbers
 
@@ -105,19 +105,6 @@ def test_every_shipped_key_figure_comes_from_a_reference_with_a_link():
         assert figure.reference is not None, figure
         assert figure.reference.page_id == figure.page_id
         assert figure.reference.url.startswith("https://"), figure
-
-
-@pytest.fixture
-def content_copy(tmp_path):
-    root = tmp_path / "content"
-    shutil.copytree(CONTENT_DIR, root)
-    return root
-
-
-def rewrite(path, old, new):
-    text = path.read_text(encoding="utf-8")
-    assert old in text
-    path.write_text(text.replace(old, new), encoding="utf-8")
 
 
 def test_the_loader_refuses_a_key_figure_whose_reference_has_no_link(content_copy):
