@@ -29,7 +29,7 @@ class PatientMessageForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 5}),
         error_messages={
             "required": _("Please write your message."),
-            "max_length": _("Please keep your message under %(limit_value)d characters."),
+            "max_length": _("Please keep your message to %(limit_value)d characters or fewer."),
         },
     )
     # A new random id each time the page shows the form: the same form posted twice is one message.

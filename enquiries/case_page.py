@@ -134,7 +134,7 @@ def _case_files(request, token, receipt):
             None,
             _(
                 "Your files did not arrive completely: the connection was interrupted, so we "
-                "have saved nothing. Please choose them again and send them again."
+                "have saved nothing. Please choose them and send them again."
             ),
         )
     elif not enquiry.takes_files_sent_again:
@@ -161,7 +161,7 @@ def _case_files(request, token, receipt):
                     _(
                         "Your enquiry can hold up to %(files)d files and %(megabytes)d MB in "
                         "all, so these were not added. Please send only the records your "
-                        "coordinator asks for, or write to them below."
+                        "coordinator asks for, or write to your coordinator below."
                     )
                     % {
                         "files": settings.CASE_MAX_FILES_PER_ENQUIRY,
