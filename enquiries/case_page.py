@@ -48,7 +48,10 @@ def private_page(view):
         add_never_cache_headers(response)
         patch_cache_control(response, private=True)
         response["X-Robots-Tag"] = "noindex, nofollow"
-        response["Referrer-Policy"] = "no-referrer"
+        # A Referer of the site's address alone, never the path that holds the token. Not
+        # "no-referrer": under it browsers send "Origin: null" with a form's POST, and Django's
+        # CSRF check refuses every upload, message and request for a fresh link.
+        response["Referrer-Policy"] = "strict-origin"
         return response
 
     return wrapped

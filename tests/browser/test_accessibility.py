@@ -1,11 +1,19 @@
 """axe-core's WCAG 2.0/2.1/2.2 A and AA rules on every public page in every language, on the form
-empty, with errors and after sending, and on the back-office pages coordinators use; plus what
-axe cannot see: reflow at 320 CSS pixels and English text marked as English on translated pages."""
+empty, with errors and after sending, on the patient's case page and "find my enquiry" (empty and
+with errors), and on the back-office pages coordinators use; plus what axe cannot see: reflow at
+320 CSS pixels and English text marked as English on translated pages."""
+
+import uuid
+from datetime import timedelta
 
 import pytest
+from django.conf import settings
+from django.utils import timezone
 
+from enquiries import case
+from enquiries.models import CaseLink, CaseMessage, Enquiry
 from tests.browser import helpers
-from tests.factories import make_enquiry
+from tests.factories import make_enquiry, pdf_file
 from therapy_info.models import Page
 
 pytestmark = pytest.mark.browser
@@ -54,6 +62,79 @@ def test_public_pages_have_no_wcag_a_or_aa_violations(phone_page, live_server, l
     send_the_smallest_valid_form(page)
     page.get_by_test_id("reference").wait_for()
     found["thank you"] = helpers.axe_violations(page)
+
+    failing = {name: rules for name, rules in found.items() if rules}
+    assert not failing, "\n".join(f"{name}:\n{helpers.describe(r)}" for name, r in failing.items())
+
+
+def a_case_link(live_server, language, **fields):
+    enquiry = make_enquiry(
+        language=language, diagnosis=Enquiry.Diagnosis.MULTIPLE_MYELOMA, **fields
+    )
+    return enquiry, f"{live_server.url}/{language}/case/{CaseLink.issue(enquiry)}/"
+
+
+def a_case_with_a_file_and_messages(live_server, language):
+    enquiry, url = a_case_link(live_server, language)
+    case.receive_files_from_patient(enquiry, [pdf_file()], checklist_item="protein_tests")
+    case.send_message_from_patient(enquiry, "Here are my protein tests.", form_token=uuid.uuid4())
+    CaseMessage.objects.create(
+        enquiry=enquiry, sender=CaseMessage.Sender.COORDINATOR, text="Thank you, they are here."
+    )
+    return url
+
+
+@pytest.mark.parametrize("language", helpers.LANGUAGES)
+def test_the_case_page_and_find_my_enquiry_have_no_wcag_a_or_aa_violations(
+    phone_page, live_server, private_media, language
+):
+    """Each page empty and with its errors: by ids and structure, whatever the translations."""
+    helpers.load_shipped_content()
+    page = phone_page
+    # A form with errors answers 400; an expired link 410.
+    page.problems.expected_statuses = (400, 410)
+    found = {}
+
+    _enquiry, empty_case = a_case_link(live_server, language)
+    page.goto(empty_case)
+    found["case page, empty"] = helpers.axe_violations(page)
+    page.locator("form:has(#id_text) [type=submit]").click()
+    page.locator("#error-summary a[href='#id_text']").wait_for()
+    found["case page, message with an error"] = helpers.axe_violations(page)
+    page.locator("form:has(#id_files) [type=submit]").click()
+    page.wait_for_url("**/files/")
+    page.locator("#error-summary a[href='#id_files']").wait_for()
+    found["case page, upload with an error"] = helpers.axe_violations(page)
+
+    page.goto(a_case_with_a_file_and_messages(live_server, language))
+    found["case page, a file and messages"] = helpers.axe_violations(page)
+    _enquiry, closed_case = a_case_link(
+        live_server, language, status=Enquiry.Status.CLOSED_WITHDREW
+    )
+    page.goto(closed_case)
+    found["case page, closed"] = helpers.axe_violations(page)
+
+    page.goto(f"{live_server.url}/{language}/case/")
+    found["find my enquiry, empty"] = helpers.axe_violations(page)
+    page.locator("form:has(#id_reference) [type=submit]").click()
+    page.locator("#error-summary a[href='#id_reference']").wait_for()
+    found["find my enquiry, fields missing"] = helpers.axe_violations(page)
+    page.locator("#id_email").fill("anna@example")
+    page.locator("#id_reference").fill("CT-1234")
+    page.locator("form:has(#id_reference) [type=submit]").click()
+    page.locator("#error-summary a[href='#id_email']").wait_for()
+    found["find my enquiry, fields wrong"] = helpers.axe_violations(page)
+    page.locator("#id_email").fill("anna@example.org")
+    page.locator("#id_reference").fill("CT-7KQ4-M2XP")
+    page.locator("form:has(#id_reference) [type=submit]").click()
+    page.wait_for_url("**/case/link-sent/")
+    found["link sent"] = helpers.axe_violations(page)
+
+    enquiry, old_link = a_case_link(live_server, language)
+    idle = timedelta(days=settings.CASE_LINK_IDLE_DAYS + 1)
+    CaseLink.objects.filter(enquiry=enquiry).update(last_used_at=timezone.now() - idle)
+    assert page.goto(old_link).status == 410
+    found["link expired"] = helpers.axe_violations(page)
 
     failing = {name: rules for name, rules in found.items() if rules}
     assert not failing, "\n".join(f"{name}:\n{helpers.describe(r)}" for name, r in failing.items())
