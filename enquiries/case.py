@@ -97,7 +97,9 @@ def send_message_from_patient(enquiry, text, *, form_token):
 def email_digest(email):
     """A keyed hash of an email address, so that a fresh-link request can travel through the
     task queue without the address itself."""
-    return salted_hmac("enquiries.case.fresh-link", email.strip().casefold()).hexdigest()
+    return salted_hmac(
+        "enquiries.case.fresh-link", email.strip().casefold(), algorithm="sha256"
+    ).hexdigest()
 
 
 def send_fresh_link(reference, digest):
