@@ -1,5 +1,6 @@
 """The enquiry list and page: columns, filters, search, order, query budgets, audit, caching."""
 
+import uuid
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -7,7 +8,7 @@ import time_machine
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from enquiries import outbox, records
+from enquiries import case, outbox, records
 from enquiries.admin import EnquiryAdmin
 from enquiries.models import AuditEntry, Enquiry, EnquiryEvent
 from tests.back_office.pages import change_url, changelist_url
@@ -205,3 +206,16 @@ def test_the_consents_show_their_text_version_and_time(login, coordinator, enqui
     html = login(coordinator).get(change_url(enquiry)).content.decode()
     assert "2030-01" in html
     assert "I agree." in html
+
+
+def test_a_coordinator_reads_the_conversation_with_the_patient_on_the_page(
+    login, coordinator, enquiry
+):
+    case.send_message_from_patient(
+        enquiry, "Are the protein tests enough?", form_token=uuid.uuid4()
+    )
+
+    html = login(coordinator).get(change_url(enquiry)).content.decode()
+
+    assert 'id="messages-group"' in html
+    assert "Are the protein tests enough?" in html
