@@ -204,7 +204,9 @@ def first_name_of(enquiry):
         return _capitalised(first)
     if scripts == {"CYRILLIC"} and len(words) == 3:
         patronymic = [word.casefold().endswith(PATRONYMIC_ENDINGS) for word in words]
-        if patronymic == [False, False, True]:
+        # A surname may end like a patronymic (Карпович): "Surname Name Patronymic" only needs
+        # the name in the middle not to.
+        if patronymic[1:] == [False, True]:
             return _capitalised(words[1])
         if patronymic == [False, True, False]:
             return _capitalised(words[0])
