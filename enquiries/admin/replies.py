@@ -122,11 +122,11 @@ class TemplateChoiceForm(forms.Form):
     )
 
 
-def posted_form_token(data):
+def posted_form_token(value):
     """The form token a post carried, so a form filled in again stays one message; a new one if
     it carried none (or not a token)."""
     try:
-        return uuid.UUID(str(data.get("form_token", "")))
+        return uuid.UUID(value or "")
     except ValueError:
         return uuid.uuid4()
 
@@ -171,9 +171,11 @@ class EnquiryReplies:
             data = request.POST
             draft = {
                 "text": data.get("reply-text", ""),
-                "form_token": posted_form_token({"form_token": data.get("reply-form_token")}),
+                "form_token": posted_form_token(data.get("reply-form_token")),
             }
             if "use_template" in data or "fill" in data:
+                # "Use a template…" on the enquiry page, or "Fill in the message" here: the page
+                # again with the draft (or the template filled in); nothing is stored.
                 form = ReplyForm(prefix="reply", initial=draft)
                 if "fill" in data and may_use_templates:
                     picker = TemplateChoiceForm(data)
@@ -204,6 +206,7 @@ class EnquiryReplies:
                             reverse("admin:enquiries_enquiry_change", args=[enquiry.pk]) + "#reply"
                         )
         elif refusal is not None:
+            # Nothing to write in; a refused post above keeps its text on the page to copy.
             form = None
         context = {
             **self.admin_site.each_context(request),
