@@ -162,16 +162,21 @@ def test_use_a_template_keeps_what_was_typed_and_the_form_and_stores_nothing(
     assert not CaseMessage.objects.exists()
 
 
-def test_filling_in_keeps_the_form_so_a_double_click_after_it_is_one_message(
+def test_filling_in_keeps_the_form_so_it_is_still_one_message(
     login, coordinator, enquiry, template
 ):
     client = login(coordinator)
-    page = fill_in(client, enquiry, template, language="en")
-    data = reply_form_data(page)
+    enquiry_page = client.get(change_url(enquiry))
+    token = page_value(enquiry_page, "reply-form_token", form_id="reply_form")
+    opened = client.post(reply_url(enquiry), reply_form_data(enquiry_page, button="use_template"))
+    chosen = {**reply_form_data(opened, button="fill"), "template": str(template.pk)}
+    filled = client.post(reply_url(enquiry), chosen)
+    sent = reply_form_data(filled)
 
-    client.post(reply_url(enquiry), data)
-    client.post(reply_url(enquiry), data)
+    client.post(reply_url(enquiry), sent)
+    client.post(reply_url(enquiry), sent)
 
+    assert page_value(filled, "reply-form_token", form_id="reply_form") == token
     assert CaseMessage.objects.count() == 1
 
 
