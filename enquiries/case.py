@@ -51,6 +51,11 @@ CLOSED_FOR_PATIENTS = (
 )
 
 
+# What a coordinator's reply template says for {case_link}, in the language of the message
+# (enquiries.replies.fill): the patient reads the message on that page.
+CASE_PAGE_WORDS = _("your case page")
+
+
 def status_for_patient(enquiry):
     """(title, explanation) of the enquiry's status, as the patient reads it."""
     return STATUS_FOR_PATIENTS.get(enquiry.status, CLOSED_FOR_PATIENTS)
@@ -92,6 +97,30 @@ def send_message_from_patient(enquiry, text, *, form_token):
         raise_news_flag(locked)
         record_patient_action(locked, AuditEntry.Action.PATIENT_SENT_MESSAGE, message=message.pk)
     return message
+
+
+def mark_replies_read(enquiry, conversation):
+    """The patient has seen the coordinators' messages of `conversation` (their case page shows
+    it): the unread ones get the time, and the timeline says how many the patient read. Returns
+    that number (0 if another tab got there first)."""
+    unread = [
+        message.pk
+        for message in conversation
+        if message.sender == CaseMessage.Sender.COORDINATOR and message.read_at is None
+    ]
+    if not unread:
+        return 0
+    now = timezone.now()
+    read = CaseMessage.objects.filter(pk__in=unread, read_at__isnull=True).update(read_at=now)
+    if read:
+        # At the very time the messages were marked read: the timeline says when they were.
+        EnquiryEvent.objects.create(
+            enquiry=enquiry,
+            kind=EnquiryEvent.Kind.PATIENT_READ_MESSAGES,
+            created_at=now,
+            details={"messages": read},
+        )
+    return read
 
 
 def email_digest(email):

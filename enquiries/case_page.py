@@ -9,7 +9,6 @@ from django.contrib import messages
 from django.db import DatabaseError
 from django.http import Http404
 from django.shortcuts import redirect, render
-from django.utils import timezone
 from django.utils.cache import add_never_cache_headers, patch_cache_control
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
@@ -17,7 +16,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from enquiries import case, records
 from enquiries.case_forms import CaseFilesForm, FindEnquiryForm, PatientMessageForm
-from enquiries.models import AuditEntry, CaseLink, CaseMessage
+from enquiries.models import AuditEntry, CaseLink
 from portal.ratelimit import FixedWindowLimit
 from portal.service_promise import promise_in_words
 from therapy_info.records_checklists import checklist_for
@@ -198,13 +197,7 @@ def _render_case(request, enquiry, checklist, *, message_form=None, files_form=N
 
 def _case_context(enquiry, checklist, message_form, files_form):
     conversation = list(enquiry.messages.select_related(None).order_by("sent_at", "pk"))
-    unread = [
-        message.pk
-        for message in conversation
-        if message.sender == CaseMessage.Sender.COORDINATOR and message.read_at is None
-    ]
-    if unread:
-        CaseMessage.objects.filter(pk__in=unread).update(read_at=timezone.now())
+    case.mark_replies_read(enquiry, conversation)
     title, explanation = case.status_for_patient(enquiry)
     coordinator = enquiry.assigned_to
     files = list(

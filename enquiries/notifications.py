@@ -1,7 +1,7 @@
-"""What the emails about an enquiry say: the patient's acknowledgement and fresh case page links,
-the coordinators' notification of a new enquiry and of news from the patient. None carries health
-details: the patient's emails link to their case page, the coordinators' to the back office.
-enquiries.outbox sends each exactly once."""
+"""What the emails about an enquiry say: the patient's acknowledgement, fresh case page links and
+word of a coordinator's message, the coordinators' notification of a new enquiry and of news from
+the patient. None carries health details (a message's text included): the patient's emails link to
+their case page, the coordinators' to the back office. enquiries.outbox sends each exactly once."""
 
 from django.conf import settings
 from django.core.mail import EmailMessage, mailers
@@ -56,6 +56,10 @@ def send_acknowledgement(enquiry, message_id=None, mailer=None):
 
 def send_case_link(enquiry, message_id=None, mailer=None):
     _send_to_patient("enquiries/email/case_link", enquiry, message_id, mailer)
+
+
+def send_message_waiting(enquiry, message_id=None, mailer=None):
+    _send_to_patient("enquiries/email/message_waiting", enquiry, message_id, mailer)
 
 
 def send_coordinators_notification(enquiry, message_id=None, mailer=None):
@@ -121,5 +125,9 @@ SENDERS = {
     OutgoingEmail.Kind.NEWS_FROM_PATIENT: (
         OutgoingEmail.RecipientRole.COORDINATORS,
         send_news_from_patient,
+    ),
+    OutgoingEmail.Kind.MESSAGE_FROM_COORDINATOR: (
+        OutgoingEmail.RecipientRole.PATIENT,
+        send_message_waiting,
     ),
 }

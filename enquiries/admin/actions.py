@@ -138,7 +138,10 @@ class EnquiryActions:
         )
         self.message_user(request, _("%(count)d enquiries marked as spam.") % {"count": changed})
 
-    @admin.action(description=_("Record first reply sent (now)"), permissions=["change"])
+    @admin.action(
+        description=_("Record first reply made by phone or another way (now)"),
+        permissions=["change"],
+    )
     def mark_first_reply_sent(self, request, queryset):
         changed = sum(enquiry.record_first_reply(by=request.user) for enquiry in queryset)
         self.message_user(

@@ -26,7 +26,7 @@ def _patient_uploaded_files(details):
     return _("%(count)s file(s)") % {"count": details.get("files", 0)}
 
 
-def _patient_sent_message(details):
+def _message(details):
     return _("Message #%(message)s") % {"message": details.get("message")}
 
 
@@ -52,7 +52,8 @@ AUDIT_LINES = {
     AuditEntry.Action.APPLIED_RETENTION: _applied_retention,
     AuditEntry.Action.UNLOCKED_STAFF_ACCOUNT: _unlocked_staff_account,
     AuditEntry.Action.PATIENT_UPLOADED_FILES: _patient_uploaded_files,
-    AuditEntry.Action.PATIENT_SENT_MESSAGE: _patient_sent_message,
+    AuditEntry.Action.PATIENT_SENT_MESSAGE: _message,
+    AuditEntry.Action.SENT_MESSAGE_TO_PATIENT: _message,
 }
 
 

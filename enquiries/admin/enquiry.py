@@ -30,6 +30,7 @@ from enquiries.admin.inlines import (
     OutgoingEmailInline,
     RecordFileInline,
 )
+from enquiries.admin.replies import EnquiryReplies
 from enquiries.admin.views import EnquiryAdminViews
 from enquiries.forms import ANSWER_SECTIONS, UTM_FIELDS
 from enquiries.models import (
@@ -94,10 +95,15 @@ class AssigneeChoiceField(forms.ModelChoiceField):
 
 
 class EnquiryAdminForm(forms.ModelForm):
+    # A message sent from the page records the first reply by itself (enquiries.replies); this box
+    # is for the answers the portal cannot see.
     first_reply_sent = forms.BooleanField(
-        label=_("First reply sent"),
+        label=_("First reply made by phone or another way"),
         required=False,
-        help_text=_("Tick when you have answered the patient for the first time; records now."),
+        help_text=_(
+            "Tick only when you first answered the patient outside the portal (a call, "
+            "WhatsApp, an email); records now."
+        ),
     )
 
     class Meta:
@@ -162,7 +168,7 @@ PATIENT_FIELDSETS = [
 
 
 @admin.register(Enquiry)
-class EnquiryAdmin(EnquiryActions, EnquiryAdminViews, admin.ModelAdmin):
+class EnquiryAdmin(EnquiryActions, EnquiryReplies, EnquiryAdminViews, admin.ModelAdmin):
     form = EnquiryAdminForm
     list_display = [
         "reference",
@@ -410,6 +416,7 @@ class EnquiryAdmin(EnquiryActions, EnquiryAdminViews, admin.ModelAdmin):
             context["possible_duplicates"] = obj.possible_duplicates().only(
                 "pk", "reference", "submitted_at", "status"
             )
+            context["reply"] = self.reply_section(request, obj)
         return super().render_change_form(request, context, add, change, form_url, obj)
 
     def change_view(self, request, object_id, form_url="", extra_context=None):

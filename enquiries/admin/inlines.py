@@ -102,11 +102,6 @@ class NoteInline(admin.TabularInline):
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("author")
 
-    def has_view_permission(self, request, obj=None):
-        # Whoever works the enquiry reads what the patient wrote: no role has a permission of
-        # its own for messages, and opening the page clears the "new from the patient" flag.
-        return request.user.has_perm("enquiries.view_enquiry")
-
     def has_change_permission(self, request, obj=None):
         return False
 

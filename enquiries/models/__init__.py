@@ -15,6 +15,7 @@ from enquiries.models.enquiry import (
     overdue_condition,
 )
 from enquiries.models.records import RecordFile, medical_records_storage
+from enquiries.models.replies import ReplyTemplate
 from enquiries.models.timeline import EnquiryEvent, Note, choice_label, staff_name
 from enquiries.working_calendar import PublicHoliday, WorkingCalendar
 
@@ -35,6 +36,7 @@ __all__ = [
     "OutgoingEmailQuerySet",
     "PublicHoliday",
     "RecordFile",
+    "ReplyTemplate",
     "StaffLockout",
     "StaffLockoutQuerySet",
     "WorkingCalendar",

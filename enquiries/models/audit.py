@@ -37,6 +37,7 @@ class AuditEntry(models.Model):
         PATIENT_OPENED_CASE_PAGE = "patient_opened_case_page", _("Patient opened their case page")
         PATIENT_UPLOADED_FILES = "patient_uploaded_files", _("Patient uploaded files")
         PATIENT_SENT_MESSAGE = "patient_sent_message", _("Patient sent a message")
+        SENT_MESSAGE_TO_PATIENT = "sent_message_to_patient", _("Wrote to the patient")
 
     created_at = models.DateTimeField(_("when"), default=timezone.now, db_index=True)
     actor = models.ForeignKey(
@@ -122,6 +123,7 @@ ON_THE_TIMELINE = {
     AuditEntry.Action.EXPORTED_PATIENT_DATA: (EnquiryEvent.Kind.PATIENT_DATA_EXPORTED, ()),
     AuditEntry.Action.PATIENT_UPLOADED_FILES: (EnquiryEvent.Kind.FILES_UPLOADED, ("files",)),
     AuditEntry.Action.PATIENT_SENT_MESSAGE: (EnquiryEvent.Kind.MESSAGE_FROM_PATIENT, ("message",)),
+    AuditEntry.Action.SENT_MESSAGE_TO_PATIENT: (EnquiryEvent.Kind.MESSAGE_TO_PATIENT, ("message",)),
 }
 
 

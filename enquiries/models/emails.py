@@ -26,6 +26,10 @@ class OutgoingEmail(models.Model):
         COORDINATORS_NOTIFICATION = "coordinators_notification", _("Coordinators' notification")
         CASE_LINK = "case_link", _("A fresh case page link")
         NEWS_FROM_PATIENT = "news_from_patient", _("Something new from the patient")
+        MESSAGE_FROM_COORDINATOR = (
+            "message_from_coordinator",
+            _("A message from the coordinator is waiting"),
+        )
 
     class RecipientRole(models.TextChoices):
         PATIENT = "patient", _("Patient")

@@ -31,6 +31,11 @@ class EnquiryEvent(models.Model):
         MESSAGE_FROM_PATIENT = "message_from_patient", _("Message from the patient")
         CASE_LINK_SENT = "case_link_sent", _("A fresh case page link was sent to the patient")
         NEWS_FROM_PATIENT_SEEN = "news_from_patient_seen", _("What the patient sent was seen")
+        MESSAGE_TO_PATIENT = "message_to_patient", _("Message to the patient")
+        PATIENT_READ_MESSAGES = (
+            "patient_read_messages",
+            _("The patient read the coordinators' messages"),
+        )
 
     enquiry = models.ForeignKey(
         "enquiries.Enquiry", on_delete=models.CASCADE, related_name="events"
@@ -115,6 +120,12 @@ def _notification(event):
     }
 
 
+def _patient_read_messages(event):
+    return _("The patient read %(count)s message(s) from the coordinators on their case page") % {
+        "count": event.details.get("messages", 0)
+    }
+
+
 def _record_downloaded(event):
     return _("Medical record file #%(file)s downloaded") % {"file": event.details.get("file")}
 
@@ -132,6 +143,7 @@ TIMELINE_LINES = {
     EnquiryEvent.Kind.NOTIFICATION_SENT: _notification,
     EnquiryEvent.Kind.NOTIFICATION_FAILED: _notification,
     EnquiryEvent.Kind.RECORD_DOWNLOADED: _record_downloaded,
+    EnquiryEvent.Kind.PATIENT_READ_MESSAGES: _patient_read_messages,
 }
 
 

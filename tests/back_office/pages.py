@@ -1,5 +1,6 @@
 """How the back-office tests reach the admin's pages: the list and enquiry page addresses, the
-list's actions, and the enquiry page's form read back from the page as a browser would post it."""
+list's actions, and the enquiry page's forms (the enquiry's, the reply's) read back from the page
+as a browser would post them."""
 
 from html.parser import HTMLParser
 
@@ -15,6 +16,10 @@ def changelist_url(**params):
 
 def change_url(enquiry):
     return reverse("admin:enquiries_enquiry_change", args=[enquiry.pk])
+
+
+def reply_url(enquiry):
+    return reverse("admin:enquiries_enquiry_reply", args=[enquiry.pk])
 
 
 def action(client, name, enquiries, **extra):
@@ -36,9 +41,25 @@ def page_form_data(page, **changes):
     return data
 
 
-def page_choices(page, name):
-    """The (value, label) pairs the select named `name` offers on the enquiry page's form."""
-    return [(value, label) for value, label, _selected in _read_form(page).options[name]]
+def reply_form_data(page, button="send", **changes):
+    """What a browser posts from the "Reply to the patient" form of `page` (the enquiry page or
+    the reply page) when `button` is pressed, with `changes` made (field names without the
+    form's "reply-" prefix)."""
+    data = dict(_read_form(page, form_id="reply_form").fields)
+    data.update({f"reply-{name}": value for name, value in changes.items()})
+    data[button] = "1"
+    return data
+
+
+def page_choices(page, name, form_id="enquiry_form"):
+    """The (value, label) pairs the select named `name` offers on the page's form (the enquiry's,
+    unless `form_id` names another)."""
+    return [(value, label) for value, label, _selected in _read_form(page, form_id).options[name]]
+
+
+def page_value(page, name, form_id="enquiry_form"):
+    """What a browser would post for the field `name` of the page's form, as it is shown."""
+    return dict(_read_form(page, form_id).fields).get(name)
 
 
 def _read_form(page, form_id="enquiry_form"):

@@ -41,6 +41,12 @@ TIMELINE_LINES = [
     (Kind.MESSAGE_FROM_PATIENT, {"message": 4}, "Message from the patient"),
     (Kind.CASE_LINK_SENT, {}, "A fresh case page link was sent to the patient"),
     (Kind.NEWS_FROM_PATIENT_SEEN, {}, "What the patient sent was seen"),
+    (Kind.MESSAGE_TO_PATIENT, {"message": 5}, "Message to the patient"),
+    (
+        Kind.PATIENT_READ_MESSAGES,
+        {"messages": 2},
+        "The patient read 2 message(s) from the coordinators on their case page",
+    ),
 ]
 
 AUDIT_LINES = [
@@ -68,6 +74,7 @@ AUDIT_LINES = [
     (Action.PATIENT_OPENED_CASE_PAGE, {}, ""),
     (Action.PATIENT_UPLOADED_FILES, {"files": 3}, "3 file(s)"),
     (Action.PATIENT_SENT_MESSAGE, {"message": 9}, "Message #9"),
+    (Action.SENT_MESSAGE_TO_PATIENT, {"message": 10}, "Message #10"),
 ]
 
 

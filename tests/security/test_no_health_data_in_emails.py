@@ -3,11 +3,13 @@ carries what the patient wrote, named or sent (answers, messages, file names); t
 emails link to their case page, the coordinators' to the back office."""
 
 import re
+import uuid
 
 import pytest
 from django.core import mail
 from django.urls import reverse
 
+from enquiries import replies
 from enquiries.models import CaseLink, Enquiry
 from tests.factories import pdf_file
 from tests.security.markers import RUN, TEXT_MARKERS, marker_form_data
@@ -49,3 +51,27 @@ def test_no_email_about_an_enquiry_carries_what_the_patient_wrote_or_sent(
     assert len(patient_emails) == 2
     for message in patient_emails:
         assert re.search(r"https://cart\.example\.org/en/case/[\w-]{43}/", message.body)
+
+
+def test_the_email_about_a_coordinators_message_carries_none_of_it(
+    submit, settings, coordinator, stored_files
+):
+    settings.SITE_URL = "https://cart.example.org"
+    assert submit(marker_form_data()).status_code == 302
+    run_ready_tasks()
+    mail.outbox.clear()
+    enquiry = Enquiry.objects.get()
+    reply = f"Replymark {RUN}: the hospital wants your PET-CT and your bone marrow report."
+
+    replies.send_reply(enquiry, reply, by=coordinator, form_token=uuid.uuid4())
+    run_ready_tasks()
+
+    (message,) = mail.outbox
+    assert message.to == [enquiry.email]
+    text = f"{message.subject}\n{message.body}"
+    leaked = [
+        marker for marker in [*NEVER_IN_AN_EMAIL, reply] if marker.casefold() in text.casefold()
+    ]
+    assert leaked == []
+    assert "PET-CT" not in text
+    assert re.search(r"https://cart\.example\.org/en/case/[\w-]{43}/", message.body)

@@ -27,6 +27,7 @@ from tests.tasks import run_ready_tasks
 pytestmark = pytest.mark.django_db
 
 MESSAGE_TEXT = f"Messagemark {RUN}: can my father travel in March?"
+REPLY_TEXT = f"Replymark {RUN}: yes, once the hospital has seen his PET-CT."
 
 
 @pytest.fixture
@@ -116,6 +117,22 @@ class TestTheExport:
         assert len(data["case_page_links"]) == worked_enquiry.case_links.count() == 2
         assert token not in raw and hash_token(token) not in raw
 
+    def test_it_holds_the_coordinators_messages_and_who_wrote_them(
+        self, login, lead, coordinator, worked_enquiry
+    ):
+        CaseMessage.objects.create(enquiry=worked_enquiry, sender="patient", text=MESSAGE_TEXT)
+        CaseMessage.objects.create(
+            enquiry=worked_enquiry, sender="coordinator", author=coordinator, text=REPLY_TEXT
+        )
+
+        archive = exported_archive(login(lead), worked_enquiry)
+
+        data = json.loads(archive.read(f"{worked_enquiry.reference}/enquiry.json"))
+        assert [(m["from"], m["written_by"], m["text"]) for m in data["messages"]] == [
+            ("Patient", None, MESSAGE_TEXT),
+            ("Coordinator", "Cora Ortiz", REPLY_TEXT),
+        ]
+
     def test_it_is_audited_and_on_the_timeline(self, login, lead, worked_enquiry):
         exported_archive(login(lead), worked_enquiry)
 
@@ -175,6 +192,19 @@ class TestErasure:
         assert find_anywhere([MESSAGE_TEXT]) == []
         assert CaseLink.find(token) == (CaseLink.Found.UNKNOWN, None)
         assert not CaseLink.objects.exists()
+
+    def test_after_erasure_no_coordinators_message_remains(
+        self, login, lead, coordinator, worked_enquiry, django_capture_on_commit_callbacks
+    ):
+        CaseMessage.objects.create(
+            enquiry=worked_enquiry, sender="coordinator", author=coordinator, text=REPLY_TEXT
+        )
+        assert find_anywhere([REPLY_TEXT]) != []
+
+        with django_capture_on_commit_callbacks(execute=True):
+            erase(login(lead), worked_enquiry, apply="1", choice="on")
+
+        assert find_anywhere([REPLY_TEXT]) == []
 
     def test_after_erasure_its_email_rows_are_gone(
         self, login, lead, worked_enquiry, django_capture_on_commit_callbacks

@@ -128,6 +128,17 @@ def test_anonymising_empties_the_messages_and_removes_the_case_links(apply_now):
     assert CaseLink.find(token) == (CaseLink.Found.UNKNOWN, None)
 
 
+def test_anonymising_empties_the_coordinators_messages_too(apply_now, coordinator):
+    enquiry = closed_enquiry()
+    CaseMessage.objects.create(
+        enquiry=enquiry, sender="coordinator", author=coordinator, text="Replymarker Qzv"
+    )
+
+    apply_now()
+
+    assert list(enquiry.messages.values_list("sender", "text")) == [("coordinator", "")]
+
+
 def test_anonymising_leaves_an_event_on_the_timeline(apply_now):
     enquiry = closed_enquiry()
 
