@@ -204,3 +204,29 @@ def room_left(held_files):
     files = max(settings.CASE_MAX_FILES_PER_ENQUIRY - len(held_files), 0)
     held_megabytes = sum(record.size for record in held_files) // (1024 * 1024)
     return files, max(settings.CASE_MAX_MEGABYTES_PER_ENQUIRY - held_megabytes, 0)
+
+
+FRESH_LINK_TASK = "enquiries.tasks.send_fresh_case_link"
+
+
+def forget_fresh_link_requests(*, references=(), finished_before=None):
+    """Delete the task rows of "find my enquiry" requests (django-tasks-db keeps every finished
+    task with its arguments: a reference and a keyed hash of an email address): those naming
+    these references, whatever their state (erasure), and those finished before an instant
+    (retention). Returns how many went."""
+    from django.db.models import Q
+    from django_tasks_db.compat import TaskResultStatus
+    from django_tasks_db.models import DBTaskResult
+
+    wanted = Q()
+    for reference in references:
+        wanted |= Q(args_kwargs__args__0=reference)
+    if finished_before is not None:
+        wanted |= Q(
+            status__in=[TaskResultStatus.SUCCESSFUL, TaskResultStatus.FAILED],
+            finished_at__lt=finished_before,
+        )
+    if not wanted:
+        return 0
+    deleted, _by_model = DBTaskResult.objects.filter(wanted, task_path=FRESH_LINK_TASK).delete()
+    return deleted

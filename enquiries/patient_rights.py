@@ -10,7 +10,7 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
 from django.utils import timezone
 
-from enquiries import records
+from enquiries import case, records
 from enquiries.models import AuditEntry, Enquiry, staff_name
 
 # Internal bookkeeping, derived from fields that are exported anyway.
@@ -148,4 +148,6 @@ def erase(enquiries, *, by):
                 enquiry=enquiry,
                 files=len(enquiry.record_files.all()),
             )
-        return Enquiry.objects.filter(pk__in=[e.pk for e in enquiries]).delete_with_files()
+        erased = Enquiry.objects.filter(pk__in=[e.pk for e in enquiries]).delete_with_files()
+        case.forget_fresh_link_requests(references=erased)
+        return erased

@@ -9,6 +9,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.utils import timezone
 
+from enquiries import case
 from enquiries.models import AuditEntry, Enquiry
 
 ACTOR_NAME = "manage.py apply_retention"
@@ -70,6 +71,12 @@ def apply(now=None, *, dry_run=False):
         if enquiry.anonymise(at=now):
             outcome.anonymised.append(enquiry.reference)
     outcome.deleted = due_for_deletion(now).order_by("pk").delete_with_files()
+    # "Find my enquiry" requests are done within minutes; their task rows hold a keyed hash of an
+    # email address, and nothing needs them after a day.
+    case.forget_fresh_link_requests(
+        references=outcome.anonymised + outcome.deleted,
+        finished_before=now - timedelta(days=1),
+    )
 
     if outcome.anonymised or outcome.deleted:
         AuditEntry.record(

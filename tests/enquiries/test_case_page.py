@@ -476,3 +476,37 @@ def test_no_case_link_on_the_thank_you_page_of_a_spam_enquiry(client, submit):
     response = client.get("/en/start/thank-you/")
 
     assert 'data-testid="case-link"' not in response.content.decode()
+
+
+def test_erasure_forgets_the_find_my_enquiry_requests_of_the_enquiry(client):
+    from django_tasks_db.models import DBTaskResult
+
+    from enquiries import patient_rights
+
+    enquiry = make_enquiry()
+    other = make_enquiry()
+    find(client, enquiry.email, enquiry.reference)
+    find(client, other.email, other.reference)
+    run_ready_tasks()
+
+    patient_rights.erase(Enquiry.objects.filter(pk=enquiry.pk), by=None)
+
+    requests = DBTaskResult.objects.filter(task_path=case.FRESH_LINK_TASK)
+    assert [task.args_kwargs["args"][0] for task in requests] == [other.reference]
+
+
+def test_retention_forgets_finished_find_my_enquiry_requests_after_a_day(client):
+    from django_tasks_db.models import DBTaskResult
+
+    from enquiries import retention
+
+    enquiry = make_enquiry()
+    find(client, enquiry.email, enquiry.reference)
+    run_ready_tasks()
+    requests = DBTaskResult.objects.filter(task_path=case.FRESH_LINK_TASK)
+
+    retention.apply(now=timezone.now() + timedelta(hours=23))
+    assert requests.count() == 1
+
+    retention.apply(now=timezone.now() + timedelta(hours=25))
+    assert requests.count() == 0
