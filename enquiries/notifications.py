@@ -62,19 +62,30 @@ def send_message_waiting(enquiry, message_id=None, mailer=None):
     _send_to_patient("enquiries/email/message_waiting", enquiry, message_id, mailer)
 
 
-def send_coordinators_notification(enquiry, message_id=None, mailer=None):
+def _send_to_coordinators(template_base, enquiry, recipients, message_id, mailer, **context):
     admin_path = reverse("admin:enquiries_enquiry_change", args=[enquiry.pk])
     context = {
         "reference": enquiry.reference,
         "admin_url": f"{settings.SITE_URL}{admin_path}",
-        "language": enquiry.language,
-        "first_reply_due_at": enquiry.first_reply_due_at,
         "SITE_NAME": settings.SITE_NAME,
+        **context,
     }
     # Coordinators work in English, like the admin; the patient's language is named in the text.
     with translation.override(settings.LANGUAGE_CODE):
-        subject, body = _render("enquiries/email/coordinators", context)
-    send(subject, body, settings.ENQUIRY_NOTIFICATION_EMAILS, message_id, mailer)
+        subject, body = _render(template_base, context)
+    send(subject, body, recipients, message_id, mailer)
+
+
+def send_coordinators_notification(enquiry, message_id=None, mailer=None):
+    _send_to_coordinators(
+        "enquiries/email/coordinators",
+        enquiry,
+        settings.ENQUIRY_NOTIFICATION_EMAILS,
+        message_id,
+        mailer,
+        language=enquiry.language,
+        first_reply_due_at=enquiry.first_reply_due_at,
+    )
 
 
 def coordinators_for(enquiry):
@@ -97,15 +108,9 @@ def coordinators_for(enquiry):
 
 
 def send_news_from_patient(enquiry, message_id=None, mailer=None):
-    admin_path = reverse("admin:enquiries_enquiry_change", args=[enquiry.pk])
-    context = {
-        "reference": enquiry.reference,
-        "admin_url": f"{settings.SITE_URL}{admin_path}",
-        "SITE_NAME": settings.SITE_NAME,
-    }
-    with translation.override(settings.LANGUAGE_CODE):
-        subject, body = _render("enquiries/email/news_from_patient", context)
-    send(subject, body, coordinators_for(enquiry), message_id, mailer)
+    _send_to_coordinators(
+        "enquiries/email/news_from_patient", enquiry, coordinators_for(enquiry), message_id, mailer
+    )
 
 
 # The emails a new enquiry triggers.
