@@ -14,7 +14,9 @@ CHECKLIST_MODELS = ["recordschecklist", "checklistitem"]
 def roles_from_before_the_checklists():
     apps = migrate(BEFORE)
     Group = apps.get_model("auth", "Group")
-    editors = Group.objects.get(name="Content editors")
+    # Created by migration 0004; a transactional test that ran before (the browser tests, in one
+    # whole-suite run) may have flushed it, as on an installation that deleted and re-made it.
+    editors, _created = Group.objects.get_or_create(name="Content editors")
     # As 0004 left them on such an installation: nothing about models it did not know yet.
     editors.permissions.remove(
         *editors.permissions.filter(content_type__model__in=CHECKLIST_MODELS)
