@@ -46,6 +46,8 @@ def describe(enquiry):
                 "size_in_bytes": record.size,
                 "sha256": record.sha256,
                 "uploaded_at": record.uploaded_at,
+                # Which record of their checklist the patient said it is (sent from the case page).
+                "sent_as": record.checklist_item or None,
             }
         )
     return {

@@ -85,6 +85,7 @@ class TestTheExport:
         assert any("Status" in event["what"] for event in data["timeline"])
         assert data["enquiry"]["privacy notice version"] == "1"
         [listed] = data["files"]
+        assert listed["sent_as"] is None  # sent with the form, not as a checklist record
         path = f"{worked_enquiry.reference}/{listed['file_in_this_archive']}"
         assert archive.read(path) == FILE_CONTENT
 
@@ -107,6 +108,7 @@ class TestTheExport:
     ):
         CaseMessage.objects.create(enquiry=worked_enquiry, sender="patient", text=MESSAGE_TEXT)
         token = CaseLink.issue(worked_enquiry)
+        worked_enquiry.record_files.update(checklist_item="pathology_report")
 
         archive = exported_archive(login(lead), worked_enquiry)
 
@@ -116,6 +118,7 @@ class TestTheExport:
         # The acknowledgement email's link and this one: when each was made and last used.
         assert len(data["case_page_links"]) == worked_enquiry.case_links.count() == 2
         assert token not in raw and hash_token(token) not in raw
+        assert [listed["sent_as"] for listed in data["files"]] == ["pathology_report"]
 
     def test_it_holds_the_coordinators_messages_and_who_wrote_them(
         self, login, lead, coordinator, worked_enquiry
