@@ -451,10 +451,14 @@ def test_an_erased_enquiry_leaves_no_link_behind():
     assert not CaseMessage.objects.exists()
 
 
-def test_status_words_cover_every_open_status():
+def test_every_open_status_has_its_own_words_and_only_closed_ones_read_closed():
     for status in Enquiry.Status:
-        title, explanation = case.status_for_patient(make_enquiry(status=status))
-        assert title and explanation
+        words = case.status_for_patient(make_enquiry(status=status))
+        if status in Enquiry.CLOSED_STATUSES:
+            assert words == case.CLOSED_FOR_PATIENTS, status
+        else:
+            assert words == case.STATUS_FOR_PATIENTS[status], status
+            assert words != case.CLOSED_FOR_PATIENTS, status
 
 
 def test_the_thank_you_page_links_to_the_new_case_page(client, submit):
