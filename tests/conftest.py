@@ -77,8 +77,9 @@ def cache_down(settings, closed_port):
 
 @pytest.fixture
 def redis_cache(settings):
-    """The shared cache on the real Redis (database 1 of 127.0.0.1:6379, emptied before and
-    after). Skipped locally when Redis is down, failed in CI, which starts it (.ci/run)."""
+    """The shared cache on the real Redis (TEST_REDIS_URL, else database 1 of 127.0.0.1:6379),
+    emptied before and after: CI's two simultaneous runs each have their own database. Skipped
+    locally when Redis is down, failed in CI, which starts it (.ci/run)."""
     import redis
 
     from portal import resilient_cache
