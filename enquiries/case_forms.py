@@ -7,7 +7,11 @@ import uuid
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from enquiries.forms import RecordFilesField, check_what_the_upload_skipped
+from enquiries.forms import (
+    INCOMPLETE_PAGE_MESSAGES,
+    RecordFilesField,
+    check_what_the_upload_skipped,
+)
 from enquiries.models import REFERENCE_ALPHABET, CaseMessage
 
 REFERENCE_PATTERN = re.compile(rf"CT-[{REFERENCE_ALPHABET}]{{4}}-[{REFERENCE_ALPHABET}]{{4}}")
@@ -33,7 +37,9 @@ class PatientMessageForm(forms.Form):
         },
     )
     # A new random id each time the page shows the form: the same form posted twice is one message.
-    form_token = forms.UUIDField(widget=forms.HiddenInput, initial=uuid.uuid4)
+    form_token = forms.UUIDField(
+        widget=forms.HiddenInput, initial=uuid.uuid4, error_messages=INCOMPLETE_PAGE_MESSAGES
+    )
 
 
 class FindEnquiryForm(forms.Form):

@@ -11,6 +11,7 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.cache import add_never_cache_headers, patch_cache_control
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -160,10 +161,14 @@ def _case_files(request, token, receipt):
             elif outcome.over_file_limit or outcome.over_size_limit:
                 form.add_error(
                     "files",
-                    _(
+                    ngettext(
+                        "Your enquiry can hold up to %(files)d file and %(megabytes)d MB in "
+                        "all, so these were not added. Please send only the records your "
+                        "coordinator asks for, or write to your coordinator below.",
                         "Your enquiry can hold up to %(files)d files and %(megabytes)d MB in "
                         "all, so these were not added. Please send only the records your "
-                        "coordinator asks for, or write to your coordinator below."
+                        "coordinator asks for, or write to your coordinator below.",
+                        settings.CASE_MAX_FILES_PER_ENQUIRY,
                     )
                     % {
                         "files": settings.CASE_MAX_FILES_PER_ENQUIRY,

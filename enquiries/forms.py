@@ -161,7 +161,11 @@ class RecordFilesField(forms.FileField):
         files = [item for item in (data or []) if item]
         if len(files) > records.MAX_FILES:
             raise forms.ValidationError(
-                _("You can attach up to %(max)d files; you chose %(count)d."),
+                ngettext_lazy(
+                    "You can attach up to %(max)d file; you chose %(count)d.",
+                    "You can attach up to %(max)d files; you chose %(count)d.",
+                    "max",
+                ),
                 code="too_many",
                 params={"max": records.MAX_FILES, "count": len(files)},
             )
@@ -207,7 +211,10 @@ def check_what_the_upload_skipped(receipt):
     the field itself never sees: too many, or too large."""
     if receipt is not None and receipt.skipped_too_many:
         raise forms.ValidationError(
-            _("You can attach up to %(max)d files."), params={"max": records.MAX_FILES}
+            ngettext_lazy(
+                "You can attach up to %(max)d file.", "You can attach up to %(max)d files.", "max"
+            ),
+            params={"max": records.MAX_FILES},
         )
     if receipt is not None and receipt.skipped_too_large:
         raise forms.ValidationError(
@@ -272,8 +279,18 @@ class CityChoiceField(forms.ModelMultipleChoiceField):
     iterator = RememberingCityIterator
 
 
+# A hidden token missing or mangled: the page was cut short on the way (a proxy, a browser
+# extension). Nothing the patient typed is at fault, so the message says what to do instead.
+INCOMPLETE_PAGE_MESSAGES = {
+    "required": _("This page reached us incomplete. Please check your answers and send it again."),
+    "invalid": _("This page reached us incomplete. Please check your answers and send it again."),
+}
+
+
 class EnquiryForm(forms.ModelForm):
-    submission_token = forms.UUIDField(widget=forms.HiddenInput, initial=uuid.uuid4)
+    submission_token = forms.UUIDField(
+        widget=forms.HiddenInput, initial=uuid.uuid4, error_messages=INCOMPLETE_PAGE_MESSAGES
+    )
     # A field people never see (hidden by CSS, skipped by keyboard and autofill): bots fill it.
     website = forms.CharField(
         label=_("Leave this field empty"),
@@ -411,6 +428,7 @@ class EnquiryForm(forms.ModelForm):
         error_messages = {
             "patient_name": {"required": _("Enter the patient's full name.")},
             "country": {"required": _("Choose the country where the patient lives.")},
+            "preferred_contact_channel": {"required": _("Choose how we should contact you.")},
             "email": {
                 "required": _("Enter an email address so we can reply."),
                 "invalid": _("Enter an email address like name@example.com."),

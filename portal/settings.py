@@ -281,6 +281,25 @@ LOCALE_PATHS = [BASE_DIR / "locale"]
 # has not translated yet is shown in English.
 MODELTRANSLATION_DEFAULT_LANGUAGE = "en"
 MODELTRANSLATION_FALLBACK_LANGUAGES = ("en",)
+# django-countries names the form's countries; its names are ISO's, and a few read badly in a list
+# people scan (ISO's "Bahamas (The)", a Russian "Палестина, Государство", an Arabic Micronesia
+# "of the United States", a Chinese name with a leading space): ours, translated in locale/.
+# pyuca (requirements.txt) lets it sort each language's names alphabetically.
+COUNTRIES_OVERRIDE = {
+    "BS": _("Bahamas"),
+    "CD": _("Democratic Republic of the Congo"),
+    "FM": _("Micronesia"),
+    "MF": _("Saint Martin (French part)"),
+    "MK": _("North Macedonia"),
+    "PS": _("Palestine"),
+    "SA": _("Saudi Arabia"),
+    "SH": _("Saint Helena"),
+    "SJ": _("Svalbard and Jan Mayen"),
+    "SX": _("Sint Maarten (Dutch part)"),
+    "VG": _("British Virgin Islands"),
+    "VI": _("U.S. Virgin Islands"),
+    "ZA": _("South Africa"),
+}
 TIME_ZONE = env.str("TIME_ZONE", default="UTC")
 USE_I18N = True
 USE_TZ = True

@@ -2,8 +2,11 @@
 
 import pytest
 import time_machine
+from django import forms
 from django.urls import reverse
 
+from enquiries.case_forms import CaseFilesForm, FindEnquiryForm, PatientMessageForm
+from enquiries.forms import EnquiryForm
 from enquiries.models import Enquiry
 from tests.factories import valid_form_data
 
@@ -382,3 +385,21 @@ def test_an_impossible_messenger_account_is_refused(submit, messenger_id):
     )
     assert "messenger_id" in errors
     assert not Enquiry.objects.exists()
+
+
+@pytest.mark.parametrize(
+    "form_class",
+    [EnquiryForm, PatientMessageForm, FindEnquiryForm, CaseFilesForm],
+    ids=lambda form_class: form_class.__name__,
+)
+def test_every_required_field_of_a_patients_form_says_in_our_words_what_to_do(form_class):
+    """Django's "This field is required." names no field and says nothing about what to do."""
+    djangos_own = str(forms.Field.default_error_messages["required"])
+
+    generic = [
+        name
+        for name, field in form_class().fields.items()
+        if field.required and str(field.error_messages["required"]) == djangos_own
+    ]
+
+    assert generic == []
