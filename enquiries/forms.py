@@ -471,6 +471,7 @@ class EnquiryForm(forms.ModelForm):
             ),
             Fieldset(
                 _("Your consent"),
+                HTML('{% include "enquiries/includes/consent_privacy_link.html" %}'),
                 "consent_health_data",
                 "consent_hospital_sharing",
                 "consent_marketing",

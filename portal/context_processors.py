@@ -9,10 +9,38 @@ from django.urls import reverse, translate_url
 from django.utils.translation import get_language, get_language_from_path, get_language_info
 
 
+@dataclass(frozen=True)
+class Organisation:
+    """Who runs the site, from settings.ORGANISATION; what is not set is not shown."""
+
+    legal_name: str = ""
+    address_lines: tuple = ()
+    phone: str = ""
+    whatsapp: str = ""
+    wechat_id: str = ""
+
+    @property
+    def phone_link(self):
+        return "tel:" + "".join(c for c in self.phone if c.isdigit() or c == "+")
+
+    @property
+    def whatsapp_link(self):
+        # wa.me takes the international number's digits only.
+        return "https://wa.me/" + "".join(c for c in self.whatsapp if c.isdigit())
+
+    @property
+    def is_set(self):
+        return any((self.legal_name, self.address_lines, self.phone, self.whatsapp, self.wechat_id))
+
+
 def site(request):
+    organisation = settings.ORGANISATION
     return {
         "SITE_NAME": settings.SITE_NAME,
         "CONTACT_EMAIL": settings.CONTACT_EMAIL,
+        "ORGANISATION": Organisation(
+            **{**organisation, "address_lines": tuple(organisation.get("address_lines", ()))}
+        ),
     }
 
 

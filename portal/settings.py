@@ -393,6 +393,20 @@ CRISPY_TEMPLATE_PACK = "bootstrap5"
 # What the public site calls itself and how patients reach a person.
 SITE_NAME = env.str("SITE_NAME", default="CAR-T Care China")
 CONTACT_EMAIL = env.str("CONTACT_EMAIL", default="care@example.org")
+# Who we are, as a family deciding whom to trust looks for it: shown on the contact page, in the
+# footer and in the privacy notice wherever set; an empty one is left out, never made up.
+ORGANISATION = {
+    "legal_name": env.str("ORGANISATION_LEGAL_NAME", default=""),
+    # Lines separated by "|" in the environment: "Room 1201, 88 Example Road|Shanghai 200000|China".
+    "address_lines": [
+        line.strip()
+        for line in env.str("ORGANISATION_ADDRESS", default="").split("|")
+        if line.strip()
+    ],
+    "phone": env.str("ORGANISATION_PHONE", default=""),
+    "whatsapp": env.str("ORGANISATION_WHATSAPP", default=""),
+    "wechat_id": env.str("ORGANISATION_WECHAT_ID", default=""),
+}
 # The name staff see for this site in their authenticator app.
 OTP_TOTP_ISSUER = SITE_NAME
 # Where security researchers report a problem (/.well-known/security.txt, SECURITY.md).
