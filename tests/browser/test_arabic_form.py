@@ -23,7 +23,7 @@ def test_a_patient_sends_the_form_in_arabic_on_a_phone(phone_page, live_server, 
     page.goto(f"{live_server.url}/ar/start/")
 
     assert page.locator("html").get_attribute("dir") == "rtl"
-    assert page.get_by_role("heading", level=1).inner_text() == "ابدأ علاجي"
+    assert page.get_by_role("heading", level=1).inner_text() == "بدء علاجي الطبي"
 
     page.get_by_label("أنا المريض").check()
     page.get_by_label("الاسم الكامل للمريض").fill("Anna Novak")
@@ -38,7 +38,7 @@ def test_a_patient_sends_the_form_in_arabic_on_a_phone(phone_page, live_server, 
     page.get_by_label("أوافق على معالجة المعلومات الصحية").check()
 
     # Mirrored: the send button sits at the left edge of its row, labels at the right.
-    send = page.get_by_role("button", name="أرسل استفساري")
+    send = page.get_by_role("button", name="إرسال استفساري")
     form = page.locator("form.enquiry")
     send.scroll_into_view_if_needed()
     assert abs(box(send)["x"] - box(form)["x"]) <= TOLERANCE

@@ -214,7 +214,7 @@ def test_on_the_arabic_form_the_progress_reads_right_to_left_in_arabic(phone_pag
     choose(page, "scan.pdf", THREE_MB_PDF)
     slow_connection(page)
 
-    page.get_by_role("button", name="أرسل استفساري").click()
+    page.get_by_role("button", name="إرسال استفساري").click()
 
     region = page.locator(".upload-progress")
     status = region.locator(".upload-progress-status")

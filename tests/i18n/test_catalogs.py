@@ -85,3 +85,23 @@ def test_the_committed_mo_file_says_what_the_po_file_says(language):
     assert len(compiled._catalog) - 1 == len(po.translated_entries()) + sum(
         len(entry.msgstr_plural) - 1 for entry in po.translated_entries() if entry.msgid_plural
     ), "The .mo holds messages the .po no longer has: run `make messages`"
+
+
+# Masculine imperatives that opened Arabic messages ("أدخل", enter; "اختر", choose; …): they address
+# only men. The neutral forms are "يُرجى" with a verbal noun ("يُرجى إدخال") or a verbal noun alone
+# on a button ("إرسال استفساري").
+MASCULINE_IMPERATIVES = re.compile(
+    r"(^|[.،:؛]\s*|«)(أدخل|اختر|أرسل|ابدأ|اكتب|أخبرنا|اضغط|انقر|حدد|ارفع|أرفق|راجع|املأ|اترك|"
+    r"انتظر|تأكد|حاول|أعد|اطلب|احتفظ|اذكر|ارجع)(\s|$)"
+)
+
+
+def test_arabic_messages_address_the_reader_without_a_masculine_imperative(form_choice_labels):
+    masculine = [
+        entry.msgid
+        for entry in public_entries(catalog("ar"), form_choice_labels)
+        for text in [entry.msgstr, *entry.msgstr_plural.values()]
+        if MASCULINE_IMPERATIVES.search(text)
+    ]
+
+    assert masculine == []

@@ -65,7 +65,7 @@ def test_no_english_interface_text_is_left_on_a_translated_page(client, language
     [
         ("zh-hans", "开始我的治疗"),
         ("ru", "Начать лечение"),
-        ("ar", "ابدأ علاجي"),
+        ("ar", "بدء علاجي الطبي"),
     ],
 )
 def test_the_call_to_action_speaks_the_readers_language(client, language, text):

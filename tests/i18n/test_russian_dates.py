@@ -30,7 +30,7 @@ def test_the_review_and_update_dates_of_a_russian_page_end_with_a_single_stop(cl
 def test_the_privacy_notice_version_date_ends_with_a_single_stop(client):
     content = client.get("/ru/privacy/").content.decode()
 
-    assert "Версия 1, действует с 1 января 2026 г." in content  # noqa: RUF001
+    assert "Версия 2, действует с 28 ноября 2026 г." in content  # noqa: RUF001
     assert DOUBLE_STOP not in content
 
 

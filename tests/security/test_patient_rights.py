@@ -83,7 +83,7 @@ class TestTheExport:
         }
         assert data["internal_notes"][0]["text"] == NOTE_TEXT
         assert any("Status" in event["what"] for event in data["timeline"])
-        assert data["enquiry"]["privacy notice version"] == "1"
+        assert data["enquiry"]["privacy notice version"] == "2"
         [listed] = data["files"]
         assert listed["sent_as"] is None  # sent with the form, not as a checklist record
         path = f"{worked_enquiry.reference}/{listed['file_in_this_archive']}"

@@ -18,18 +18,48 @@ def new_version(version="2026-06", effective_on=datetime.date(2026, 6, 1), body=
     return PrivacyNotice.objects.create(version=version, effective_on=effective_on, body=body)
 
 
-def test_version_1_ships_the_text_the_site_showed_until_now(client):
-    html = client.get(reverse("privacy")).content.decode()
+def test_version_1_ships_the_text_the_site_showed_until_version_2(client):
+    with time_machine.travel("2026-11-27 12:00Z"):
+        html = client.get(reverse("privacy")).content.decode()
 
     assert "You trust us with information about your health." in html
+    assert "the messages and records you send from your private case page" not in html
     assert "Version 1, in effect since" in html
 
 
-def test_version_1_is_translated(client):
-    html = client.get("/ru/privacy/").content.decode()
+def test_version_2_names_the_case_page_and_covers_every_enquiry_of_a_patient(client):
+    with time_machine.travel("2026-11-28 12:00Z"):
+        html = client.get(reverse("privacy")).content.decode()
 
-    assert "Что мы собираем" in html
-    assert "Версия 1, действует" in html
+    assert "the messages and records you send from your private case page" in html
+    assert "a copy or a deletion covers all of them" in html
+    assert "Version 2, in effect since" in html
+
+
+@pytest.mark.parametrize(
+    ("language", "heading", "version_line"),
+    [
+        ("ru", "Что мы собираем", "Версия 2, действует"),
+        ("zh-hans", "我们收集哪些信息", "版本 2"),
+        ("ar", "ما الذي نجمعه", "2"),
+    ],
+)
+def test_version_2_is_translated(client, language, heading, version_line):
+    with time_machine.travel("2026-11-28 12:00Z"):
+        html = client.get(f"/{language}/privacy/").content.decode()
+
+    assert heading in html
+    assert version_line in html
+
+
+def test_the_arabic_version_2_puts_the_consent_condition_before_the_sharing(client):
+    """Version 1's Arabic read as "share with hospitals that offer CAR-T only": the "only" belonged
+    to the consent."""
+    with time_machine.travel("2026-11-28 12:00Z"):
+        html = client.get("/ar/privacy/").content.decode()
+
+    assert "وإذا وافقت على ذلك بشكل منفصل، وفي هذه الحالة فقط، نشارك حالتك" in html
+    assert "CAR-T فقط إذا وافقت" not in html
 
 
 def test_the_page_shows_the_latest_version_in_effect(client):

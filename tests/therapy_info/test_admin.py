@@ -5,6 +5,7 @@ import re
 from unittest import mock
 
 import pytest
+import time_machine
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -255,27 +256,29 @@ def test_a_key_figure_can_only_cite_a_reference_of_its_own_page(admin_client, ma
 def test_the_privacy_notice_list_marks_the_version_in_force_in_a_fixed_number_of_queries(
     admin_client, django_assert_num_queries
 ):
-    url = reverse("admin:therapy_info_privacynotice_changelist")
-    admin_client.get(url)  # Session and user loaded once; the count below is the list's own.
-    with CaptureQueriesContext(connection) as one_version:
-        admin_client.get(url)
-    for year in range(2090, 2095):
+    # Before the shipped version 2 (2026-11-28) takes effect: "2026-01" is the latest in effect.
+    with time_machine.travel("2026-06-01 12:00Z"):
+        url = reverse("admin:therapy_info_privacynotice_changelist")
+        admin_client.get(url)  # Session and user loaded once; the count below is the list's own.
+        with CaptureQueriesContext(connection) as one_version:
+            admin_client.get(url)
+        for year in range(2090, 2095):
+            PrivacyNotice.objects.create(
+                version=str(year), effective_on=datetime.date(year, 1, 1), body="Later."
+            )
         PrivacyNotice.objects.create(
-            version=str(year), effective_on=datetime.date(year, 1, 1), body="Later."
+            version="2026-01", effective_on=datetime.date(2026, 1, 1), body="In force."
         )
-    PrivacyNotice.objects.create(
-        version="2026-01", effective_on=datetime.date(2026, 1, 1), body="In force."
-    )
 
-    with django_assert_num_queries(len(one_version)):
-        response = admin_client.get(url)
+        with django_assert_num_queries(len(one_version)):
+            response = admin_client.get(url)
 
-    rows = dict(
-        re.findall(r'<th class="field-version"><a [^>]+>([^<]+)</a>(.*?)</tr>', response.text)
-    )
-    assert len(rows) == 7
-    assert 'alt="True"' in rows["2026-01"]
-    assert all('alt="False"' in row for version, row in rows.items() if version != "2026-01")
+        rows = dict(
+            re.findall(r'<th class="field-version"><a [^>]+>([^<]+)</a>(.*?)</tr>', response.text)
+        )
+        assert len(rows) == 8
+        assert 'alt="True"' in rows["2026-01"]
+        assert all('alt="False"' in row for version, row in rows.items() if version != "2026-01")
 
 
 def test_saving_a_page_with_three_new_references_renders_it_once(editor_client):

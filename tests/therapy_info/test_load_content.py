@@ -42,9 +42,9 @@ pytestmark = pytest.mark.django_db
 OVERVIEW = "car-t-cell-therapy"
 # 8 records checklists and their 57 items: new since the release the upgrade tests start from.
 SHIPPED_CHECKLIST_ITEMS = 65
-# 2 pages, 15 references (6 and 9), 3 key figures, 8 questions, 1 privacy notice version; the
+# 2 pages, 15 references (6 and 9), 3 key figures, 8 questions, 2 privacy notice versions; the
 # checklists.
-SHIPPED_ITEMS = 29 + SHIPPED_CHECKLIST_ITEMS
+SHIPPED_ITEMS = 30 + SHIPPED_CHECKLIST_ITEMS
 CONTENT_MODELS = [Page, Reference, KeyFigure, FaqEntry, PrivacyNotice]
 
 _previous = "tests.therapy_info.previous_release.migrations."
@@ -100,7 +100,7 @@ def test_a_fresh_database_gets_every_item_created():
         "Reference": 15,
         "KeyFigure": 3,
         "FaqEntry": 8,
-        "PrivacyNotice": 1,
+        "PrivacyNotice": 2,
     }
     overview = Page.objects.get(slug=OVERVIEW)
     assert 'href="#ref-5"' in overview.body_html_en
@@ -251,10 +251,11 @@ def test_an_upgraded_database_keeps_its_rows_and_is_brought_up_to_the_files():
         "Reference": 15,
         "KeyFigure": 3,
         "FaqEntry": 8,
-        "PrivacyNotice": 1,
+        "PrivacyNotice": 2,
     }
-    # 10 references and key figures the files have since; that release had no checklists.
-    assert report.counts[CREATED] == 10 + SHIPPED_CHECKLIST_ITEMS
+    # 10 references and key figures the files have since, and privacy notice version 2; that
+    # release had no checklists.
+    assert report.counts[CREATED] == 11 + SHIPPED_CHECKLIST_ITEMS
     assert outcomes(report)["privacy notice 1"] == UNCHANGED
     assert load_content().counts[UNCHANGED] == SHIPPED_ITEMS
 
