@@ -454,7 +454,11 @@ def test_an_erased_enquiry_leaves_no_link_behind():
 def test_every_open_status_has_its_own_words_and_only_closed_ones_read_closed():
     for status in Enquiry.Status:
         words = case.status_for_patient(make_enquiry(status=status))
-        if status in Enquiry.CLOSED_STATUSES:
+        if status == Enquiry.Status.DUPLICATE:
+            # Closed, but the patient is told where their case goes on.
+            assert words == case.STATUS_FOR_PATIENTS[status]
+            assert words != case.CLOSED_FOR_PATIENTS
+        elif status in Enquiry.CLOSED_STATUSES:
             assert words == case.CLOSED_FOR_PATIENTS, status
         else:
             assert words == case.STATUS_FOR_PATIENTS[status], status
