@@ -419,3 +419,17 @@ def test_the_list_has_no_bulk_delete_and_the_delete_page_is_403_for_a_lead(login
     assert 'value="delete_selected"' not in client.get(changelist_url()).content.decode()
     url = reverse("admin:enquiries_enquiry_delete", args=[enquiry.pk])
     assert client.get(url).status_code == 403
+
+
+def test_not_even_a_superuser_deletes_an_enquiry_through_the_admin(login, admin_user, enquiry):
+    client = login(admin_user)
+    assert 'value="delete_selected"' not in client.get(changelist_url()).content.decode()
+    url = reverse("admin:enquiries_enquiry_delete", args=[enquiry.pk])
+    assert url not in client.get(change_url(enquiry)).content.decode()
+    assert client.post(url, {"post": "yes"}).status_code == 403
+    assert Enquiry.objects.filter(pk=enquiry.pk).exists()
+
+
+def test_leads_no_longer_hold_the_delete_permission(lead):
+    assert lead.has_perm("enquiries.erase_enquiry")
+    assert not lead.has_perm("enquiries.delete_enquiry")
