@@ -416,9 +416,12 @@ class EnquiryAdmin(EnquiryActions, EnquiryReplies, EnquiryAdminViews, admin.Mode
             context["timeline"] = obj.events.select_related("actor")
             # One query per round of the search, at most person.MAX_ROUNDS, whatever the number
             # of enquiries found.
-            context["person"] = person_of(obj)
-            context["can_close_as_duplicate"] = obj.is_open and self.has_change_permission(
-                request, obj
+            person = context["person"] = person_of(obj)
+            # Only an open enquiry that nothing was merged into (no chains; the model says why).
+            context["can_close_as_duplicate"] = (
+                obj.is_open
+                and not person.closed_as_duplicates_of_this
+                and self.has_change_permission(request, obj)
             )
             context["can_export_person"] = self.has_export_patient_data_permission(request)
             context["can_erase_person"] = self.has_erase_permission(request)

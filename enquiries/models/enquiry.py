@@ -417,16 +417,6 @@ class Enquiry(models.Model):
         self.phone_key = duplicates.phone_key(self.phone)
         self.name_key = duplicates.name_key(self.patient_name, self.birth_year)
 
-    def possible_duplicates(self):
-        """Other enquiries from what looks like the same person, newest first."""
-        same = Q()
-        for field in self.DUPLICATE_KEY_FIELDS:
-            if value := getattr(self, field):
-                same |= Q(**{field: value})
-        if not same:
-            return Enquiry.objects.none()
-        return Enquiry.objects.filter(same).exclude(pk=self.pk)
-
     @classmethod
     def open_condition(cls):
         """Open enquiries as a Q, for querysets and aggregates; `is_open` is the same rule for

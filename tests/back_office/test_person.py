@@ -7,6 +7,7 @@ import uuid
 import zipfile
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -221,6 +222,8 @@ def test_both_timelines_and_both_pages_say_so(login, coordinator, three):
         "this one." in surviving_page
     )
     assert str(merged.describe()) in surviving_page
+    # What was merged into it stays the one to follow: no button to close it in turn.
+    assert "Close this enquiry as a duplicate of" not in surviving_page
 
 
 def assert_refused(client, enquiry, other, words):
@@ -433,3 +436,12 @@ def test_not_even_a_superuser_deletes_an_enquiry_through_the_admin(login, admin_
 def test_leads_no_longer_hold_the_delete_permission(lead):
     assert lead.has_perm("enquiries.erase_enquiry")
     assert not lead.has_perm("enquiries.delete_enquiry")
+
+
+def test_it_refuses_to_close_what_another_was_closed_into(coordinator, three):
+    first, second, third = three
+    second.close_as_duplicate_of(first, by=coordinator)
+    with pytest.raises(ValidationError, match="stays the one to follow"):
+        first.close_as_duplicate_of(third, by=coordinator)
+    first.refresh_from_db()
+    assert first.status == Enquiry.Status.NEW
