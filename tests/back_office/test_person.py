@@ -3,6 +3,7 @@ birth, however long the chain, are one person's. The enquiry page lists them, a 
 closes one as a duplicate of another, and a lead exports or erases the whole person."""
 
 import io
+import json
 import uuid
 import zipfile
 
@@ -445,3 +446,12 @@ def test_it_refuses_to_close_what_another_was_closed_into(coordinator, three):
         first.close_as_duplicate_of(third, by=coordinator)
     first.refresh_from_db()
     assert first.status == Enquiry.Status.NEW
+
+
+def test_the_export_says_which_enquiry_one_was_closed_as_a_duplicate_of(login, lead, three):
+    first, second, _third = three
+    second.close_as_duplicate_of(first, by=lead)
+    archive = zip_of(action(login(lead), "export_patient_data", [first]))
+    data = json.loads(archive.read(f"{second.reference}/enquiry.json"))
+    assert data["enquiry"]["duplicate of"] == first.reference
+    assert data["enquiry"]["status"] == "Closed: duplicate"
