@@ -17,9 +17,9 @@ from enquiries.models import AuditEntry, CaseMessage, Enquiry, EnquiryEvent, Out
 # The audit log's name for the patient (AuditEntry.actor_name), who has no staff account.
 PATIENT = "patient"
 
-# Each internal status in words a patient should read: what it means for them, never the
-# coordinators' shorthand ("Closed: not eligible" is for the back office; the coordinator tells
-# the patient why, in a message).
+# Each open status, and "duplicate", in words a patient should read: what it means for them,
+# never the coordinators' shorthand ("Closed: not eligible" is for the back office; the
+# coordinator tells the patient why, in a message).
 STATUS_FOR_PATIENTS = {
     Enquiry.Status.NEW: (
         _("Received"),
@@ -40,6 +40,14 @@ STATUS_FOR_PATIENTS = {
     Enquiry.Status.TREATMENT_PLANNED: (
         _("Treatment being planned"),
         _("A hospital has proposed a plan. Your coordinator is preparing the next steps with you."),
+    ),
+    # Closed, but not the end of their case: it goes on in the patient's other enquiry.
+    Enquiry.Status.DUPLICATE: (
+        _("Merged with your other enquiry"),
+        _(
+            "You sent us more than one enquiry, so we merged this one with your other one. "
+            "Please follow your other enquiry: we will write to you there."
+        ),
     ),
 }
 CLOSED_FOR_PATIENTS = (

@@ -8,10 +8,22 @@ import zipfile
 
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
+from django.db.models import Count, OuterRef, Subquery
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from enquiries import case, records
-from enquiries.models import AuditEntry, Enquiry, staff_name
+from enquiries.models import (
+    AuditEntry,
+    CaseLink,
+    CaseMessage,
+    Consent,
+    Enquiry,
+    Note,
+    OutgoingEmail,
+    RecordFile,
+    staff_name,
+)
 
 # Internal bookkeeping, derived from fields that are exported anyway.
 NOT_EXPORTED = {"id", "email_key", "phone_key", "name_key", "submission_token"}
@@ -22,6 +34,8 @@ def _value(enquiry, field):
         return getattr(enquiry, f"get_{field.name}_display")()
     if field.name == "country":
         return enquiry.country.name
+    if field.name == "duplicate_of":
+        return enquiry.duplicate_of.reference if enquiry.duplicate_of else None
     if field.is_relation:
         return staff_name(getattr(enquiry, field.name)) or None
     return getattr(enquiry, field.name)
@@ -105,9 +119,18 @@ def describe(enquiry):
     }
 
 
-def export(enquiries, *, by):
+def person_details(enquiry, person_of):
+    """What an audit entry adds when the enquiry was acted on as one of a person's: the
+    reference of the enquiry the lead chose (enquiries.person)."""
+    if person_of is None:
+        return {}
+    return {"person_of": person_of.get(enquiry.pk, enquiry.reference)}
+
+
+def export(enquiries, *, by, person_of=None):
     """A temporary file holding the ZIP of each enquiry's data (one folder per reference), and
-    its audit entry and timeline event. The caller streams and closes the file."""
+    its audit entry and timeline event. The caller streams and closes the file. `person_of`
+    maps each enquiry's pk to the reference chosen when the export is a person's."""
     archive = tempfile.TemporaryFile()  # noqa: SIM115 (the response closes it once streamed)
     exported_at = timezone.now()
     with zipfile.ZipFile(archive, "w", compression=zipfile.ZIP_DEFLATED) as zipped:
@@ -130,17 +153,44 @@ def export(enquiries, *, by):
                 AuditEntry.Action.EXPORTED_PATIENT_DATA,
                 enquiry=enquiry,
                 files=len(data["files"]),
+                **person_details(enquiry, person_of),
             )
     archive.seek(0)
     return archive
 
 
-def erase(enquiries, *, by):
+# What hangs off an enquiry and goes with it, as the erasure page counts it: the related name on
+# Enquiry of each kind of row.
+ERASED_WITH_THE_ENQUIRY = {
+    "messages": CaseMessage,
+    "record_files": RecordFile,
+    "notes": Note,
+    "consents": Consent,
+    "emails": OutgoingEmail,
+    "case_links": CaseLink,
+}
+
+
+def _count(model):
+    rows = model.objects.filter(enquiry=OuterRef("pk")).order_by().values("enquiry")
+    return Coalesce(Subquery(rows.annotate(count=Count("pk")).values("count")), 0)
+
+
+def what_erasure_removes(enquiries):
+    """The enquiries, each annotated with how many rows of each kind (ERASED_WITH_THE_ENQUIRY,
+    as `<related name>_count`) go with it: one query, whatever the number of rows."""
+    return enquiries.annotate(
+        **{f"{name}_count": _count(model) for name, model in ERASED_WITH_THE_ENQUIRY.items()}
+    )
+
+
+def erase(enquiries, *, by, person_of=None):
     """Delete the enquiries with everything hanging off them, and their files from storage.
 
-    Nothing is kept but the audit entry: the reference, who erased it and when. An anonymised
-    row would still hold dates, country, diagnosis and cities, which with the reference could
-    point back at the patient who asked us to forget them. Returns the references erased."""
+    Nothing is kept but the audit entry: the reference, who erased it and when (and, for a
+    person's enquiries, `person_of` as in export()). An anonymised row would still hold dates,
+    country, diagnosis and cities, which with the reference could point back at the patient who
+    asked us to forget them. Returns the references erased."""
     with transaction.atomic():
         enquiries = list(enquiries.prefetch_related("record_files"))
         for enquiry in enquiries:
@@ -149,6 +199,7 @@ def erase(enquiries, *, by):
                 AuditEntry.Action.ERASED_ENQUIRY,
                 enquiry=enquiry,
                 files=len(enquiry.record_files.all()),
+                **person_details(enquiry, person_of),
             )
         erased = Enquiry.objects.filter(pk__in=[e.pk for e in enquiries]).delete_with_files()
         case.forget_fresh_link_requests(references=erased)

@@ -19,7 +19,8 @@ ASSIGNABLE_GROUPS = [COORDINATORS, LEAD_COORDINATORS]
 ROLE_DESCRIPTIONS = {
     "coordinator": _("sees and works enquiries, adds notes, downloads records"),
     "lead": _(
-        "also reassigns, exports, deletes enquiries, reads the audit log, unlocks staff logins"
+        "also reassigns, exports, erases a person's enquiries at their request, reads the "
+        "audit log, unlocks staff logins"
     ),
     "content_editor": _("edits the CAR-T pages only; never sees an enquiry"),
 }

@@ -3,13 +3,14 @@ erasure, with the intermediate page that asks for one more choice."""
 
 from django import forms
 from django.contrib import admin, messages
-from django.http import FileResponse, HttpResponse
+from django.http import HttpResponse
 from django.template.response import TemplateResponse
 from django.utils import timezone
 from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
-from enquiries import exports, patient_rights
+from enquiries import exports
 from enquiries.models import (
     AuditEntry,
     Enquiry,
@@ -20,8 +21,16 @@ from enquiries.roles import assignable_staff
 # Workflow actions that show an intermediate page list every enquiry they touch; more than this
 # is a job for a lead with a filter, not a form with thousands of hidden fields.
 MAX_ENQUIRIES_PER_ACTION = 500
-# One patient rarely writes more often than this; a bigger selection is a mistake.
-MAX_ENQUIRIES_PER_PATIENT = 20
+
+
+def settable_statuses():
+    """The statuses a coordinator can choose directly: "duplicate" needs the enquiry it
+    duplicates, so it is set from the person panel (Enquiry.close_as_duplicate_of)."""
+    return [
+        (value, label)
+        for value, label in Enquiry.Status.choices
+        if value != Enquiry.Status.DUPLICATE
+    ]
 
 
 class ActionChoiceForm(forms.Form):
@@ -52,7 +61,11 @@ class EnquiryActions:
         if len(enquiries) > MAX_ENQUIRIES_PER_ACTION:
             self.message_user(
                 request,
-                _("Choose at most %(count)d enquiries for this action.")
+                ngettext(
+                    "Choose at most %(count)d enquiry for this action.",
+                    "Choose at most %(count)d enquiries for this action.",
+                    MAX_ENQUIRIES_PER_ACTION,
+                )
                 % {"count": MAX_ENQUIRIES_PER_ACTION},
                 messages.WARNING,
             )
@@ -77,11 +90,24 @@ class EnquiryActions:
                 skipped += 1
                 continue
             changed += enquiry.assign(request.user, by=request.user)
-        self.message_user(request, _("%(count)d enquiries assigned to you.") % {"count": changed})
+        self.message_user(
+            request,
+            ngettext(
+                "%(count)d enquiry assigned to you.",
+                "%(count)d enquiries assigned to you.",
+                changed,
+            )
+            % {"count": changed},
+        )
         if skipped:
             self.message_user(
                 request,
-                _("%(count)d already belong to a colleague; a lead coordinator can reassign them.")
+                ngettext(
+                    "%(count)d already belongs to a colleague; a lead coordinator can reassign it.",
+                    "%(count)d already belong to a colleague; a lead coordinator can reassign "
+                    "them.",
+                    skipped,
+                )
                 % {"count": skipped},
                 messages.WARNING,
             )
@@ -101,7 +127,13 @@ class EnquiryActions:
                 enquiry.assign(coordinator, by=request.user)
                 for enquiry in queryset.select_related("assigned_to")
             )
-            self.message_user(request, _("%(count)d enquiries reassigned.") % {"count": changed})
+            self.message_user(
+                request,
+                ngettext(
+                    "%(count)d enquiry reassigned.", "%(count)d enquiries reassigned.", changed
+                )
+                % {"count": changed},
+            )
 
         return self.action_page(
             request,
@@ -115,11 +147,15 @@ class EnquiryActions:
 
     @admin.action(description=_("Change status…"), permissions=["change"])
     def change_status(self, request, queryset):
-        field = forms.ChoiceField(label=_("New status"), choices=Enquiry.Status.choices)
+        field = forms.ChoiceField(label=_("New status"), choices=settable_statuses())
 
         def apply(status):
             changed = sum(enquiry.change_status(status, by=request.user) for enquiry in queryset)
-            self.message_user(request, _("%(count)d enquiries changed.") % {"count": changed})
+            self.message_user(
+                request,
+                ngettext("%(count)d enquiry changed.", "%(count)d enquiries changed.", changed)
+                % {"count": changed},
+            )
 
         return self.action_page(
             request,
@@ -136,7 +172,13 @@ class EnquiryActions:
         changed = sum(
             enquiry.change_status(Enquiry.Status.SPAM, by=request.user) for enquiry in queryset
         )
-        self.message_user(request, _("%(count)d enquiries marked as spam.") % {"count": changed})
+        self.message_user(
+            request,
+            ngettext(
+                "%(count)d enquiry marked as spam.", "%(count)d enquiries marked as spam.", changed
+            )
+            % {"count": changed},
+        )
 
     @admin.action(
         description=_("Record first reply made by phone or another way (now)"),
@@ -145,7 +187,13 @@ class EnquiryActions:
     def mark_first_reply_sent(self, request, queryset):
         changed = sum(enquiry.record_first_reply(by=request.user) for enquiry in queryset)
         self.message_user(
-            request, _("First reply recorded on %(count)d enquiries.") % {"count": changed}
+            request,
+            ngettext(
+                "First reply recorded on %(count)d enquiry.",
+                "First reply recorded on %(count)d enquiries.",
+                changed,
+            )
+            % {"count": changed},
         )
 
     @admin.action(description=_("Export selected to CSV"), permissions=["export"])
@@ -164,63 +212,18 @@ class EnquiryActions:
         return response
 
     @admin.action(
-        description=_("Export everything about the patient (access request, ZIP)"),
+        description=_("Export everything about these people (access request, ZIP)"),
         permissions=["export_patient_data"],
     )
     def export_patient_data(self, request, queryset):
-        # Several enquiries may come from one person: select them all, get one archive.
-        if queryset.count() > MAX_ENQUIRIES_PER_PATIENT:
-            self.message_user(
-                request,
-                _("Choose at most %(count)d enquiries of one patient.")
-                % {"count": MAX_ENQUIRIES_PER_PATIENT},
-                messages.WARNING,
-            )
-            return None
-        enquiries = queryset.prefetch_related(
-            "preferred_cities",
-            "consents",
-            "record_files",
-            "notes__author",
-            "events__actor",
-            "messages__author",
-            "case_links",
-        ).select_related("assigned_to")
-        archive = patient_rights.export(enquiries, by=request.user)
-        stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
-        response = FileResponse(
-            archive,
-            as_attachment=True,
-            filename=f"patient-data-{stamp}.zip",
-            content_type="application/zip",
-        )
-        add_never_cache_headers(response)
-        return response
+        """Every enquiry of every selected person (enquiries.person), one archive."""
+        return self.export_people(request, queryset)
 
     @admin.action(
-        description=_("Erase at the patient's request (deletes everything)…"),
+        description=_("Erase these people at their request (deletes everything)…"),
         permissions=["erase"],
     )
     def erase_enquiries(self, request, queryset):
-        field = forms.BooleanField(
-            label=_(
-                "The patient asked us to erase their data. Delete these enquiries, their notes, "
-                "history and files for good; only the audit log keeps the reference."
-            ),
-            required=True,
-        )
-
-        def apply(_confirmed):
-            # The box is required: the form is valid only once it is ticked.
-            erased = patient_rights.erase(queryset, by=request.user)
-            self.message_user(request, _("%(count)d enquiries erased.") % {"count": len(erased)})
-
-        return self.action_page(
-            request,
-            queryset,
-            action="erase_enquiries",
-            title=_("Erase enquiries at the patient's request"),
-            field=field,
-            submit_label=_("Erase for good"),
-            apply=apply,
-        )
+        """The page that lists every enquiry of every selected person and what goes with each;
+        the lead confirms there (EnquiryAdminViews.erase_people_view)."""
+        return self.erase_people_page(request, queryset)

@@ -44,6 +44,13 @@ def _unlocked_staff_account(details):
     }
 
 
+def _patient_rights(details):
+    """An export or erasure: says when it was a person's (enquiries.person), chosen as which."""
+    if details.get("person_of"):
+        return _("Person of %(reference)s") % {"reference": details["person_of"]}
+    return ""
+
+
 # What the audit log says about an entry's details, by action; an action not listed adds nothing
 # to its own name and the reference beside it.
 AUDIT_LINES = {
@@ -54,6 +61,8 @@ AUDIT_LINES = {
     AuditEntry.Action.PATIENT_UPLOADED_FILES: _patient_uploaded_files,
     AuditEntry.Action.PATIENT_SENT_MESSAGE: _message,
     AuditEntry.Action.SENT_MESSAGE_TO_PATIENT: _message,
+    AuditEntry.Action.EXPORTED_PATIENT_DATA: _patient_rights,
+    AuditEntry.Action.ERASED_ENQUIRY: _patient_rights,
 }
 
 

@@ -14,7 +14,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from enquiries.admin.actions import EnquiryActions
+from enquiries.admin.actions import EnquiryActions, settable_statuses
 from enquiries.admin.filters import (
     AssignedFilter,
     CountryFilter,
@@ -41,6 +41,7 @@ from enquiries.models import (
     OutgoingEmail,
     staff_name,
 )
+from enquiries.person import person_of
 from enquiries.roles import assignable_staff
 
 WORKFLOW_FIELDS = ["status", "assigned_to", "priority", "next_follow_up_on"]
@@ -112,6 +113,9 @@ class EnquiryAdminForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        if "status" in self.fields and self.instance.status != Enquiry.Status.DUPLICATE:
+            # "Duplicate" says of which enquiry: it is chosen in the person panel, not here.
+            self.fields["status"].choices = settable_statuses()
         for name in WORKFLOW_FIELDS:
             if name in self.fields:
                 # The page carries the values it showed, so "changed" means changed by this
@@ -236,6 +240,12 @@ class EnquiryAdmin(EnquiryActions, EnquiryReplies, EnquiryAdminViews, admin.Mode
 
     def has_add_permission(self, request):
         # Enquiries come from patients, through the form.
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        # One way to delete for everyone: erasure at the patient's request, which takes every
+        # enquiry of the person and leaves its audit (erase_enquiries, erase_people_view).
+        # Retention deletes old spam on its own.
         return False
 
     # The list.
@@ -401,21 +411,20 @@ class EnquiryAdmin(EnquiryActions, EnquiryReplies, EnquiryAdminViews, admin.Mode
             return
         super().save_formset(request, form, formset, change)
 
-    def delete_model(self, request, obj):
-        self.delete_queryset(request, Enquiry.objects.filter(pk=obj.pk))
-
-    def delete_queryset(self, request, queryset):
-        """Deleting an enquiry removes its files from storage too (once the rows are gone), and
-        the audit log keeps who deleted which reference."""
-        for reference in queryset.delete_with_files():
-            AuditEntry.record(request.user, AuditEntry.Action.DELETED_ENQUIRY, reference=reference)
-
     def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
         if obj is not None:
             context["timeline"] = obj.events.select_related("actor")
-            context["possible_duplicates"] = obj.possible_duplicates().only(
-                "pk", "reference", "submitted_at", "status"
+            # One query per round of the search, at most person.MAX_ROUNDS, whatever the number
+            # of enquiries found.
+            person = context["person"] = person_of(obj)
+            # Only an open enquiry that nothing was merged into (no chains; the model says why).
+            context["can_close_as_duplicate"] = (
+                obj.is_open
+                and not person.closed_as_duplicates_of_this
+                and self.has_change_permission(request, obj)
             )
+            context["can_export_person"] = self.has_export_patient_data_permission(request)
+            context["can_erase_person"] = self.has_erase_permission(request)
             context["reply"] = self.reply_section(request, obj)
         return super().render_change_form(request, context, add, change, form_url, obj)
 

@@ -4,7 +4,7 @@ import secrets
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, models, transaction
 from django.db.models import (
     Case,
@@ -215,6 +215,8 @@ class Enquiry(models.Model):
         CLOSED_NOT_ELIGIBLE = "closed_not_eligible", _("Closed: not eligible")
         CLOSED_WITHDREW = "closed_withdrew", _("Closed: patient withdrew")
         CLOSED_NO_RESPONSE = "closed_no_response", _("Closed: no response")
+        # Set only by close_as_duplicate_of(), which also says of which enquiry.
+        DUPLICATE = "duplicate", _("Closed: duplicate")
         SPAM = "spam", _("Spam")
 
     # Nobody works an enquiry in one of these any more: never overdue, takes no more files, and
@@ -225,6 +227,7 @@ class Enquiry(models.Model):
             Status.CLOSED_NOT_ELIGIBLE,
             Status.CLOSED_WITHDREW,
             Status.CLOSED_NO_RESPONSE,
+            Status.DUPLICATE,
             Status.SPAM,
         }
     )
@@ -350,6 +353,19 @@ class Enquiry(models.Model):
         _("new from the patient since"), null=True, blank=True, db_index=True
     )
 
+    # The enquiry of the same person this one was closed as a duplicate of (status DUPLICATE).
+    # SET_NULL, not PROTECT: erasing the surviving enquiry must never be blocked by a duplicate
+    # outside the erased set (the person's expansion is bounded, enquiries.person).
+    duplicate_of = models.ForeignKey(
+        "self",
+        verbose_name=_("duplicate of"),
+        null=True,
+        blank=True,
+        editable=False,
+        on_delete=models.SET_NULL,
+        related_name="duplicates",
+    )
+
     # Normalised copies of what identifies a person, kept in step by save() and indexed, so the
     # list can flag possible duplicates with a cheap lookup (enquiries.duplicates).
     email_key = models.CharField(max_length=254, blank=True, editable=False, db_index=True)
@@ -401,16 +417,6 @@ class Enquiry(models.Model):
         self.phone_key = duplicates.phone_key(self.phone)
         self.name_key = duplicates.name_key(self.patient_name, self.birth_year)
 
-    def possible_duplicates(self):
-        """Other enquiries from what looks like the same person, newest first."""
-        same = Q()
-        for field in self.DUPLICATE_KEY_FIELDS:
-            if value := getattr(self, field):
-                same |= Q(**{field: value})
-        if not same:
-            return Enquiry.objects.none()
-        return Enquiry.objects.filter(same).exclude(pk=self.pk)
-
     @classmethod
     def open_condition(cls):
         """Open enquiries as a Q, for querysets and aggregates; `is_open` is the same rule for
@@ -448,17 +454,90 @@ class Enquiry(models.Model):
         old_status = self.status
         if new_status == old_status:
             return False
+        if new_status == self.Status.DUPLICATE:
+            raise ValueError("Close an enquiry as a duplicate with close_as_duplicate_of().")
         was_open = self.is_open
         self.status = new_status
         if self.is_open:
             self.closed_at = None
         elif was_open:
             self.closed_at = timezone.now()
-        self.save(update_fields=["status", "closed_at"])
+        # Out of "duplicate", it is nobody's duplicate any more.
+        self.duplicate_of = None
+        self.save(update_fields=["status", "closed_at", "duplicate_of"])
         self.record_event(
             EnquiryEvent.Kind.STATUS_CHANGED, actor=by, old=old_status, new=new_status
         )
         return True
+
+    def close_as_duplicate_of(self, other, *, by):
+        """Close this enquiry as a duplicate of `other`, an open enquiry of the same person
+        (enquiries.person) that is not itself a duplicate: the patient is followed on `other`
+        from now on. Both timelines say so. Raises PermissionDenied without the change
+        permission, ValidationError when `other` cannot be the one to follow."""
+        from enquiries.person import person_of  # the person module imports this one
+
+        if not by.has_perm("enquiries.change_enquiry"):
+            raise PermissionDenied("Only coordinators may close an enquiry as a duplicate.")
+        with transaction.atomic():
+            this, other = (
+                Enquiry.objects.select_for_update().get(pk=pk) for pk in (self.pk, other.pk)
+            )
+            this.check_can_be_closed_as_duplicate_of(other)
+            if other.pk not in person_of(this).pks:
+                raise ValidationError(
+                    _("%(other)s is not an enquiry of the same person as %(this)s.")
+                    % {"other": other.reference, "this": this.reference}
+                )
+            old_status = this.status
+            this.status = self.Status.DUPLICATE
+            this.duplicate_of = other
+            this.closed_at = timezone.now()
+            this.save(update_fields=["status", "duplicate_of", "closed_at"])
+            this.record_event(
+                EnquiryEvent.Kind.CLOSED_AS_DUPLICATE,
+                actor=by,
+                of=other.reference,
+                old=old_status,
+            )
+            other.record_event(
+                EnquiryEvent.Kind.DUPLICATE_CLOSED_INTO_THIS, actor=by, duplicate=this.reference
+            )
+        for name in ("status", "duplicate_of", "closed_at"):
+            setattr(self, name, getattr(this, name))
+        return True
+
+    def check_can_be_closed_as_duplicate_of(self, other):
+        """The rules that need no search for the person: not itself, both open, no chains."""
+        if other.pk == self.pk:
+            raise ValidationError(_("An enquiry cannot be a duplicate of itself."))
+        if not self.is_open:
+            raise ValidationError(
+                _("%(this)s is already closed (%(status)s).")
+                % {"this": self.reference, "status": self.get_status_display()}
+            )
+        if other.status == self.Status.DUPLICATE:
+            # No chains: the patient and the coordinators follow one enquiry, not a trail.
+            raise ValidationError(
+                _(
+                    "%(other)s is itself closed as a duplicate: close this one as a duplicate "
+                    "of the enquiry it points to."
+                )
+                % {"other": other.reference}
+            )
+        if not other.is_open:
+            raise ValidationError(
+                _("%(other)s is closed (%(status)s): the patient cannot be followed there.")
+                % {"other": other.reference, "status": other.get_status_display()}
+            )
+        if self.duplicates.exists():
+            raise ValidationError(
+                _(
+                    "Other enquiries were closed as duplicates of %(this)s: it stays the one "
+                    "to follow."
+                )
+                % {"this": self.reference}
+            )
 
     def can_be_assigned(self, to, *, by):
         """Leads give any enquiry to anyone; a coordinator takes an unassigned enquiry for

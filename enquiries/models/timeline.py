@@ -36,6 +36,11 @@ class EnquiryEvent(models.Model):
             "patient_read_messages",
             _("The patient read the coordinators' messages"),
         )
+        CLOSED_AS_DUPLICATE = "closed_as_duplicate", _("Closed as a duplicate")
+        DUPLICATE_CLOSED_INTO_THIS = (
+            "duplicate_closed_into_this",
+            _("Another enquiry was closed as a duplicate of this one"),
+        )
 
     enquiry = models.ForeignKey(
         "enquiries.Enquiry", on_delete=models.CASCADE, related_name="events"
@@ -130,6 +135,21 @@ def _record_downloaded(event):
     return _("Medical record file #%(file)s downloaded") % {"file": event.details.get("file")}
 
 
+def _closed_as_duplicate(event):
+    from enquiries.models.enquiry import Enquiry  # the enquiry module imports this one
+
+    return _("Closed as a duplicate of %(reference)s (was: %(old)s)") % {
+        "reference": event.details.get("of", "—"),
+        "old": choice_label(Enquiry.Status, event.details.get("old")),
+    }
+
+
+def _duplicate_closed_into_this(event):
+    return _("%(reference)s was closed as a duplicate of this enquiry") % {
+        "reference": event.details.get("duplicate", "—")
+    }
+
+
 # How each kind of event reads on the timeline; a kind not listed reads as its label, which says
 # all there is to say ("Exported", "Note added").
 TIMELINE_LINES = {
@@ -144,6 +164,8 @@ TIMELINE_LINES = {
     EnquiryEvent.Kind.NOTIFICATION_FAILED: _notification,
     EnquiryEvent.Kind.RECORD_DOWNLOADED: _record_downloaded,
     EnquiryEvent.Kind.PATIENT_READ_MESSAGES: _patient_read_messages,
+    EnquiryEvent.Kind.CLOSED_AS_DUPLICATE: _closed_as_duplicate,
+    EnquiryEvent.Kind.DUPLICATE_CLOSED_INTO_THIS: _duplicate_closed_into_this,
 }
 
 

@@ -28,6 +28,30 @@ def action(client, name, enquiries, **extra):
     return client.post(changelist_url(), data)
 
 
+def erase_people_url(*enquiries):
+    """The erasure page of the people of `enquiries` (the enquiry page's button)."""
+    url = reverse("admin:enquiries_enquiry_erase_people")
+    return url + "?" + "&".join(f"selected={enquiry.pk}" for enquiry in enquiries)
+
+
+def erasure_form_data(page, **changes):
+    """What a browser posts from the erasure confirmation page `page`, with `changes` made (the
+    box is ticked with confirm="on")."""
+    data = {}
+    for name, value in _read_form(page, form_id="erase_form").fields:
+        data.setdefault(name, []).append(value)
+    data = {name: values[0] if len(values) == 1 else values for name, values in data.items()}
+    return {**data, "apply": "1", **changes}
+
+
+def confirm_erasure(client, page, **changes):
+    """Ticks the box of the erasure page `page` and posts it, as a lead would."""
+    return client.post(
+        reverse("admin:enquiries_enquiry_erase_people"),
+        erasure_form_data(page, confirm="on", **changes),
+    )
+
+
 def page_form_data(page, **changes):
     """What a browser posts back from the enquiry page `page` (the response to its GET), with
     `changes` made: every field of the page's form with the value the page shows, the inlines'

@@ -47,6 +47,16 @@ TIMELINE_LINES = [
         {"messages": 2},
         "The patient read 2 message(s) from the coordinators on their case page",
     ),
+    (
+        Kind.CLOSED_AS_DUPLICATE,
+        {"of": "CT-AAAA-BBBB", "old": "in_review"},
+        "Closed as a duplicate of CT-AAAA-BBBB (was: In review)",
+    ),
+    (
+        Kind.DUPLICATE_CLOSED_INTO_THIS,
+        {"duplicate": "CT-CCCC-DDDD"},
+        "CT-CCCC-DDDD was closed as a duplicate of this enquiry",
+    ),
 ]
 
 AUDIT_LINES = [
@@ -60,7 +70,13 @@ AUDIT_LINES = [
     ),
     (Action.DELETED_ENQUIRY, {}, ""),
     (Action.EXPORTED_PATIENT_DATA, {"files": 2}, ""),
+    (
+        Action.EXPORTED_PATIENT_DATA,
+        {"files": 2, "person_of": "CT-AAAA-BBBB"},
+        "Person of CT-AAAA-BBBB",
+    ),
     (Action.ERASED_ENQUIRY, {"files": 1}, ""),
+    (Action.ERASED_ENQUIRY, {"files": 1, "person_of": "CT-AAAA-BBBB"}, "Person of CT-AAAA-BBBB"),
     (
         Action.APPLIED_RETENTION,
         {"anonymised": ["CT-AAAA-BBBB"], "deleted": []},

@@ -98,22 +98,27 @@ def test_a_lead_can_export(login, lead, enquiry):
     assert response["Content-Type"].startswith("text/csv")
 
 
-def test_a_lead_can_delete_an_enquiry_and_its_files(login, lead, enquiry, record, stored_files):
+@pytest.mark.parametrize("method", ["get", "post"])
+def test_a_lead_cannot_delete_an_enquiry_through_the_admin(login, lead, enquiry, method):
+    # Erasure is the one way: it takes the whole person and leaves its audit.
     delete_url = reverse("admin:enquiries_enquiry_delete", args=[enquiry.pk])
-    response = login(lead).post(delete_url, {"post": "yes"})
-    assert response.status_code == 302
-    assert not Enquiry.objects.filter(pk=enquiry.pk).exists()
-    entry = AuditEntry.objects.get(action=AuditEntry.Action.DELETED_ENQUIRY)
-    assert entry.enquiry_reference == enquiry.reference
+    response = getattr(login(lead), method)(delete_url, {"post": "yes"})
+    assert response.status_code == 403
+    assert Enquiry.objects.filter(pk=enquiry.pk).exists()
 
 
-def test_deleting_removes_the_files_from_storage_once_committed(
-    login, lead, enquiry, record, stored_files, django_capture_on_commit_callbacks
-):
-    delete_url = reverse("admin:enquiries_enquiry_delete", args=[enquiry.pk])
-    with django_capture_on_commit_callbacks(execute=True):
-        login(lead).post(delete_url, {"post": "yes"})
-    assert stored_files() == []
+def test_a_lead_is_not_offered_djangos_bulk_delete(login, lead, enquiry):
+    client = login(lead)
+    html = client.get(changelist_url()).content.decode()
+    assert 'value="erase_enquiries"' in html
+    assert 'value="delete_selected"' not in html
+    action(client, "delete_selected", [enquiry], post="yes")
+    assert Enquiry.objects.filter(pk=enquiry.pk).exists()
+
+
+def test_the_enquiry_page_has_no_delete_link_for_a_lead(login, lead, enquiry):
+    html = login(lead).get(change_url(enquiry)).content.decode()
+    assert reverse("admin:enquiries_enquiry_delete", args=[enquiry.pk]) not in html
 
 
 def test_only_leads_read_the_audit_log(login, coordinator, lead):
@@ -254,7 +259,10 @@ def test_a_lead_unassigns_through_the_intermediate_page(login, lead, coordinator
 
 
 def test_erasing_without_ticking_the_confirmation_erases_nothing(login, lead, enquiry):
-    page = action(login(lead), "erase_enquiries", [enquiry], apply="1")
+    client = login(lead)
+    page = client.post(
+        reverse("admin:enquiries_enquiry_erase_people"), {"enquiry": enquiry.pk, "apply": "1"}
+    )
     assert page.status_code == 200
     assert "This field is required" in page.content.decode()
     assert Enquiry.objects.filter(pk=enquiry.pk).exists()

@@ -82,13 +82,25 @@ def test_the_case_page_shows_the_reference_and_the_status_in_plain_words(client)
     assert "Awaiting records" not in page
 
 
-@pytest.mark.parametrize("status", sorted(Enquiry.CLOSED_STATUSES - {Enquiry.Status.SPAM}))
+@pytest.mark.parametrize(
+    "status",
+    sorted(Enquiry.CLOSED_STATUSES - {Enquiry.Status.SPAM, Enquiry.Status.DUPLICATE}),
+)
 def test_closed_statuses_read_closed_never_the_back_office_reason(client, status):
     _enquiry, _token, response = open_case(client, status=status)
 
     page = response.content.decode()
     assert 'data-testid="status">Closed<' in page
     assert "not eligible" not in page.lower() and "no response" not in page.lower()
+
+
+def test_a_duplicate_tells_the_patient_to_follow_their_other_enquiry(client):
+    _enquiry, _token, response = open_case(client, status=Enquiry.Status.DUPLICATE)
+
+    page = response.content.decode()
+    assert 'data-testid="status">Merged with your other enquiry<' in page
+    assert "Please follow your other enquiry" in page
+    assert "duplicate" not in page.lower()
 
 
 def test_the_page_names_the_coordinator_by_first_name_only(client, django_user_model):
@@ -454,7 +466,11 @@ def test_an_erased_enquiry_leaves_no_link_behind():
 def test_every_open_status_has_its_own_words_and_only_closed_ones_read_closed():
     for status in Enquiry.Status:
         words = case.status_for_patient(make_enquiry(status=status))
-        if status in Enquiry.CLOSED_STATUSES:
+        if status == Enquiry.Status.DUPLICATE:
+            # Closed, but the patient is told where their case goes on.
+            assert words == case.STATUS_FOR_PATIENTS[status]
+            assert words != case.CLOSED_FOR_PATIENTS
+        elif status in Enquiry.CLOSED_STATUSES:
             assert words == case.CLOSED_FOR_PATIENTS, status
         else:
             assert words == case.STATUS_FOR_PATIENTS[status], status

@@ -46,9 +46,9 @@ def test_open_enquiries_exclude_closed_and_spam():
     assert list(Enquiry.objects.open()) == [new]
 
 
-def test_the_closed_statuses_are_the_four_closings_and_spam():
+def test_the_closed_statuses_are_the_four_closings_duplicate_and_spam():
     closed = {"closed_treated", "closed_not_eligible", "closed_withdrew", "closed_no_response"}
-    assert set(Enquiry.CLOSED_STATUSES) == closed | {"spam"}
+    assert set(Enquiry.CLOSED_STATUSES) == closed | {"duplicate", "spam"}
 
 
 @pytest.mark.parametrize("status", Enquiry.Status.values)

@@ -13,7 +13,7 @@ from django.urls import reverse
 
 from enquiries import intake, notifications
 from enquiries.models import Enquiry, OutgoingEmail
-from tests.back_office.pages import action, change_url, page_form_data
+from tests.back_office.pages import action, change_url, confirm_erasure, page_form_data
 from tests.security.markers import ALL_MARKERS, NOTE_TEXT, TEXT_MARKERS, marker_form_data
 from tests.tasks import run_ready_tasks
 
@@ -128,7 +128,7 @@ def test_the_staff_working_exporting_and_erasing_the_enquiry(
     action(leads, "export_csv", [enquiry])
     b"".join(action(leads, "export_patient_data", [enquiry]).streaming_content)
     with django_capture_on_commit_callbacks(execute=True):
-        action(leads, "erase_enquiries", [enquiry], apply="1", choice="on")
+        confirm_erasure(leads, action(leads, "erase_enquiries", [enquiry]))
 
     assert not Enquiry.objects.exists()
     assert_nothing_personal(logs())

@@ -10,7 +10,7 @@ from django.urls import reverse
 
 from enquiries.models import AuditEntry, CaseLink, CaseMessage, Enquiry, EnquiryEvent, OutgoingEmail
 from enquiries.models.case import hash_token
-from tests.back_office.pages import action, change_url, page_form_data
+from tests.back_office.pages import action, change_url, confirm_erasure, page_form_data
 from tests.security.database_search import find_anywhere
 from tests.security.markers import (
     ALL_MARKERS,
@@ -60,8 +60,9 @@ def exported_archive(client, enquiry):
     return zipfile.ZipFile(io.BytesIO(b"".join(response.streaming_content)))
 
 
-def erase(client, enquiry, **extra):
-    return action(client, "erase_enquiries", [enquiry], **extra)
+def erase(client, enquiry):
+    """Erases the enquiry's person from the list, confirming on the page that lists them."""
+    return confirm_erasure(client, action(client, "erase_enquiries", [enquiry]))
 
 
 class TestTheExport:
@@ -164,10 +165,10 @@ class TestTheExport:
 
 class TestErasure:
     def test_it_asks_for_confirmation_first(self, login, lead, worked_enquiry):
-        response = erase(login(lead), worked_enquiry)
+        response = action(login(lead), "erase_enquiries", [worked_enquiry])
 
         assert response.status_code == 200
-        assert "Erase enquiries at the patient" in response.content.decode()
+        assert "Erase these people" in response.content.decode()
         assert Enquiry.objects.filter(pk=worked_enquiry.pk).exists()
 
     def test_after_erasure_no_table_holds_any_marker(
@@ -177,7 +178,7 @@ class TestErasure:
         patient_name = TEXT_MARKERS["patient_name"].casefold()
         assert ("enquiries_enquiry", "patient_name", patient_name) in find_anywhere(ALL_MARKERS)
         with django_capture_on_commit_callbacks(execute=True):
-            response = erase(login(lead), worked_enquiry, apply="1", choice="on")
+            response = erase(login(lead), worked_enquiry)
         assert response.status_code == 302
 
         assert find_anywhere(ALL_MARKERS) == []
@@ -190,7 +191,7 @@ class TestErasure:
         assert find_anywhere([MESSAGE_TEXT]) != []
 
         with django_capture_on_commit_callbacks(execute=True):
-            erase(login(lead), worked_enquiry, apply="1", choice="on")
+            erase(login(lead), worked_enquiry)
 
         assert find_anywhere([MESSAGE_TEXT]) == []
         assert CaseLink.find(token) == (CaseLink.Found.UNKNOWN, None)
@@ -205,7 +206,7 @@ class TestErasure:
         assert find_anywhere([REPLY_TEXT]) != []
 
         with django_capture_on_commit_callbacks(execute=True):
-            erase(login(lead), worked_enquiry, apply="1", choice="on")
+            erase(login(lead), worked_enquiry)
 
         assert find_anywhere([REPLY_TEXT]) == []
 
@@ -214,7 +215,7 @@ class TestErasure:
     ):
         assert OutgoingEmail.objects.filter(enquiry=worked_enquiry).count() == 2
         with django_capture_on_commit_callbacks(execute=True):
-            erase(login(lead), worked_enquiry, apply="1", choice="on")
+            erase(login(lead), worked_enquiry)
 
         assert not OutgoingEmail.objects.exists()
 
@@ -223,7 +224,7 @@ class TestErasure:
     ):
         assert len(stored_files()) == 1
         with django_capture_on_commit_callbacks(execute=True):
-            erase(login(lead), worked_enquiry, apply="1", choice="on")
+            erase(login(lead), worked_enquiry)
 
         assert stored_files() == []
 
@@ -231,14 +232,19 @@ class TestErasure:
         self, login, lead, worked_enquiry, django_capture_on_commit_callbacks
     ):
         with django_capture_on_commit_callbacks(execute=True):
-            erase(login(lead), worked_enquiry, apply="1", choice="on")
+            erase(login(lead), worked_enquiry)
 
         assert not Enquiry.objects.exists()
         entry = AuditEntry.objects.get(action=AuditEntry.Action.ERASED_ENQUIRY)
         assert (entry.actor_name, entry.enquiry_reference) == ("lead", worked_enquiry.reference)
-        assert entry.details == {"files": 1}
+        assert entry.details == {"files": 1, "person_of": worked_enquiry.reference}
 
     def test_a_coordinator_cannot_erase(self, login, coordinator, worked_enquiry):
-        erase(login(coordinator), worked_enquiry, apply="1", choice="on")
+        client = login(coordinator)
+        action(client, "erase_enquiries", [worked_enquiry])
+        client.post(
+            reverse("admin:enquiries_enquiry_erase_people"),
+            {"enquiry": worked_enquiry.pk, "confirm": "on", "apply": "1"},
+        )
 
         assert Enquiry.objects.filter(pk=worked_enquiry.pk).exists()

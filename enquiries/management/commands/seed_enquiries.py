@@ -123,7 +123,8 @@ class Command(BaseCommand):
         rng = random.Random(seed)  # noqa: S311
         now = timezone.now()
         used = set(Enquiry.objects.values_list("reference", flat=True))
-        statuses = Enquiry.Status.values
+        # A duplicate needs the enquiry it duplicates (Enquiry.close_as_duplicate_of).
+        statuses = [s for s in Enquiry.Status.values if s != Enquiry.Status.DUPLICATE]
         # Most enquiries are old and closed; the recent ones are still being worked.
         open_statuses = ["new", "in_review", "awaiting_records", "with_hospital"]
         diagnoses = Enquiry.Diagnosis.values
