@@ -11,8 +11,10 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from django.utils.translation import gettext, ngettext
+
 from portal import page_cache
-from portal.service_promise import promise_hours
+from portal.service_promise import WORKING_DAY_HOURS, promise_hours
 
 
 @dataclass(frozen=True)
@@ -115,12 +117,67 @@ def working_days_between(start, end, calendar):
     return sum(1 for day in days if calendar.is_working_day(day))
 
 
-def current_calendar():
-    """The working calendar leads edit in the admin, with every public holiday."""
-    from enquiries.working_calendar import PublicHoliday, WorkingCalendar
+def follow_up_due(on, calendar):
+    """When a follow-up scheduled on the date `on` is due: at the close of that working day in
+    the calendar's time zone, or of the next working day when `on` is a day off (a follow-up set
+    for a Saturday is Monday's work)."""
+    day = on
+    # Holidays are finite and at least one weekday works, so this ends.
+    while (hours := calendar.working_hours_on(day)) is None:
+        day += timedelta(days=1)
+    return hours[1]
 
-    holidays = frozenset(PublicHoliday.objects.values_list("date", flat=True))
-    return WorkingCalendar.load().as_calendar(holidays)
+
+def due_in_words(due, now, calendar):
+    """How far a deadline is, in working time, as a coordinator reads it: "due in 3 working
+    hours", "overdue by 1 working day". Whole working days (of WORKING_DAY_HOURS, the day the
+    promise to patients counts in) from one such day on, whole working hours from one hour,
+    working minutes below; always rounded down, so "due in 1 working day" can mean up to 15
+    working hours left. Past a deadline with no working time since (after closing), it is
+    "overdue" all the same: the deadline is behind us."""
+    left = working_time_between(now, due, calendar)
+    overdue = due <= now
+    minutes = int(abs(left) / timedelta(minutes=1))
+    hours, days = minutes // 60, minutes // (60 * WORKING_DAY_HOURS)
+    if days:
+        if overdue:
+            return ngettext(
+                "overdue by %(count)d working day", "overdue by %(count)d working days", days
+            ) % {"count": days}
+        return ngettext("due in %(count)d working day", "due in %(count)d working days", days) % {
+            "count": days
+        }
+    if hours:
+        if overdue:
+            return ngettext(
+                "overdue by %(count)d working hour", "overdue by %(count)d working hours", hours
+            ) % {"count": hours}
+        return ngettext(
+            "due in %(count)d working hour", "due in %(count)d working hours", hours
+        ) % {"count": hours}
+    if minutes:
+        if overdue:
+            return ngettext(
+                "overdue by %(count)d working minute",
+                "overdue by %(count)d working minutes",
+                minutes,
+            ) % {"count": minutes}
+        return ngettext(
+            "due in %(count)d working minute", "due in %(count)d working minutes", minutes
+        ) % {"count": minutes}
+    return gettext("overdue") if overdue else gettext("due within a working minute")
+
+
+def current_calendar():
+    """The working calendar leads edit in the admin, with every public holiday: one query (the
+    enquiry list loads it for each page)."""
+    from enquiries.working_calendar import WorkingCalendar
+
+    row = WorkingCalendar.objects.with_holiday_dates().filter(pk=1).first()
+    if row is None:
+        # The migration creates it; a database without it gets the defaults.
+        row = WorkingCalendar.objects.with_holiday_dates().get(pk=WorkingCalendar.load().pk)
+    return row.as_calendar(row.holidays_in_annotation())
 
 
 def first_reply_due(submitted_at, calendar=None):
@@ -129,18 +186,27 @@ def first_reply_due(submitted_at, calendar=None):
 
 
 def recompute_open_deadlines():
-    """Moves the deadline of every open enquiry still waiting for its first reply to what the
-    calendar says now; answered and closed enquiries keep the deadline they were held to.
-    Returns how many changed."""
+    """Moves the deadlines of every open enquiry (the first reply's while it waits for one, the
+    follow-up's) to what the calendar says now; answered and closed enquiries keep the deadline
+    they were held to. Returns how many changed."""
     from enquiries.models import Enquiry
 
-    return move_deadlines(Enquiry.objects.open(), current_calendar())
+    return len(move_deadlines(Enquiry.objects.open(), current_calendar()))
 
 
 def move_deadlines(enquiries, calendar):
+    """Sets the first-reply deadline of each of `enquiries` still waiting for its first reply,
+    and the follow-up deadline of each with a follow-up date, to what `calendar` says; returns
+    the primary keys of the enquiries that changed."""
+    return move_first_reply_deadlines(enquiries, calendar) | move_follow_up_deadlines(
+        enquiries, calendar
+    )
+
+
+def move_first_reply_deadlines(enquiries, calendar):
     """Sets the first-reply deadline of each of `enquiries` still waiting for its first reply to
-    what `calendar` says; returns how many changed. Any Enquiry queryset will do, a migration's
-    historical model's included."""
+    what `calendar` says; returns the primary keys of those that changed. Any Enquiry queryset
+    will do, a migration's historical model's included."""
     waiting = enquiries.filter(first_replied_at__isnull=True)
     changed = []
     for enquiry in waiting.only("pk", "submitted_at", "first_reply_due_at").iterator():
@@ -149,7 +215,21 @@ def move_deadlines(enquiries, calendar):
             enquiry.first_reply_due_at = due
             changed.append(enquiry)
     enquiries.model._default_manager.bulk_update(changed, ["first_reply_due_at"], batch_size=500)
-    return len(changed)
+    return {enquiry.pk for enquiry in changed}
+
+
+def move_follow_up_deadlines(enquiries, calendar):
+    """Sets the follow-up deadline of each of `enquiries` with a follow-up date to what
+    `calendar` says; returns the primary keys of those that changed."""
+    following_up = enquiries.filter(next_follow_up_on__isnull=False)
+    changed = []
+    for enquiry in following_up.only("pk", "next_follow_up_on", "follow_up_due_at").iterator():
+        due = follow_up_due(enquiry.next_follow_up_on, calendar)
+        if due != enquiry.follow_up_due_at:
+            enquiry.follow_up_due_at = due
+            changed.append(enquiry)
+    enquiries.model._default_manager.bulk_update(changed, ["follow_up_due_at"], batch_size=500)
+    return {enquiry.pk for enquiry in changed}
 
 
 def calendar_changed(**kwargs):

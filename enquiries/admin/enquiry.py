@@ -7,7 +7,8 @@ from django.contrib import admin
 from django.contrib.admin.utils import unquote
 from django.contrib.admin.views.main import ChangeList
 from django.core.exceptions import ValidationError
-from django.db.models import Q
+from django.db.models import Case, F, Q, When
+from django.db.models.functions import Coalesce, Least
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.html import format_html, format_html_join
@@ -32,6 +33,7 @@ from enquiries.admin.inlines import (
 )
 from enquiries.admin.replies import EnquiryReplies
 from enquiries.admin.views import EnquiryAdminViews
+from enquiries.sla import current_calendar, due_in_words
 from enquiries.forms import ANSWER_SECTIONS, UTM_FIELDS
 from enquiries.models import (
     AuditEntry,
@@ -146,9 +148,12 @@ class EnquiryChangeList(ChangeList):
         ).exclude(status=OutgoingEmail.Status.SENT):
             unsent.setdefault(email.enquiry_id, []).append(email)
         now = timezone.now()
+        # Once for the page: "next due" counts working time in it on every row.
+        calendar = current_calendar()
         for enquiry in page:
             enquiry.has_possible_duplicate = enquiry.pk in flagged
             enquiry.email_flag = email_flag(unsent.get(enquiry.pk, []), now)
+            enquiry.working_calendar = calendar
 
 
 PATIENT_FIELDSETS = [
@@ -181,6 +186,7 @@ class EnquiryAdmin(EnquiryActions, EnquiryReplies, EnquiryAdminViews, admin.Mode
         "assigned_to",
         "next_follow_up_on",
         "overdue_flag",
+        "next_due",
         "other_flags",
     ]
     list_filter = [
@@ -292,6 +298,40 @@ class EnquiryAdmin(EnquiryActions, EnquiryReplies, EnquiryAdminViews, admin.Mode
             '<strong class="bo-flag bo-flag-overdue" title="{}">{}</strong>', why, _("Overdue")
         )
 
+    @admin.display(
+        description=_("next due"),
+        # The earlier of the two stored deadlines; the first reply's counts while it is awaited.
+        ordering=Least(
+            Coalesce(
+                Case(When(first_replied_at__isnull=True, then=F("first_reply_due_at"))),
+                F("follow_up_due_at"),
+            ),
+            Coalesce(
+                F("follow_up_due_at"),
+                Case(When(first_replied_at__isnull=True, then=F("first_reply_due_at"))),
+            ),
+        ),
+    )
+    def next_due(self, enquiry):
+        """When the enquiry's next deadline falls, in working time: "due in 3 working hours"."""
+        deadline = enquiry.next_due()
+        if deadline is None:
+            return ""
+        calendar = getattr(enquiry, "working_calendar", None) or current_calendar()
+        now = timezone.now()
+        if deadline.kind == Enquiry.OverdueReason.FIRST_REPLY:
+            what = _("First reply due %(time)s")
+        else:
+            what = _("Follow-up due %(time)s")
+        local_time = date_format(timezone.localtime(deadline.at), "DATETIME_FORMAT")
+        return format_html(
+            '<time datetime="{}" title="{}" class="{}">{}</time>',
+            deadline.at.isoformat(),
+            what % {"time": local_time},
+            "bo-due bo-due-overdue" if deadline.is_overdue(now) else "bo-due",
+            due_in_words(deadline.at, now, calendar),
+        )
+
     @admin.display(description=_("flags"))
     def other_flags(self, enquiry):
         flags = []
@@ -305,7 +345,10 @@ class EnquiryAdmin(EnquiryActions, EnquiryReplies, EnquiryAdminViews, admin.Mode
 
     @admin.display(description=_("emails"))
     def emails_status(self, enquiry):
-        emails = list(enquiry.emails.all())
+        # The emails' table below read them already (render_change_form); else one query.
+        emails = getattr(enquiry, "emails_in_table", None)
+        if emails is None:
+            emails = list(enquiry.emails.all())
         flag = email_flag(emails)
         if flag:
             return format_html('<strong class="bo-flag bo-flag-email">{}</strong>', flag)
@@ -316,7 +359,7 @@ class EnquiryAdmin(EnquiryActions, EnquiryReplies, EnquiryAdminViews, admin.Mode
     # The enquiry page.
 
     def get_fieldsets(self, request, obj=None):
-        workflow = [*WORKFLOW_FIELDS, "first_reply_due_at"]
+        workflow = [*WORKFLOW_FIELDS, "first_reply_due_at", "next_due"]
         if (
             obj is not None
             and obj.first_replied_at is None
@@ -412,6 +455,11 @@ class EnquiryAdmin(EnquiryActions, EnquiryReplies, EnquiryAdminViews, admin.Mode
 
     def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
         if obj is not None:
+            for inline in context.get("inline_admin_formsets", []):
+                if inline.formset.model is OutgoingEmail:
+                    # Every email of the enquiry, already read for the table: the summary at
+                    # the top says how they went without reading them again.
+                    obj.emails_in_table = list(inline.formset.get_queryset())
             context["timeline"] = obj.events.select_related("actor")
             context["possible_duplicates"] = obj.possible_duplicates().only(
                 "pk", "reference", "submitted_at", "status"
