@@ -11,6 +11,7 @@ from enquiries.models.enquiry import (
     City,
     Enquiry,
     EnquiryQuerySet,
+    NextDue,
     new_reference,
     overdue_condition,
 )
@@ -31,6 +32,7 @@ __all__ = [
     "Enquiry",
     "EnquiryEvent",
     "EnquiryQuerySet",
+    "NextDue",
     "Note",
     "OutgoingEmail",
     "OutgoingEmailQuerySet",

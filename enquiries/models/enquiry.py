@@ -412,7 +412,9 @@ class Enquiry(models.Model):
         if self.next_follow_up_on is None:
             self.follow_up_due_at = None
         elif self.follow_up_due_at is None:
-            self.follow_up_due_at = sla.follow_up_due(self.next_follow_up_on, sla.current_calendar())
+            self.follow_up_due_at = sla.follow_up_due(
+                self.next_follow_up_on, sla.current_calendar()
+            )
         self.refresh_duplicate_keys()
         update_fields = kwargs.get("update_fields")
         if update_fields is not None and self.DUPLICATE_SOURCE_FIELDS & set(update_fields):
