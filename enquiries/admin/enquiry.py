@@ -33,7 +33,6 @@ from enquiries.admin.inlines import (
 )
 from enquiries.admin.replies import EnquiryReplies
 from enquiries.admin.views import EnquiryAdminViews
-from enquiries.sla import current_calendar, due_in_words
 from enquiries.forms import ANSWER_SECTIONS, UTM_FIELDS
 from enquiries.models import (
     AuditEntry,
@@ -44,6 +43,7 @@ from enquiries.models import (
     staff_name,
 )
 from enquiries.roles import assignable_staff
+from enquiries.sla import current_calendar, due_in_words
 
 WORKFLOW_FIELDS = ["status", "assigned_to", "priority", "next_follow_up_on"]
 
