@@ -11,10 +11,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from django.utils.translation import gettext, ngettext
-
 from portal import page_cache
-from portal.service_promise import WORKING_DAY_HOURS, promise_hours
+from portal.service_promise import promise_hours
 
 
 @dataclass(frozen=True)
@@ -126,46 +124,6 @@ def follow_up_due(on, calendar):
     while (hours := calendar.working_hours_on(day)) is None:
         day += timedelta(days=1)
     return hours[1]
-
-
-def due_in_words(due, now, calendar):
-    """How far a deadline is, in working time, as a coordinator reads it: "due in 3 working
-    hours", "overdue by 1 working day". Whole working days (of WORKING_DAY_HOURS, the day the
-    promise to patients counts in) from one such day on, whole working hours from one hour,
-    working minutes below; always rounded down, so "due in 1 working day" can mean up to 15
-    working hours left. Past a deadline with no working time since (after closing), it is
-    "overdue" all the same: the deadline is behind us."""
-    left = working_time_between(now, due, calendar)
-    overdue = due <= now
-    minutes = int(abs(left) / timedelta(minutes=1))
-    hours, days = minutes // 60, minutes // (60 * WORKING_DAY_HOURS)
-    if days:
-        if overdue:
-            return ngettext(
-                "overdue by %(count)d working day", "overdue by %(count)d working days", days
-            ) % {"count": days}
-        return ngettext("due in %(count)d working day", "due in %(count)d working days", days) % {
-            "count": days
-        }
-    if hours:
-        if overdue:
-            return ngettext(
-                "overdue by %(count)d working hour", "overdue by %(count)d working hours", hours
-            ) % {"count": hours}
-        return ngettext(
-            "due in %(count)d working hour", "due in %(count)d working hours", hours
-        ) % {"count": hours}
-    if minutes:
-        if overdue:
-            return ngettext(
-                "overdue by %(count)d working minute",
-                "overdue by %(count)d working minutes",
-                minutes,
-            ) % {"count": minutes}
-        return ngettext(
-            "due in %(count)d working minute", "due in %(count)d working minutes", minutes
-        ) % {"count": minutes}
-    return gettext("overdue") if overdue else gettext("due within a working minute")
 
 
 def current_calendar():

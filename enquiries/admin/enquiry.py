@@ -1,6 +1,8 @@
 """The enquiry list and page: columns, flags, the workflow form, and saving through the
 model's workflow methods."""
 
+from datetime import timedelta
+
 from django import forms
 from django.conf import settings
 from django.contrib import admin
@@ -12,8 +14,8 @@ from django.db.models.functions import Coalesce, Least
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.html import format_html, format_html_join
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext
 
 from enquiries.admin.actions import EnquiryActions
 from enquiries.admin.filters import (
@@ -43,7 +45,8 @@ from enquiries.models import (
     staff_name,
 )
 from enquiries.roles import assignable_staff
-from enquiries.sla import current_calendar, due_in_words
+from enquiries.sla import current_calendar, working_time_between
+from portal.service_promise import WORKING_DAY_HOURS
 
 WORKFLOW_FIELDS = ["status", "assigned_to", "priority", "next_follow_up_on"]
 
@@ -58,6 +61,46 @@ def age(delta):
         return _("%(count)d h ago") % {"count": hours}
     days = hours // 24
     return ngettext("%(count)d day ago", "%(count)d days ago", days) % {"count": days}
+
+
+def due_in_words(due, now, calendar):
+    """How far a deadline is, in working time, as a coordinator reads it: "due in 3 working
+    hours", "overdue by 1 working day". Whole working days (of WORKING_DAY_HOURS, the day the
+    promise to patients counts in) from one such day on, whole working hours from one hour,
+    working minutes below; always rounded down, so "due in 1 working day" can mean up to 15
+    working hours left. Past a deadline with no working time since (after closing), it is
+    "overdue" all the same: the deadline is behind us."""
+    left = working_time_between(now, due, calendar)
+    overdue = due <= now
+    minutes = int(abs(left) / timedelta(minutes=1))
+    hours, days = minutes // 60, minutes // (60 * WORKING_DAY_HOURS)
+    if days:
+        if overdue:
+            return ngettext(
+                "overdue by %(count)d working day", "overdue by %(count)d working days", days
+            ) % {"count": days}
+        return ngettext("due in %(count)d working day", "due in %(count)d working days", days) % {
+            "count": days
+        }
+    if hours:
+        if overdue:
+            return ngettext(
+                "overdue by %(count)d working hour", "overdue by %(count)d working hours", hours
+            ) % {"count": hours}
+        return ngettext(
+            "due in %(count)d working hour", "due in %(count)d working hours", hours
+        ) % {"count": hours}
+    if minutes:
+        if overdue:
+            return ngettext(
+                "overdue by %(count)d working minute",
+                "overdue by %(count)d working minutes",
+                minutes,
+            ) % {"count": minutes}
+        return ngettext(
+            "due in %(count)d working minute", "due in %(count)d working minutes", minutes
+        ) % {"count": minutes}
+    return gettext("overdue") if overdue else gettext("due within a working minute")
 
 
 @admin.register(City)

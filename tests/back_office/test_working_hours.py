@@ -14,6 +14,7 @@ from django.urls import reverse
 
 from enquiries import sla
 from enquiries.admin import EnquiryAdmin
+from enquiries.admin.enquiry import due_in_words
 from enquiries.models import Enquiry, NextDue, PublicHoliday
 from tests.back_office.pages import change_url, changelist_url
 
@@ -41,7 +42,7 @@ def at(day, hour, minute=0):
 
 
 def words(due, now, calendar=CALENDAR):
-    return sla.due_in_words(due, now, calendar)
+    return due_in_words(due, now, calendar)
 
 
 # The arithmetic, pure.
