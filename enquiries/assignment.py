@@ -56,14 +56,17 @@ def assign_new_enquiry(enquiry, *, now=None):
     if not AssignmentRule.load().assign_new_enquiries_automatically:
         return None
     now = now or timezone.now()
-    staff = list(assignable_staff().order_by("pk"))
+    staff = list(assignable_staff().select_related("coordinator_profile").order_by("pk"))
     if not staff:
         return None
     with transaction.atomic():
         # Profiles for whoever has none (the defaults); another enquiry may make them meanwhile.
-        CoordinatorProfile.objects.bulk_create(
-            [CoordinatorProfile(user=user) for user in staff], ignore_conflicts=True
-        )
+        without_profile = [user for user in staff if not hasattr(user, "coordinator_profile")]
+        if without_profile:
+            CoordinatorProfile.objects.bulk_create(
+                [CoordinatorProfile(user=user) for user in without_profile],
+                ignore_conflicts=True,
+            )
         # Locked in one order, so two intakes never wait on each other crosswise; the turns read
         # after the lock are the ones the other intake left.
         profiles = list(
