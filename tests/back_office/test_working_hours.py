@@ -289,3 +289,43 @@ def test_the_list_loads_the_calendar_once_whatever_the_rows(
     with django_assert_num_queries(len(with_3), info="enquiry list with 33 rows due"):
         html = client.get(changelist_url()).content.decode()
     assert html.count('class="bo-due') == 33
+
+
+def day_by_day(start, end, calendar):
+    """Working time from `start` to `end`, counted one day at a time (how sla used to count)."""
+    total, day = timedelta(0), calendar.local_date(start)
+    while day <= calendar.local_date(end):
+        hours = calendar.working_hours_on(day)
+        if hours is not None:
+            begin, finish = max(start, hours[0]), min(end, hours[1])
+            total += max(finish - begin, timedelta(0))
+        day += timedelta(days=1)
+    return total
+
+
+def test_long_spans_count_the_same_as_day_by_day_across_holidays_and_clock_changes():
+    # Berlin changes its clocks inside these hours (02:00 to 03:00 in March, back in October),
+    # and a list page asks the same calendar about many spans, in any order.
+    berlin = ZoneInfo("Europe/Berlin")
+    calendar = sla.Calendar(
+        time_zone=berlin,
+        opens=time(1),
+        closes=time(11),
+        working_weekdays=frozenset({0, 1, 2, 3, 6}),
+        holidays=frozenset({date(2026, 3, 29), date(2026, 12, 25), date(2027, 1, 1)}),
+    )
+    instants = [
+        datetime(2025, 11, 3, 7, 30, tzinfo=berlin),
+        datetime(2026, 3, 26, 0, 15, tzinfo=berlin),
+        datetime(2026, 3, 29, 4, 0, tzinfo=berlin),
+        datetime(2026, 3, 30, 12, 0, tzinfo=berlin),
+        datetime(2026, 10, 25, 2, 30, tzinfo=UTC),
+        datetime(2027, 2, 14, 10, 59, tzinfo=berlin),
+        datetime(2024, 6, 1, 9, 0, tzinfo=berlin),
+    ]
+    for start in instants:
+        for end in instants:
+            expected = day_by_day(min(start, end), max(start, end), calendar)
+            if end < start:
+                expected = -expected
+            assert sla.working_time_between(start, end, calendar) == expected, (start, end)
