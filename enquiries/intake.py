@@ -1,7 +1,7 @@
 """Intake: a valid enquiry form becomes a stored enquiry, in one transaction with everything that
 comes with it; and the enquiry a form already made, for a form posted again."""
 
-from enquiries import consents, outbox, records
+from enquiries import assignment, consents, outbox, records
 from enquiries.forms import CONSENT_FIELDS
 from enquiries.models import Enquiry, EnquiryEvent
 from therapy_info import privacy_notice
@@ -16,8 +16,9 @@ def already_received(submission_token):
 
 
 def receive_enquiry(form, *, language):
-    """Store a valid EnquiryForm's enquiry with its cities, consents, files, 'received' event and
-    notification emails in one transaction, and return it. If anything fails, nothing is kept:
+    """Store a valid EnquiryForm's enquiry with its cities, consents, files, 'received' event,
+    its coordinator (enquiries.assignment) and notification emails in one transaction, and
+    return it. If anything fails, nothing is kept:
     no rows, no files."""
     enquiry = form.save(commit=False)
     answers = form.cleaned_data
@@ -37,6 +38,8 @@ def receive_enquiry(form, *, language):
             consents.record_consent(enquiry, kind, given=answers[field_name], language=language)
         stored = store_all(enquiry, answers["record_files"])
         enquiry.record_event(EnquiryEvent.Kind.RECEIVED, files=len(stored))
+        # After "received" on the timeline; before the emails, which read who has it.
+        assignment.assign_new_enquiry(enquiry)
         # The emails' rows and tasks, in this same transaction: the outbox.
         outbox.queue_enquiry_emails(enquiry)
     return enquiry

@@ -15,6 +15,15 @@ from portal import page_cache
 from portal.service_promise import promise_hours
 
 
+@dataclass
+class _RunningTotals:
+    """A calendar's working time per day, summed from an anchor day (see Calendar)."""
+
+    lowest: date | None = None
+    highest: date | None = None
+    by_day: dict = field(default_factory=dict)
+
+
 @dataclass(frozen=True)
 class Calendar:
     """When coordinators work: the same hours on each working weekday (0 = Monday), local to
@@ -25,6 +34,10 @@ class Calendar:
     closes: time
     working_weekdays: frozenset[int]
     holidays: frozenset[date] = field(default_factory=frozenset)
+    # Filled as arithmetic asks; not part of what the calendar is (equality, hash).
+    _running_totals: _RunningTotals = field(
+        default_factory=_RunningTotals, init=False, repr=False, compare=False
+    )
 
     def __post_init__(self):
         if not self.working_weekdays:
@@ -46,6 +59,37 @@ class Calendar:
 
     def local_date(self, instant):
         return _as_utc(instant).astimezone(self.time_zone).date()
+
+    def working_time_of_days(self, first, last):
+        """The working time of the whole days from `first` to `last`, both included (none when
+        `last` is earlier)."""
+        if last < first:
+            return timedelta(0)
+        return self._running_total(last) - self._running_total(first - timedelta(days=1))
+
+    def _running_total(self, day):
+        # The working time of the days after an anchor through `day` (negative before it),
+        # filled in one day at a time on both sides as far as asked: each day is computed once
+        # for this calendar.
+        totals = self._running_totals
+        if totals.lowest is None:
+            totals.lowest = totals.highest = day
+            totals.by_day[day] = timedelta(0)
+        while day > totals.highest:
+            previous = totals.by_day[totals.highest]
+            totals.highest += timedelta(days=1)
+            totals.by_day[totals.highest] = previous + self._length_of(totals.highest)
+        while day < totals.lowest:
+            following = totals.by_day[totals.lowest]
+            totals.by_day[totals.lowest - timedelta(days=1)] = following - self._length_of(
+                totals.lowest
+            )
+            totals.lowest -= timedelta(days=1)
+        return totals.by_day[day]
+
+    def _length_of(self, day):
+        hours = self.working_hours_on(day)
+        return hours[1] - hours[0] if hours else timedelta(0)
 
 
 def _as_utc(instant):
@@ -87,17 +131,25 @@ def working_time_between(start, end, calendar):
     start, end = _as_utc(start), _as_utc(end)
     if end < start:
         return -working_time_between(end, start, calendar)
-    total = timedelta(0)
-    day = calendar.local_date(start)
-    last_day = calendar.local_date(end)
-    while day <= last_day:
-        hours = calendar.working_hours_on(day)
-        if hours is not None:
-            begin, finish = max(start, hours[0]), min(end, hours[1])
-            if begin < finish:
-                total += finish - begin
-        day += timedelta(days=1)
-    return total
+    first, last = calendar.local_date(start), calendar.local_date(end)
+    if first == last:
+        return _working_time_on(first, start, end, calendar)
+    # The days in between count whole, from running totals the calendar keeps: a list page asks
+    # this of every row, some of them months overdue.
+    return (
+        _working_time_on(first, start, end, calendar)
+        + calendar.working_time_of_days(first + timedelta(days=1), last - timedelta(days=1))
+        + _working_time_on(last, start, end, calendar)
+    )
+
+
+def _working_time_on(day, start, end, calendar):
+    """The working time of `day` between the instants `start` and `end`."""
+    hours = calendar.working_hours_on(day)
+    if hours is None:
+        return timedelta(0)
+    begin, finish = max(start, hours[0]), min(end, hours[1])
+    return finish - begin if begin < finish else timedelta(0)
 
 
 def working_hours_between(start, end, calendar):
@@ -115,12 +167,27 @@ def working_days_between(start, end, calendar):
     return sum(1 for day in days if calendar.is_working_day(day))
 
 
-def current_calendar():
-    """The working calendar leads edit in the admin, with every public holiday."""
-    from enquiries.working_calendar import PublicHoliday, WorkingCalendar
+def follow_up_due(on, calendar):
+    """When a follow-up scheduled on the date `on` is due: at the close of that working day in
+    the calendar's time zone, or of the next working day when `on` is a day off (a follow-up set
+    for a Saturday is Monday's work)."""
+    day = on
+    # Holidays are finite and at least one weekday works, so this ends.
+    while (hours := calendar.working_hours_on(day)) is None:
+        day += timedelta(days=1)
+    return hours[1]
 
-    holidays = frozenset(PublicHoliday.objects.values_list("date", flat=True))
-    return WorkingCalendar.load().as_calendar(holidays)
+
+def current_calendar():
+    """The working calendar leads edit in the admin, with every public holiday: one query (the
+    enquiry list loads it for each page)."""
+    from enquiries.working_calendar import WorkingCalendar
+
+    row = WorkingCalendar.objects.with_holiday_dates().filter(pk=1).first()
+    if row is None:
+        # The migration creates it; a database without it gets the defaults.
+        row = WorkingCalendar.objects.with_holiday_dates().get(pk=WorkingCalendar.load().pk)
+    return row.as_calendar(row.holidays_in_annotation())
 
 
 def first_reply_due(submitted_at, calendar=None):
@@ -129,18 +196,27 @@ def first_reply_due(submitted_at, calendar=None):
 
 
 def recompute_open_deadlines():
-    """Moves the deadline of every open enquiry still waiting for its first reply to what the
-    calendar says now; answered and closed enquiries keep the deadline they were held to.
-    Returns how many changed."""
+    """Moves the deadlines of every open enquiry (the first reply's while it waits for one, the
+    follow-up's) to what the calendar says now; answered and closed enquiries keep the deadline
+    they were held to. Returns how many changed."""
     from enquiries.models import Enquiry
 
-    return move_deadlines(Enquiry.objects.open(), current_calendar())
+    return len(move_deadlines(Enquiry.objects.open(), current_calendar()))
 
 
 def move_deadlines(enquiries, calendar):
+    """Sets the first-reply deadline of each of `enquiries` still waiting for its first reply,
+    and the follow-up deadline of each with a follow-up date, to what `calendar` says; returns
+    the primary keys of the enquiries that changed."""
+    return move_first_reply_deadlines(enquiries, calendar) | move_follow_up_deadlines(
+        enquiries, calendar
+    )
+
+
+def move_first_reply_deadlines(enquiries, calendar):
     """Sets the first-reply deadline of each of `enquiries` still waiting for its first reply to
-    what `calendar` says; returns how many changed. Any Enquiry queryset will do, a migration's
-    historical model's included."""
+    what `calendar` says; returns the primary keys of those that changed. Any Enquiry queryset
+    will do, a migration's historical model's included."""
     waiting = enquiries.filter(first_replied_at__isnull=True)
     changed = []
     for enquiry in waiting.only("pk", "submitted_at", "first_reply_due_at").iterator():
@@ -149,7 +225,21 @@ def move_deadlines(enquiries, calendar):
             enquiry.first_reply_due_at = due
             changed.append(enquiry)
     enquiries.model._default_manager.bulk_update(changed, ["first_reply_due_at"], batch_size=500)
-    return len(changed)
+    return {enquiry.pk for enquiry in changed}
+
+
+def move_follow_up_deadlines(enquiries, calendar):
+    """Sets the follow-up deadline of each of `enquiries` with a follow-up date to what
+    `calendar` says; returns the primary keys of those that changed."""
+    following_up = enquiries.filter(next_follow_up_on__isnull=False)
+    changed = []
+    for enquiry in following_up.only("pk", "next_follow_up_on", "follow_up_due_at").iterator():
+        due = follow_up_due(enquiry.next_follow_up_on, calendar)
+        if due != enquiry.follow_up_due_at:
+            enquiry.follow_up_due_at = due
+            changed.append(enquiry)
+    enquiries.model._default_manager.bulk_update(changed, ["follow_up_due_at"], batch_size=500)
+    return {enquiry.pk for enquiry in changed}
 
 
 def calendar_changed(**kwargs):

@@ -2,10 +2,11 @@
 edit it in the admin; enquiries.sla does the arithmetic."""
 
 import zoneinfo
-from datetime import time
+from datetime import date, time
 
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.db.models.functions import Cast
 
 WEEKDAY_FIELDS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 
@@ -13,6 +14,24 @@ WEEKDAY_FIELDS = ("monday", "tuesday", "wednesday", "thursday", "friday", "satur
 def validate_time_zone(value):
     if value not in zoneinfo.available_timezones():
         raise ValidationError("Not a time zone name such as Asia/Shanghai.")
+
+
+class WorkingCalendarQuerySet(models.QuerySet):
+    def with_holiday_dates(self):
+        """Annotates `holiday_dates`: every public holiday's date, ISO, comma-separated (or
+        None), so the calendar and its holidays come in one query."""
+        every_date = (
+            PublicHoliday.objects.order_by()
+            .annotate(everything=models.Value(1))
+            .values("everything")
+            .annotate(
+                dates=models.StringAgg(
+                    Cast("date", models.CharField()), delimiter=models.Value(",")
+                )
+            )
+            .values("dates")
+        )
+        return self.annotate(holiday_dates=models.Subquery(every_date))
 
 
 class WorkingCalendar(models.Model):
@@ -42,12 +61,19 @@ class WorkingCalendar(models.Model):
     saturday = models.BooleanField(default=False)
     sunday = models.BooleanField(default=False)
 
+    objects = WorkingCalendarQuerySet.as_manager()
+
     class Meta:
         verbose_name = "working calendar"
         verbose_name_plural = "working calendar"
 
     def __str__(self):
         return "Working calendar"
+
+    def holidays_in_annotation(self):
+        """The public holidays read with_holiday_dates()."""
+        text = getattr(self, "holiday_dates", None) or ""
+        return frozenset(date.fromisoformat(day) for day in text.split(",") if day)
 
     @classmethod
     def load(cls):

@@ -1,18 +1,21 @@
 """The enquiry list and page: columns, flags, the workflow form, and saving through the
 model's workflow methods."""
 
+from datetime import timedelta
+
 from django import forms
 from django.conf import settings
 from django.contrib import admin
 from django.contrib.admin.utils import unquote
 from django.contrib.admin.views.main import ChangeList
 from django.core.exceptions import ValidationError
-from django.db.models import Q
+from django.db.models import Case, F, Q, When
+from django.db.models.functions import Coalesce, Least
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.html import format_html, format_html_join
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext
 
 from enquiries.admin.actions import EnquiryActions, settable_statuses
 from enquiries.admin.filters import (
@@ -43,6 +46,8 @@ from enquiries.models import (
 )
 from enquiries.person import person_of
 from enquiries.roles import assignable_staff
+from enquiries.sla import current_calendar, working_time_between
+from portal.service_promise import WORKING_DAY_HOURS
 
 WORKFLOW_FIELDS = ["status", "assigned_to", "priority", "next_follow_up_on"]
 
@@ -57,6 +62,46 @@ def age(delta):
         return _("%(count)d h ago") % {"count": hours}
     days = hours // 24
     return ngettext("%(count)d day ago", "%(count)d days ago", days) % {"count": days}
+
+
+def due_in_words(due, now, calendar):
+    """How far a deadline is, in working time, as a coordinator reads it: "due in 3 working
+    hours", "overdue by 1 working day". Whole working days (of WORKING_DAY_HOURS, the day the
+    promise to patients counts in) from one such day on, whole working hours from one hour,
+    working minutes below; always rounded down, so "due in 1 working day" can mean up to 15
+    working hours left. Past a deadline with no working time since (after closing), it is
+    "overdue" all the same: the deadline is behind us."""
+    left = working_time_between(now, due, calendar)
+    overdue = due <= now
+    minutes = int(abs(left) / timedelta(minutes=1))
+    hours, days = minutes // 60, minutes // (60 * WORKING_DAY_HOURS)
+    if days:
+        if overdue:
+            return ngettext(
+                "overdue by %(count)d working day", "overdue by %(count)d working days", days
+            ) % {"count": days}
+        return ngettext("due in %(count)d working day", "due in %(count)d working days", days) % {
+            "count": days
+        }
+    if hours:
+        if overdue:
+            return ngettext(
+                "overdue by %(count)d working hour", "overdue by %(count)d working hours", hours
+            ) % {"count": hours}
+        return ngettext(
+            "due in %(count)d working hour", "due in %(count)d working hours", hours
+        ) % {"count": hours}
+    if minutes:
+        if overdue:
+            return ngettext(
+                "overdue by %(count)d working minute",
+                "overdue by %(count)d working minutes",
+                minutes,
+            ) % {"count": minutes}
+        return ngettext(
+            "due in %(count)d working minute", "due in %(count)d working minutes", minutes
+        ) % {"count": minutes}
+    return gettext("overdue") if overdue else gettext("due within a working minute")
 
 
 @admin.register(City)
@@ -150,9 +195,12 @@ class EnquiryChangeList(ChangeList):
         ).exclude(status=OutgoingEmail.Status.SENT):
             unsent.setdefault(email.enquiry_id, []).append(email)
         now = timezone.now()
+        # Once for the page: "next due" counts working time in it on every row.
+        calendar = current_calendar()
         for enquiry in page:
             enquiry.has_possible_duplicate = enquiry.pk in flagged
             enquiry.email_flag = email_flag(unsent.get(enquiry.pk, []), now)
+            enquiry.working_calendar = calendar
 
 
 PATIENT_FIELDSETS = [
@@ -185,6 +233,7 @@ class EnquiryAdmin(EnquiryActions, EnquiryReplies, EnquiryAdminViews, admin.Mode
         "assigned_to",
         "next_follow_up_on",
         "overdue_flag",
+        "next_due",
         "other_flags",
     ]
     list_filter = [
@@ -302,6 +351,40 @@ class EnquiryAdmin(EnquiryActions, EnquiryReplies, EnquiryAdminViews, admin.Mode
             '<strong class="bo-flag bo-flag-overdue" title="{}">{}</strong>', why, _("Overdue")
         )
 
+    @admin.display(
+        description=_("next due"),
+        # The earlier of the two stored deadlines; the first reply's counts while it is awaited.
+        ordering=Least(
+            Coalesce(
+                Case(When(first_replied_at__isnull=True, then=F("first_reply_due_at"))),
+                F("follow_up_due_at"),
+            ),
+            Coalesce(
+                F("follow_up_due_at"),
+                Case(When(first_replied_at__isnull=True, then=F("first_reply_due_at"))),
+            ),
+        ),
+    )
+    def next_due(self, enquiry):
+        """When the enquiry's next deadline falls, in working time: "due in 3 working hours"."""
+        deadline = enquiry.next_due()
+        if deadline is None:
+            return ""
+        calendar = getattr(enquiry, "working_calendar", None) or current_calendar()
+        now = timezone.now()
+        if deadline.kind == Enquiry.OverdueReason.FIRST_REPLY:
+            what = _("First reply due %(time)s")
+        else:
+            what = _("Follow-up due %(time)s")
+        local_time = date_format(timezone.localtime(deadline.at), "DATETIME_FORMAT")
+        return format_html(
+            '<time datetime="{}" title="{}" class="{}">{}</time>',
+            deadline.at.isoformat(),
+            what % {"time": local_time},
+            "bo-due bo-due-overdue" if deadline.is_overdue(now) else "bo-due",
+            due_in_words(deadline.at, now, calendar),
+        )
+
     @admin.display(description=_("flags"))
     def other_flags(self, enquiry):
         flags = []
@@ -315,7 +398,10 @@ class EnquiryAdmin(EnquiryActions, EnquiryReplies, EnquiryAdminViews, admin.Mode
 
     @admin.display(description=_("emails"))
     def emails_status(self, enquiry):
-        emails = list(enquiry.emails.all())
+        # The emails' table below read them already (render_change_form); else one query.
+        emails = getattr(enquiry, "emails_in_table", None)
+        if emails is None:
+            emails = list(enquiry.emails.all())
         flag = email_flag(emails)
         if flag:
             return format_html('<strong class="bo-flag bo-flag-email">{}</strong>', flag)
@@ -326,7 +412,7 @@ class EnquiryAdmin(EnquiryActions, EnquiryReplies, EnquiryAdminViews, admin.Mode
     # The enquiry page.
 
     def get_fieldsets(self, request, obj=None):
-        workflow = [*WORKFLOW_FIELDS, "first_reply_due_at"]
+        workflow = [*WORKFLOW_FIELDS, "first_reply_due_at", "next_due"]
         if (
             obj is not None
             and obj.first_replied_at is None
@@ -413,6 +499,11 @@ class EnquiryAdmin(EnquiryActions, EnquiryReplies, EnquiryAdminViews, admin.Mode
 
     def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
         if obj is not None:
+            for inline in context.get("inline_admin_formsets", []):
+                if inline.formset.model is OutgoingEmail:
+                    # Every email of the enquiry, already read for the table: the summary at
+                    # the top says how they went without reading them again.
+                    obj.emails_in_table = list(inline.formset.get_queryset())
             context["timeline"] = obj.events.select_related("actor")
             # One query per round of the search, at most person.MAX_ROUNDS, whatever the number
             # of enquiries found.

@@ -37,7 +37,7 @@ def recompute_deadlines(apps, schema_editor):
         ),
         holidays=frozenset(PublicHoliday.objects.values_list("date", flat=True)),
     )
-    sla.move_deadlines(Enquiry.objects.exclude(status__in=CLOSED_STATUSES), calendar)
+    sla.move_first_reply_deadlines(Enquiry.objects.exclude(status__in=CLOSED_STATUSES), calendar)
 
 
 class Migration(migrations.Migration):

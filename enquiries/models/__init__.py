@@ -11,26 +11,31 @@ from enquiries.models.enquiry import (
     City,
     Enquiry,
     EnquiryQuerySet,
+    NextDue,
     new_reference,
     overdue_condition,
 )
 from enquiries.models.records import RecordFile, medical_records_storage
 from enquiries.models.replies import ReplyTemplate
+from enquiries.models.staff import AssignmentRule, CoordinatorProfile
 from enquiries.models.timeline import EnquiryEvent, Note, choice_label, staff_name
 from enquiries.working_calendar import PublicHoliday, WorkingCalendar
 
 __all__ = [
     "REFERENCE_ALPHABET",
     "REFERENCE_ATTEMPTS",
+    "AssignmentRule",
     "AttachedFiles",
     "AuditEntry",
     "CaseLink",
     "CaseMessage",
     "City",
     "Consent",
+    "CoordinatorProfile",
     "Enquiry",
     "EnquiryEvent",
     "EnquiryQuerySet",
+    "NextDue",
     "Note",
     "OutgoingEmail",
     "OutgoingEmailQuerySet",

@@ -2,6 +2,7 @@
 
 import secrets
 from dataclasses import dataclass
+from datetime import datetime
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -67,13 +68,24 @@ class City(models.Model):
 
 
 def overdue_condition(now=None):
-    """Open enquiries whose first-reply promise has passed unanswered, or whose follow-up date is
-    behind us (a follow-up due today is not late yet). A Q, so aggregates can count it too."""
+    """Open enquiries whose first-reply promise has passed unanswered, or whose follow-up is past
+    its deadline (the close of its working day, enquiries.sla.follow_up_due). A Q, so aggregates
+    can count it too; both deadlines are stored and indexed."""
     now = now or timezone.now()
     return Enquiry.open_condition() & (
-        Q(first_replied_at__isnull=True, first_reply_due_at__lt=now)
-        | Q(next_follow_up_on__lt=timezone.localdate(now))
+        Q(first_replied_at__isnull=True, first_reply_due_at__lt=now) | Q(follow_up_due_at__lt=now)
     )
+
+
+@dataclass(frozen=True)
+class NextDue:
+    """The deadline an open enquiry is held to next: when, and which one (an OverdueReason)."""
+
+    at: datetime
+    kind: str
+
+    def is_overdue(self, now):
+        return self.at < now
 
 
 class EnquiryQuerySet(models.QuerySet):
@@ -342,6 +354,11 @@ class Enquiry(models.Model):
         _("priority"), max_length=10, choices=Priority, default=Priority.NORMAL
     )
     next_follow_up_on = models.DateField(_("next follow-up"), null=True, blank=True)
+    # The close of the follow-up date's working day (enquiries.sla.follow_up_due), kept in step by
+    # save() and moved with the working calendar, so "overdue" is one indexed comparison.
+    follow_up_due_at = models.DateTimeField(
+        _("follow-up due"), null=True, blank=True, editable=False
+    )
     first_replied_at = models.DateTimeField(_("first replied"), null=True, blank=True)
     first_reply_due_at = models.DateTimeField(_("first reply due"))
     # When it entered a closed status (or spam): retention counts from here (enquiries.retention).
@@ -381,7 +398,7 @@ class Enquiry(models.Model):
         indexes = [
             models.Index(fields=["status", "-submitted_at"]),
             # The "overdue" filter and the dashboard's overdue list.
-            models.Index(fields=["next_follow_up_on"], name="enquiry_follow_up_idx"),
+            models.Index(fields=["follow_up_due_at"], name="enquiry_follow_up_due_idx"),
             models.Index(fields=["first_reply_due_at"], name="enquiry_first_reply_due_idx"),
         ]
         permissions = [
@@ -406,6 +423,14 @@ class Enquiry(models.Model):
         # the rule itself is the service promise's (enquiries.sla).
         if self.first_reply_due_at is None:
             self.first_reply_due_at = sla.first_reply_due(self.submitted_at)
+        # schedule_follow_up() sets the follow-up's deadline with the date; an enquiry made with
+        # a date (seeding, tests) gets it here.
+        if self.next_follow_up_on is None:
+            self.follow_up_due_at = None
+        elif self.follow_up_due_at is None:
+            self.follow_up_due_at = sla.follow_up_due(
+                self.next_follow_up_on, sla.current_calendar()
+            )
         self.refresh_duplicate_keys()
         update_fields = kwargs.get("update_fields")
         if update_fields is not None and self.DUPLICATE_SOURCE_FIELDS & set(update_fields):
@@ -440,9 +465,23 @@ class Enquiry(models.Model):
             return None
         if self.first_replied_at is None and self.first_reply_due_at < now:
             return self.OverdueReason.FIRST_REPLY
-        if self.next_follow_up_on is not None and self.next_follow_up_on < timezone.localdate(now):
+        if self.follow_up_due_at is not None and self.follow_up_due_at < now:
             return self.OverdueReason.FOLLOW_UP
         return None
+
+    def next_due(self):
+        """The deadline this enquiry is held to next, a NextDue, or None when it is closed or
+        nothing is due: the earlier of the first reply's (while unanswered) and the follow-up's.
+        Overdue or not: NextDue.is_overdue says, by the same rule as overdue_reason()."""
+        if not self.is_open:
+            return None
+        deadlines = []
+        if self.first_replied_at is None:
+            deadlines.append(NextDue(self.first_reply_due_at, self.OverdueReason.FIRST_REPLY))
+        if self.follow_up_due_at is not None:
+            deadlines.append(NextDue(self.follow_up_due_at, self.OverdueReason.FOLLOW_UP))
+        # The first reply wins a tie, as in overdue_reason().
+        return min(deadlines, key=lambda deadline: deadline.at, default=None)
 
     def is_overdue(self, now=None):
         return self.overdue_reason(now) is not None
@@ -572,7 +611,8 @@ class Enquiry(models.Model):
         if on == self.next_follow_up_on:
             return False
         self.next_follow_up_on = on
-        self.save(update_fields=["next_follow_up_on"])
+        self.follow_up_due_at = sla.follow_up_due(on, sla.current_calendar()) if on else None
+        self.save(update_fields=["next_follow_up_on", "follow_up_due_at"])
         self.record_event(
             EnquiryEvent.Kind.FOLLOW_UP_SCHEDULED, actor=by, on=on.isoformat() if on else None
         )

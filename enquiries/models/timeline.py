@@ -5,6 +5,8 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from enquiries.models.staff import AssignmentPool, language_name
+
 
 class EnquiryEvent(models.Model):
     """One thing that happened to an enquiry, for its timeline. Never holds personal data."""
@@ -16,6 +18,7 @@ class EnquiryEvent(models.Model):
         NOTIFICATION_FAILED = "notification_failed", _("Notification failed")
         STATUS_CHANGED = "status_changed", _("Status changed")
         ASSIGNED = "assigned", _("Assigned")
+        ASSIGNED_AUTOMATICALLY = "assigned_automatically", _("Assigned automatically")
         PRIORITY_CHANGED = "priority_changed", _("Priority changed")
         FOLLOW_UP_SCHEDULED = "follow_up_scheduled", _("Follow-up scheduled")
         FIRST_REPLY_RECORDED = "first_reply_recorded", _("First reply sent")
@@ -84,6 +87,25 @@ def _assigned(event):
     if event.details.get("new"):
         return _("Assigned to %(name)s") % {"name": event.details["new"]}
     return _("Unassigned (was %(name)s)") % {"name": event.details.get("old") or "—"}
+
+
+def _assigned_automatically(event):
+    details = event.details
+    language = language_name(details.get("language", ""))
+    why = {
+        AssignmentPool.SPEAKS_LANGUAGE: _("speaks %(language)s"),
+        AssignmentPool.AVAILABLE: _(
+            "no coordinator taking new enquiries speaks %(language)s: round-robin among all "
+            "who take them"
+        ),
+        AssignmentPool.ALL_ACTIVE: _(
+            "no coordinator takes new enquiries now: round-robin among all active coordinators"
+        ),
+    }.get(details.get("pool"))
+    line = _("Assigned automatically to %(name)s") % {"name": details.get("new") or "—"}
+    if why is None:
+        return line
+    return _("%(line)s (%(why)s)") % {"line": line, "why": why % {"language": language}}
 
 
 def _priority_changed(event):
@@ -155,6 +177,7 @@ def _duplicate_closed_into_this(event):
 TIMELINE_LINES = {
     EnquiryEvent.Kind.STATUS_CHANGED: _status_changed,
     EnquiryEvent.Kind.ASSIGNED: _assigned,
+    EnquiryEvent.Kind.ASSIGNED_AUTOMATICALLY: _assigned_automatically,
     EnquiryEvent.Kind.PRIORITY_CHANGED: _priority_changed,
     EnquiryEvent.Kind.FOLLOW_UP_SCHEDULED: _follow_up_scheduled,
     EnquiryEvent.Kind.RECEIVED: _received,

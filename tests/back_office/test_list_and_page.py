@@ -1,7 +1,7 @@
 """The enquiry list and page: columns, filters, search, order, query budgets, audit, caching."""
 
 import uuid
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 import time_machine
@@ -53,8 +53,9 @@ def test_the_list_stays_within_its_query_budget(
     for enquiry in Enquiry.objects.all():
         outbox.queue_enquiry_emails(enquiry)
     client = login(coordinator)
-    # 12: the 11 of before, and one for the page's unsent emails (their flags).
-    with django_assert_max_num_queries(12, info="enquiry list page"):
+    # 13: the 11 of before, one for the page's unsent emails (their flags), and one for the
+    # working calendar with its holidays, which "next due" counts working time in.
+    with django_assert_max_num_queries(13, info="enquiry list page"):
         client.get(changelist_url())
 
 
@@ -62,6 +63,8 @@ def test_the_enquiry_page_stays_within_its_query_budget(
     login, coordinator, enquiry, django_assert_max_num_queries
 ):
     ReplyTemplate.objects.create(name="Welcome", text_en="Hello {first_name}.")
+    # Due: the page counts working time to it in the working calendar.
+    enquiry.schedule_follow_up(date(2030, 1, 15), by=coordinator)
     for _number in range(5):
         enquiry.add_note("A note.", by=coordinator)
         records.store(enquiry, pdf_file()).save()
@@ -72,14 +75,18 @@ def test_the_enquiry_page_stays_within_its_query_budget(
     # The admin looks the enquiry's content type up once per process, as any earlier page did;
     # run alone, this test would otherwise count that lookup too.
     ContentType.objects.get_for_model(Enquiry)
-    # 16: the 14 of before and the emails' summary and table, where the conversation with the
-    # patient (shown to coordinators since) takes the place of the content type lookup above.
+    # 16: the 14 of before and the emails' table (the summary at the top reuses its rows), where
+    # the conversation with the patient (shown to coordinators since) takes the place of the
+    # content type lookup above; and the working calendar, for "next due" in working time.
     with django_assert_max_num_queries(16, info="enquiry change page"):
         response = client.get(change_url(enquiry))
     assert response.status_code == 200
 
 
 def test_the_page_does_not_grow_with_notes_files_and_events(login, coordinator, enquiry):
+    # Something stays due before and after the replies (which end the first-reply promise), so
+    # the page counts working time, and loads the calendar, both times.
+    enquiry.schedule_follow_up(date(2030, 1, 15), by=coordinator)
     client = login(coordinator)
     with CaptureQueriesContext(connection) as before:
         client.get(change_url(enquiry))

@@ -15,8 +15,9 @@ from enquiries.admin import EnquiryAdmin
 from enquiries.models import Enquiry, OutgoingEmail
 from tests.back_office.pages import changelist_url
 
-# What EnquiryChangeList adds to each row, for the flags column.
-ROW_FLAGS = {"has_possible_duplicate", "email_flag"}
+# What EnquiryChangeList adds to each row: for the flags column, and the calendar "next due"
+# counts working time in (loaded once for the page).
+ROW_FLAGS = {"has_possible_duplicate", "email_flag", "working_calendar"}
 
 
 class _Elements(HTMLParser):

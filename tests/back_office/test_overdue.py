@@ -46,13 +46,14 @@ def test_a_first_reply_ends_the_promise(received, coordinator):
         assert overdue_refs() == set()
 
 
-def test_a_passed_follow_up_date_is_overdue_but_today_is_not(received, coordinator):
+def test_a_follow_up_is_late_after_the_close_of_its_working_day(received, coordinator):
     received.record_first_reply(by=coordinator, at=RECEIVED)
-    received.schedule_follow_up(date(2030, 3, 10), by=coordinator)
-    with time_machine.travel(datetime(2030, 3, 10, 18, 0, tzinfo=UTC), tick=False):
+    received.schedule_follow_up(date(2030, 3, 6), by=coordinator)  # a Wednesday
+    # 18:00 in Shanghai is 10:00 UTC.
+    with time_machine.travel(datetime(2030, 3, 6, 9, 59, tzinfo=UTC), tick=False):
         assert not received.is_overdue()
         assert overdue_refs() == set()
-    with time_machine.travel(datetime(2030, 3, 11, 8, 0, tzinfo=UTC), tick=False):
+    with time_machine.travel(datetime(2030, 3, 6, 10, 1, tzinfo=UTC), tick=False):
         assert received.is_overdue()
         assert overdue_refs() == {received.reference}
 

@@ -28,6 +28,24 @@ TIMELINE_LINES = [
     (Kind.ASSIGNED, {"old": "", "new": "Cora Ortiz"}, "Assigned to Cora Ortiz"),
     (Kind.ASSIGNED, {"old": "Cora Ortiz", "new": ""}, "Unassigned (was Cora Ortiz)"),
     (Kind.ASSIGNED, {"old": "", "new": ""}, "Unassigned (was —)"),
+    (
+        Kind.ASSIGNED_AUTOMATICALLY,
+        {"new": "Anna Petrova", "language": "ru", "pool": "speaks_language"},
+        "Assigned automatically to Anna Petrova (speaks Russian)",
+    ),
+    (
+        Kind.ASSIGNED_AUTOMATICALLY,
+        {"new": "Cora Ortiz", "language": "ar", "pool": "available"},
+        "Assigned automatically to Cora Ortiz (no coordinator taking new enquiries speaks "
+        "Arabic: round-robin among all who take them)",
+    ),
+    (
+        Kind.ASSIGNED_AUTOMATICALLY,
+        {"new": "Cora Ortiz", "language": "en", "pool": "all_active"},
+        "Assigned automatically to Cora Ortiz (no coordinator takes new enquiries now: "
+        "round-robin among all active coordinators)",
+    ),
+    (Kind.ASSIGNED_AUTOMATICALLY, {"new": "Cora Ortiz"}, "Assigned automatically to Cora Ortiz"),
     (Kind.PRIORITY_CHANGED, {"old": "normal", "new": "urgent"}, "Priority: Normal → Urgent"),
     (Kind.FOLLOW_UP_SCHEDULED, {"on": "2025-03-04"}, "Next follow-up set to 2025-03-04"),
     (Kind.FOLLOW_UP_SCHEDULED, {"on": None}, "Next follow-up date cleared"),

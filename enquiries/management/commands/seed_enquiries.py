@@ -145,6 +145,11 @@ class Command(BaseCommand):
                 replied = None
                 if status != "new" and rng.random() < 0.9:
                     replied = submitted + timedelta(minutes=rng.randint(20, 60 * 40))
+                follow_up_on = (
+                    (submitted + timedelta(days=rng.randint(1, 30))).date()
+                    if status in open_statuses and status != "new"
+                    else None
+                )
                 enquiry = Enquiry(
                     reference=seeded_reference(rng, used),
                     submission_token=uuid.uuid4(),
@@ -164,10 +169,9 @@ class Command(BaseCommand):
                     status=status,
                     assigned_to=rng.choice(staff) if staff and status != "new" else None,
                     priority=rng.choice(Enquiry.Priority.values),
-                    next_follow_up_on=(
-                        (submitted + timedelta(days=rng.randint(1, 30))).date()
-                        if status in open_statuses and status != "new"
-                        else None
+                    next_follow_up_on=follow_up_on,
+                    follow_up_due_at=(
+                        sla.follow_up_due(follow_up_on, calendar) if follow_up_on else None
                     ),
                     first_replied_at=replied,
                     first_reply_due_at=sla.first_reply_due(submitted, calendar),
