@@ -41,6 +41,9 @@ PUBLIC_PATHS = [
     "/car-t/questions/",
     "/car-t/car-t-cell-therapy/",
     "/car-t/advantages-and-challenges/",
+    "/car-t/risks-and-side-effects/",
+    "/car-t/approved-in-china/",
+    "/car-t/costs/",
     "/start/",
 ]
 

@@ -26,9 +26,7 @@ def test_the_questions_page_marks_only_questions_and_answers(client, language, q
     assert current_menu_items(response) == [(f"/{language}/car-t/questions/", questions_label)]
 
 
-@pytest.mark.parametrize(
-    ("language", "about_label"), [("en", "About CAR-T"), ("ru", "О CAR-T")]
-)
+@pytest.mark.parametrize(("language", "about_label"), [("en", "About CAR-T"), ("ru", "О CAR-T")])  # noqa: RUF001
 def test_a_car_t_page_marks_only_about_car_t(client, page, language, about_label):
     response = client.get(f"/{language}/car-t/{page.slug}/")
 
