@@ -42,9 +42,9 @@ pytestmark = pytest.mark.django_db
 OVERVIEW = "car-t-cell-therapy"
 # 8 records checklists and their 57 items: new since the release the upgrade tests start from.
 SHIPPED_CHECKLIST_ITEMS = 65
-# 5 pages, 39 references (6, 9; risks 11, approved products 7, costs 6), 3 key figures,
+# 5 pages, 40 references (6, 9; risks 12, approved products 7, costs 6), 3 key figures,
 # 8 questions, 1 privacy notice version; the checklists.
-SHIPPED_ITEMS = 56 + SHIPPED_CHECKLIST_ITEMS
+SHIPPED_ITEMS = 57 + SHIPPED_CHECKLIST_ITEMS
 CONTENT_MODELS = [Page, Reference, KeyFigure, FaqEntry, PrivacyNotice]
 
 _previous = "tests.therapy_info.previous_release.migrations."
@@ -97,7 +97,7 @@ def test_a_fresh_database_gets_every_item_created():
     assert report.counts[CREATED] == SHIPPED_ITEMS
     assert counts() == {
         "Page": 5,
-        "Reference": 39,
+        "Reference": 40,
         "KeyFigure": 3,
         "FaqEntry": 8,
         "PrivacyNotice": 1,
@@ -248,14 +248,14 @@ def test_an_upgraded_database_keeps_its_rows_and_is_brought_up_to_the_files():
         assert before[model.__name__] <= set(model.objects.values_list("pk", flat=True))
     assert counts() == {
         "Page": 5,
-        "Reference": 39,
+        "Reference": 40,
         "KeyFigure": 3,
         "FaqEntry": 8,
         "PrivacyNotice": 1,
     }
-    # 10 references and key figures the files have since, and 3 pages with their 24 references;
+    # 10 references and key figures the files have since, and 3 pages with their 25 references;
     # that release had no checklists.
-    assert report.counts[CREATED] == 10 + 27 + SHIPPED_CHECKLIST_ITEMS
+    assert report.counts[CREATED] == 10 + 28 + SHIPPED_CHECKLIST_ITEMS
     assert outcomes(report)["privacy notice 1"] == UNCHANGED
     assert load_content().counts[UNCHANGED] == SHIPPED_ITEMS
 
