@@ -41,6 +41,9 @@ PUBLIC_PATHS = [
     "/car-t/questions/",
     "/car-t/car-t-cell-therapy/",
     "/car-t/advantages-and-challenges/",
+    "/car-t/risks-and-side-effects/",
+    "/car-t/approved-in-china/",
+    "/car-t/costs/",
     "/start/",
 ]
 
@@ -96,9 +99,11 @@ class _TextReader(HTMLParser):
 
 def visible_text(content):
     """A page's text as a reader gets it, without what is marked as another language: links to
-    other languages (the switcher names each language in itself, e.g. "English") and citations
-    of publications in English."""
+    other languages (the switcher names each language in itself, e.g. "English"), citations
+    of publications in English, and the addresses of their sources."""
     content = re.sub(r'<(a|span) [^>]*\blang="[^"]*"[^>]*>.*?</\1>', "", content, flags=re.S)
+    # A link that shows its own address (a reference's source) is in no language.
+    content = re.sub(r'<a href="(https?://[^"]+)"[^>]*>\1</a>', "", content)
     reader = _TextReader()
     reader.feed(content)
     return "\n".join(reader.parts)

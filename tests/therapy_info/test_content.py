@@ -111,3 +111,59 @@ def test_the_shipped_content_has_a_first_revision_to_revert_to():
     page = Page.objects.get(slug=OVERVIEW)
 
     assert page.history.earliest().history_change_reason == LOADED_NOTE
+
+
+NEW_PAGES = {"risks-and-side-effects": 60, "approved-in-china": 70, "costs": 80}
+
+
+def test_the_risks_products_and_costs_pages_are_published_after_the_others():
+    pages = Page.objects.published().filter(slug__in=NEW_PAGES)
+
+    assert {page.slug: page.navigation_order for page in pages} == NEW_PAGES
+
+
+@pytest.mark.parametrize(
+    ("language", "last_checked"),
+    [
+        ("en", "We last checked this list on 28 November 2026."),
+        ("zh_hans", "我们最后一次核对本列表是在2026年11月28日。"),
+        ("ru", "Последний раз мы проверяли этот список 28\u00a0ноября 2026 г."),  # noqa: RUF001
+        ("ar", "آخر مرة راجعنا فيها هذه القائمة كانت في 28 نوفمبر 2026."),
+    ],
+)
+def test_the_list_of_approved_products_says_when_it_was_last_checked(language, last_checked):
+    body = getattr(Page.objects.get(slug="approved-in-china"), f"body_{language}")
+
+    assert last_checked.replace("\u00a0", " ") in body.replace("\u00a0", " ")
+
+
+def test_the_approved_products_are_a_table_whose_rows_cite_their_sources():
+    html = Page.objects.get(slug="approved-in-china").body_html
+
+    assert "<table>" in html
+    rows = html.split("<tbody>")[1].split("</tbody>")[0].split("<tr>")[1:]
+    assert len(rows) == 9
+    assert all('class="citation"' in row for row in rows)
+
+
+@pytest.mark.parametrize(
+    ("key", "page"),
+    [
+        ("risks-and-side-effects", "risks-and-side-effects"),
+        ("why-it-is-expensive", "costs"),
+        ("which-cancers", "approved-in-china"),
+    ],
+)
+@pytest.mark.parametrize("language", ["en", "zh_hans", "ru", "ar"])
+def test_an_answer_points_to_the_page_that_explains_it(key, page, language):
+    entry = FaqEntry.objects.get(question_en=QUESTIONS[key])
+    code = language.replace("_", "-")
+
+    assert f'href="/{code}/car-t/{page}/"' in getattr(entry, f"answer_html_{language}")
+
+
+QUESTIONS = {
+    "risks-and-side-effects": "What are the risks and side effects of CAR-T?",
+    "why-it-is-expensive": "Why is CAR-T therapy expensive?",
+    "which-cancers": "Which cancers is CAR-T used for?",
+}

@@ -42,9 +42,9 @@ pytestmark = pytest.mark.django_db
 OVERVIEW = "car-t-cell-therapy"
 # 8 records checklists and their 57 items: new since the release the upgrade tests start from.
 SHIPPED_CHECKLIST_ITEMS = 65
-# 2 pages, 15 references (6 and 9), 3 key figures, 8 questions, 2 privacy notice versions; the
-# checklists.
-SHIPPED_ITEMS = 30 + SHIPPED_CHECKLIST_ITEMS
+# 5 pages, 40 references (6, 9; risks 12, approved products 7, costs 6), 3 key figures,
+# 8 questions, 2 privacy notice versions; the checklists.
+SHIPPED_ITEMS = 58 + SHIPPED_CHECKLIST_ITEMS
 CONTENT_MODELS = [Page, Reference, KeyFigure, FaqEntry, PrivacyNotice]
 
 _previous = "tests.therapy_info.previous_release.migrations."
@@ -96,8 +96,8 @@ def test_a_fresh_database_gets_every_item_created():
 
     assert report.counts[CREATED] == SHIPPED_ITEMS
     assert counts() == {
-        "Page": 2,
-        "Reference": 15,
+        "Page": 5,
+        "Reference": 40,
         "KeyFigure": 3,
         "FaqEntry": 8,
         "PrivacyNotice": 2,
@@ -209,7 +209,7 @@ def test_a_renamed_page_is_found_at_its_new_address():
 
     # The slug the files give is the loader's: the editor's rename is kept, nothing duplicated.
     assert outcomes(report)[f"page {OVERVIEW}"] == SKIPPED_CHANGED
-    assert Page.objects.count() == 2
+    assert Page.objects.count() == len(read_content()["pages"])
     assert PageSlugRedirect.objects.get(old_slug=OVERVIEW).page == page
 
 
@@ -247,15 +247,15 @@ def test_an_upgraded_database_keeps_its_rows_and_is_brought_up_to_the_files():
     for model in CONTENT_MODELS:
         assert before[model.__name__] <= set(model.objects.values_list("pk", flat=True))
     assert counts() == {
-        "Page": 2,
-        "Reference": 15,
+        "Page": 5,
+        "Reference": 40,
         "KeyFigure": 3,
         "FaqEntry": 8,
         "PrivacyNotice": 2,
     }
-    # 10 references and key figures the files have since, and privacy notice version 2; that
-    # release had no checklists.
-    assert report.counts[CREATED] == 11 + SHIPPED_CHECKLIST_ITEMS
+    # 10 references and key figures the files have since, 3 pages with their 25 references, and
+    # privacy notice version 2; that release had no checklists.
+    assert report.counts[CREATED] == 10 + 28 + 1 + SHIPPED_CHECKLIST_ITEMS
     assert outcomes(report)["privacy notice 1"] == UNCHANGED
     assert load_content().counts[UNCHANGED] == SHIPPED_ITEMS
 
@@ -333,7 +333,7 @@ def test_an_upgraded_database_finds_a_page_an_editor_renamed_by_its_old_address(
     report = load_content()
 
     assert outcomes(report)[f"page {OVERVIEW}"] == SKIPPED_CHANGED
-    assert Page.objects.count() == 2
+    assert Page.objects.count() == len(read_content()["pages"])
     # Its reference, untouched since the migrations, is found on the renamed page and updated.
     assert outcomes(report)[f"reference {OVERVIEW} [1]"] == UPDATED
     assert Reference.objects.filter(number=1, page__slug__startswith="renamed-").count() == 1

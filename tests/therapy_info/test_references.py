@@ -23,6 +23,11 @@ PLACEHOLDER_WORDS = re.compile(
 )
 # Authors, a title and a year: "Surname AB, … Title. Journal. 2023;…".
 CITATION_SHAPE = re.compile(r"^[A-Z][\w'-]+ [A-Z]{1,3}[,.] .+\. .*(19|20)\d\d")
+# A publication's DOI or PubMed record. Regulators' pages, news agencies and company announcements
+# (approval dates, list prices) link the page itself, and are cited by publisher, title and date.
+PUBLICATION_LINK = re.compile(
+    r"https://(doi\.org/10\.\d{4,}/\S+|pubmed\.ncbi\.nlm\.nih\.gov/\d+/?)"
+)
 # A link from an answer to a reference of a page in the same language.
 REFERENCE_LINK = re.compile(
     r"\]\(/(?P<language>[\w-]+)/car-t/(?P<slug>[\w-]+)/#ref-(?P<number>\d+)\)"
@@ -49,10 +54,9 @@ def test_no_shipped_reference_is_a_placeholder_and_each_links_its_source_over_ht
         for code in LANGUAGES:
             citation = getattr(reference, localized("citation", code))
             assert not PLACEHOLDER_WORDS.search(citation), (reference, code)
-        assert CITATION_SHAPE.match(reference.citation_en), reference
-        assert re.fullmatch(
-            r"https://(doi\.org/10\.\d{4,}/\S+|pubmed\.ncbi\.nlm\.nih\.gov/\d+/?)", reference.url
-        ), reference
+        assert reference.url.startswith("https://"), reference
+        if PUBLICATION_LINK.fullmatch(reference.url):
+            assert CITATION_SHAPE.match(reference.citation_en), reference
 
 
 @pytest.mark.parametrize("language", LANGUAGES)
