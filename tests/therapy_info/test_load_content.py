@@ -14,7 +14,11 @@ from django.core.management import CommandError, call_command
 from django.db import connection
 from django.db.migrations.loader import MigrationLoader
 
-from tests.therapy_info.shipped_content import rewrite
+from tests.therapy_info.shipped_content import (
+    rewrite,
+    rows_of_pages_added_since_the_previous_release,
+    shipped_rows,
+)
 from therapy_info.content_files import read_content
 from therapy_info.content_loader import (
     CREATED,
@@ -42,9 +46,10 @@ pytestmark = pytest.mark.django_db
 OVERVIEW = "car-t-cell-therapy"
 # 8 records checklists and their 57 items: new since the release the upgrade tests start from.
 SHIPPED_CHECKLIST_ITEMS = 65
-# 2 pages, 15 references (6 and 9), 3 key figures, 8 questions, 1 privacy notice version; the
-# checklists.
-SHIPPED_ITEMS = 29 + SHIPPED_CHECKLIST_ITEMS
+# The pages with their references and key figures, the questions, the privacy notice versions;
+# the checklists.
+SHIPPED_ROWS = shipped_rows()
+SHIPPED_ITEMS = sum(SHIPPED_ROWS.values()) + SHIPPED_CHECKLIST_ITEMS
 CONTENT_MODELS = [Page, Reference, KeyFigure, FaqEntry, PrivacyNotice]
 
 _previous = "tests.therapy_info.previous_release.migrations."
@@ -95,13 +100,7 @@ def test_a_fresh_database_gets_every_item_created():
     report = load_content()
 
     assert report.counts[CREATED] == SHIPPED_ITEMS
-    assert counts() == {
-        "Page": 2,
-        "Reference": 15,
-        "KeyFigure": 3,
-        "FaqEntry": 8,
-        "PrivacyNotice": 1,
-    }
+    assert counts() == SHIPPED_ROWS
     overview = Page.objects.get(slug=OVERVIEW)
     assert 'href="#ref-5"' in overview.body_html_en
     assert 'href="#ref-5"' in overview.body_html_ar
@@ -209,7 +208,7 @@ def test_a_renamed_page_is_found_at_its_new_address():
 
     # The slug the files give is the loader's: the editor's rename is kept, nothing duplicated.
     assert outcomes(report)[f"page {OVERVIEW}"] == SKIPPED_CHANGED
-    assert Page.objects.count() == 2
+    assert Page.objects.count() == SHIPPED_ROWS["Page"]
     assert PageSlugRedirect.objects.get(old_slug=OVERVIEW).page == page
 
 
@@ -246,15 +245,12 @@ def test_an_upgraded_database_keeps_its_rows_and_is_brought_up_to_the_files():
     assert not [line for line in report.lines if line[0].startswith("skipped")]
     for model in CONTENT_MODELS:
         assert before[model.__name__] <= set(model.objects.values_list("pk", flat=True))
-    assert counts() == {
-        "Page": 2,
-        "Reference": 15,
-        "KeyFigure": 3,
-        "FaqEntry": 8,
-        "PrivacyNotice": 1,
-    }
-    # 10 references and key figures the files have since; that release had no checklists.
-    assert report.counts[CREATED] == 10 + SHIPPED_CHECKLIST_ITEMS
+    assert counts() == SHIPPED_ROWS
+    # 10 references and key figures the files have since for that release's pages, the pages
+    # added since with theirs; that release had no checklists.
+    assert report.counts[CREATED] == (
+        10 + rows_of_pages_added_since_the_previous_release() + SHIPPED_CHECKLIST_ITEMS
+    )
     assert outcomes(report)["privacy notice 1"] == UNCHANGED
     assert load_content().counts[UNCHANGED] == SHIPPED_ITEMS
 
