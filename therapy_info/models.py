@@ -166,7 +166,7 @@ class Page(TranslationTracking):
     class SpecialSection(models.TextChoices):
         """What the page shows besides its text, drawn by a template rather than written."""
 
-        NONE = "", _("None")
+        NONE = "", _("None: the text only")
         TREATMENT_JOURNEY = "treatment_journey", _("The treatment journey, as a step diagram")
         RECORDS_CHECKLISTS = "records_checklists", _("The published records checklists")
 

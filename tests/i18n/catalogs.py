@@ -41,6 +41,9 @@ PUBLIC_PATHS = [
     "/car-t/questions/",
     "/car-t/car-t-cell-therapy/",
     "/car-t/advantages-and-challenges/",
+    "/car-t/treatment-journey/",
+    "/car-t/who-may-be-eligible/",
+    "/car-t/preparing-medical-records/",
     "/start/",
 ]
 
