@@ -19,7 +19,7 @@ from tests.therapy_info.shipped_content import (
     rows_of_pages_added_since_the_previous_release,
     shipped_rows,
 )
-from therapy_info.content_files import read_content
+from therapy_info.content_files import ContentFileError, read_content
 from therapy_info.content_loader import (
     CREATED,
     LOADED_NOTE,
@@ -342,3 +342,41 @@ def test_the_command_is_silent_at_verbosity_0_and_still_loads():
 
     assert quiet.getvalue() == ""
     assert Page.objects.filter(slug=OVERVIEW).exists()
+
+
+def test_a_pages_special_section_comes_from_its_front_matter():
+    pages = {page.key: page for page in read_content()["pages"]}
+
+    assert pages["treatment-journey"].values["special_section"] == "treatment_journey"
+    assert pages["preparing-medical-records"].values["special_section"] == "records_checklists"
+    assert pages[OVERVIEW].values["special_section"] == ""
+    assert Page.objects.get(slug="treatment-journey").special_section == (
+        Page.SpecialSection.TREATMENT_JOURNEY
+    )
+
+
+def test_the_loader_refuses_a_special_section_it_does_not_know(content_copy):
+    journey = content_copy / "pages" / "treatment-journey" / "en.md"
+    rewrite(journey, "special_section: treatment_journey\n", "special_section: timeline\n")
+
+    with pytest.raises(
+        ContentFileError,
+        match=r"treatment-journey/en.md: `special_section` is 'timeline'; it is one of "
+        r"treatment_journey, records_checklists, or left out",
+    ):
+        read_content(content_copy)
+
+
+def test_a_database_loaded_before_pages_had_special_sections_gets_them():
+    empty_database()
+    before_special_sections = read_content()
+    for page in before_special_sections["pages"]:
+        del page.values["special_section"]
+    load_content(content=before_special_sections)
+
+    report = load_content()
+
+    assert outcomes(report)["page treatment-journey"] == UPDATED
+    assert outcomes(report)[f"page {OVERVIEW}"] == UNCHANGED
+    assert Page.objects.get(slug="treatment-journey").special_section == "treatment_journey"
+    assert load_content().counts[UNCHANGED] == SHIPPED_ITEMS
