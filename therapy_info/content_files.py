@@ -14,7 +14,7 @@ from pathlib import Path
 import yaml
 from django.conf import settings
 
-from therapy_info.models import SOURCE_LANGUAGE, TRANSLATION_LANGUAGES, localized
+from therapy_info.models import SOURCE_LANGUAGE, TRANSLATION_LANGUAGES, Page, localized
 
 CONTENT_DIR = Path(__file__).resolve().parent / "content"
 # Replaced by settings.CONTACT_EMAIL when loaded: each deployment's own address.
@@ -140,6 +140,7 @@ def read_page(folder):
             "slug": folder.name,
             "status": english.meta.get("status", "draft"),
             "navigation_order": int(english.meta.get("navigation_order", 100)),
+            "special_section": _special_section(english),
             "reviewed_on": reviewed_on,
             "reviewed_by": _text(english.meta.get("reviewed_by")),
             **_texts(files, ("title", "summary", "body")),
@@ -154,6 +155,18 @@ def read_page(folder):
         folder.name, files, {ref.values["number"]: ref.values["url"] for ref in page.references}
     )
     return page
+
+
+def _special_section(english):
+    """The section a template draws on the page (Page.SpecialSection); none when left out."""
+    value = _text(english.meta.get("special_section"))
+    if value not in Page.SpecialSection.values:
+        known = ", ".join(choice for choice in Page.SpecialSection.values if choice)
+        raise ContentFileError(
+            f"{english.path}: `special_section` is {value!r}; it is one of {known}, "
+            "or left out for a page with its text only."
+        )
+    return value
 
 
 def _references(slug, files):

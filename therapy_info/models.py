@@ -163,6 +163,13 @@ class Page(TranslationTracking):
         DRAFT = "draft", _("Draft (only staff can see it)")
         PUBLISHED = "published", _("Published (everyone can see it)")
 
+    class SpecialSection(models.TextChoices):
+        """What the page shows besides its text, drawn by a template rather than written."""
+
+        NONE = "", _("None: the text only")
+        TREATMENT_JOURNEY = "treatment_journey", _("The treatment journey, as a step diagram")
+        RECORDS_CHECKLISTS = "records_checklists", _("The published records checklists")
+
     title = models.CharField(_("title"), max_length=200)
     slug = models.SlugField(
         _("address (slug)"),
@@ -197,6 +204,19 @@ class Page(TranslationTracking):
     )
     navigation_order = models.PositiveSmallIntegerField(
         _("order in lists"), default=100, help_text=_("Lower numbers come first.")
+    )
+    special_section = models.CharField(
+        _("special section"),
+        max_length=30,
+        choices=SpecialSection,
+        blank=True,
+        default=SpecialSection.NONE,
+        # In the database too: code that predates the column (old data migrations) still inserts.
+        db_default=SpecialSection.NONE,
+        help_text=_(
+            "Shown with the text: the step diagram of the treatment journey (before the text) or "
+            "the records checklists of every diagnosis (after it)."
+        ),
     )
     reviewed_on = models.DateField(
         _("medically reviewed on"),

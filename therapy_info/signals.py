@@ -1,5 +1,6 @@
-"""Keeps cached pages fresh: any change to published content makes the whole cache stale
-(stored pages and therapy_info.content_cache alike: both are keyed by the page cache's version)."""
+"""Keeps cached pages fresh: any change to published content, records checklists included, makes
+the whole cache stale (stored pages and therapy_info.content_cache alike: both are keyed by the
+page cache's version)."""
 
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
@@ -13,6 +14,7 @@ from therapy_info.models import (
     PrivacyNotice,
     Reference,
 )
+from therapy_info.records_checklists import ChecklistItem, RecordsChecklist
 
 
 @receiver([post_save, post_delete], sender=Page)
@@ -21,5 +23,8 @@ from therapy_info.models import (
 @receiver([post_save, post_delete], sender=FaqEntry)
 @receiver([post_save, post_delete], sender=PageSlugRedirect)
 @receiver([post_save, post_delete], sender=PrivacyNotice)
+# The page "preparing medical records" shows the published checklists.
+@receiver([post_save, post_delete], sender=RecordsChecklist)
+@receiver([post_save, post_delete], sender=ChecklistItem)
 def content_changed(sender, **kwargs):
     page_cache.bump_version()

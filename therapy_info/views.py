@@ -12,6 +12,7 @@ from django.utils.translation import get_language
 from therapy_info import content_cache
 from therapy_info.models import FaqEntry, KeyFigure, Page, PageSlugRedirect, Reference
 from therapy_info.privacy_notice import current_notice
+from therapy_info.records_checklists import GENERAL, RecordsChecklist
 
 
 @dataclass
@@ -21,6 +22,8 @@ class PageContent:
     page: Page
     references: list[Reference] = field(default_factory=list)
     key_figures: list[KeyFigure] = field(default_factory=list)
+    # The page's special section "records_checklists": every published checklist, general last.
+    records_checklists: list[RecordsChecklist] = field(default_factory=list)
 
     @classmethod
     def load(cls, page):
@@ -28,13 +31,34 @@ class PageContent:
             page=page,
             references=list(page.references.all()),
             key_figures=list(page.key_figures.select_related("reference").order_by("order", "pk")),
+            records_checklists=(
+                _published_checklists()
+                if page.special_section == Page.SpecialSection.RECORDS_CHECKLISTS
+                else []
+            ),
         )
 
 
+def _published_checklists():
+    checklists = RecordsChecklist.objects.published().with_items_in_order()
+    # The general checklist serves every other diagnosis: after the diagnoses it does not name.
+    return sorted(checklists, key=lambda checklist: (checklist.diagnosis == GENERAL,))
+
+
 def home(request):
+    pages = list(Page.objects.published().in_navigation_order())
     context = {
         "key_figures": KeyFigure.objects.for_home_page(),
-        "pages": Page.objects.published().in_navigation_order(),
+        "pages": pages,
+        # The short journey links to the page that tells it in full; no page, no short version.
+        "journey_page": next(
+            (
+                page
+                for page in pages
+                if page.special_section == Page.SpecialSection.TREATMENT_JOURNEY
+            ),
+            None,
+        ),
     }
     return render(request, "therapy_info/home.html", context)
 
@@ -94,6 +118,7 @@ def _render_page(request, content, is_preview):
         "page": page,
         "references": content.references,
         "key_figures": content.key_figures,
+        "records_checklists": content.records_checklists,
         "is_preview": is_preview,
         "canonical_url": canonical_url,
         "structured_data": page.structured_data(

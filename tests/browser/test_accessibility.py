@@ -25,6 +25,9 @@ PUBLIC_PAGES = [
     "car-t/",
     "car-t/car-t-cell-therapy/",
     "car-t/advantages-and-challenges/",
+    "car-t/treatment-journey/",
+    "car-t/who-may-be-eligible/",
+    "car-t/preparing-medical-records/",
     "car-t/questions/",
     "start/",
 ]

@@ -44,6 +44,9 @@ PUBLIC_PATHS = [
     "/car-t/risks-and-side-effects/",
     "/car-t/approved-in-china/",
     "/car-t/costs/",
+    "/car-t/treatment-journey/",
+    "/car-t/who-may-be-eligible/",
+    "/car-t/preparing-medical-records/",
     "/start/",
 ]
 

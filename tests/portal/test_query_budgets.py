@@ -16,6 +16,8 @@ BUDGETS = [
     ("home", "/en/", 2),
     ("content page", "/en/car-t/car-t-cell-therapy/", 3),
     ("second content page", "/en/car-t/advantages-and-challenges/", 3),
+    # The page, its references, its key figures; the published records checklists and their items.
+    ("records page", "/en/car-t/preparing-medical-records/", 5),
     ("index of topics", "/en/car-t/", 1),
     ("questions (FAQ)", "/en/car-t/questions/", 1),
     # The notice in force, read once per content version and day (therapy_info.privacy_notice).

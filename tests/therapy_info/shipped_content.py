@@ -1,4 +1,10 @@
-"""Changing a copy of the shipped content files, as a release with new content would."""
+"""What the shipped content files hold, and changing a copy of them as a release with new content
+would. Counted from the files, so that a release adding a page changes no test's numbers."""
+
+from therapy_info.content_files import read_content
+
+# The pages the release that shipped content in data migrations had (the upgrade tests start there).
+PAGES_OF_THE_PREVIOUS_RELEASE = {"car-t-cell-therapy", "advantages-and-challenges"}
 
 
 def rewrite(path, old, new):
@@ -6,3 +12,30 @@ def rewrite(path, old, new):
     text = path.read_text(encoding="utf-8")
     assert old in text
     path.write_text(text.replace(old, new), encoding="utf-8")
+
+
+def _rows_of(page):
+    """A page's rows: itself, its references and its key figures."""
+    return 1 + len(page.references) + len(page.key_figures)
+
+
+def shipped_rows():
+    """{model name: how many rows the content files make} for the models the pages and questions
+    fill (checklists are counted by their own tests)."""
+    content = read_content()
+    pages = content["pages"]
+    return {
+        "Page": len(pages),
+        "Reference": sum(len(page.references) for page in pages),
+        "KeyFigure": sum(len(page.key_figures) for page in pages),
+        "FaqEntry": len(content["questions"]),
+        "PrivacyNotice": len(content["privacy_notices"]),
+    }
+
+
+def rows_of_pages_added_since_the_previous_release():
+    return sum(
+        _rows_of(page)
+        for page in read_content()["pages"]
+        if page.key not in PAGES_OF_THE_PREVIOUS_RELEASE
+    )

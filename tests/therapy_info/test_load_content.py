@@ -14,8 +14,12 @@ from django.core.management import CommandError, call_command
 from django.db import connection
 from django.db.migrations.loader import MigrationLoader
 
-from tests.therapy_info.shipped_content import rewrite
-from therapy_info.content_files import read_content
+from tests.therapy_info.shipped_content import (
+    rewrite,
+    rows_of_pages_added_since_the_previous_release,
+    shipped_rows,
+)
+from therapy_info.content_files import ContentFileError, read_content
 from therapy_info.content_loader import (
     CREATED,
     LOADED_NOTE,
@@ -42,9 +46,10 @@ pytestmark = pytest.mark.django_db
 OVERVIEW = "car-t-cell-therapy"
 # 8 records checklists and their 57 items: new since the release the upgrade tests start from.
 SHIPPED_CHECKLIST_ITEMS = 65
-# 5 pages, 40 references (6, 9; risks 12, approved products 7, costs 6), 3 key figures,
-# 8 questions, 2 privacy notice versions; the checklists.
-SHIPPED_ITEMS = 58 + SHIPPED_CHECKLIST_ITEMS
+# The pages with their references and key figures, the questions, the privacy notice versions;
+# the checklists.
+SHIPPED_ROWS = shipped_rows()
+SHIPPED_ITEMS = sum(SHIPPED_ROWS.values()) + SHIPPED_CHECKLIST_ITEMS
 CONTENT_MODELS = [Page, Reference, KeyFigure, FaqEntry, PrivacyNotice]
 
 _previous = "tests.therapy_info.previous_release.migrations."
@@ -95,13 +100,7 @@ def test_a_fresh_database_gets_every_item_created():
     report = load_content()
 
     assert report.counts[CREATED] == SHIPPED_ITEMS
-    assert counts() == {
-        "Page": 5,
-        "Reference": 40,
-        "KeyFigure": 3,
-        "FaqEntry": 8,
-        "PrivacyNotice": 2,
-    }
+    assert counts() == SHIPPED_ROWS
     overview = Page.objects.get(slug=OVERVIEW)
     assert 'href="#ref-5"' in overview.body_html_en
     assert 'href="#ref-5"' in overview.body_html_ar
@@ -209,7 +208,7 @@ def test_a_renamed_page_is_found_at_its_new_address():
 
     # The slug the files give is the loader's: the editor's rename is kept, nothing duplicated.
     assert outcomes(report)[f"page {OVERVIEW}"] == SKIPPED_CHANGED
-    assert Page.objects.count() == len(read_content()["pages"])
+    assert Page.objects.count() == SHIPPED_ROWS["Page"]
     assert PageSlugRedirect.objects.get(old_slug=OVERVIEW).page == page
 
 
@@ -246,16 +245,12 @@ def test_an_upgraded_database_keeps_its_rows_and_is_brought_up_to_the_files():
     assert not [line for line in report.lines if line[0].startswith("skipped")]
     for model in CONTENT_MODELS:
         assert before[model.__name__] <= set(model.objects.values_list("pk", flat=True))
-    assert counts() == {
-        "Page": 5,
-        "Reference": 40,
-        "KeyFigure": 3,
-        "FaqEntry": 8,
-        "PrivacyNotice": 2,
-    }
-    # 10 references and key figures the files have since, 3 pages with their 25 references, and
-    # privacy notice version 2; that release had no checklists.
-    assert report.counts[CREATED] == 10 + 28 + 1 + SHIPPED_CHECKLIST_ITEMS
+    assert counts() == SHIPPED_ROWS
+    # 10 references and key figures the files have since for that release's pages, the pages
+    # added since with theirs, privacy notice version 2; that release had no checklists.
+    assert report.counts[CREATED] == (
+        10 + rows_of_pages_added_since_the_previous_release() + 1 + SHIPPED_CHECKLIST_ITEMS
+    )
     assert outcomes(report)["privacy notice 1"] == UNCHANGED
     assert load_content().counts[UNCHANGED] == SHIPPED_ITEMS
 
@@ -333,7 +328,7 @@ def test_an_upgraded_database_finds_a_page_an_editor_renamed_by_its_old_address(
     report = load_content()
 
     assert outcomes(report)[f"page {OVERVIEW}"] == SKIPPED_CHANGED
-    assert Page.objects.count() == len(read_content()["pages"])
+    assert Page.objects.count() == SHIPPED_ROWS["Page"]
     # Its reference, untouched since the migrations, is found on the renamed page and updated.
     assert outcomes(report)[f"reference {OVERVIEW} [1]"] == UPDATED
     assert Reference.objects.filter(number=1, page__slug__startswith="renamed-").count() == 1
@@ -347,3 +342,41 @@ def test_the_command_is_silent_at_verbosity_0_and_still_loads():
 
     assert quiet.getvalue() == ""
     assert Page.objects.filter(slug=OVERVIEW).exists()
+
+
+def test_a_pages_special_section_comes_from_its_front_matter():
+    pages = {page.key: page for page in read_content()["pages"]}
+
+    assert pages["treatment-journey"].values["special_section"] == "treatment_journey"
+    assert pages["preparing-medical-records"].values["special_section"] == "records_checklists"
+    assert pages[OVERVIEW].values["special_section"] == ""
+    assert Page.objects.get(slug="treatment-journey").special_section == (
+        Page.SpecialSection.TREATMENT_JOURNEY
+    )
+
+
+def test_the_loader_refuses_a_special_section_it_does_not_know(content_copy):
+    journey = content_copy / "pages" / "treatment-journey" / "en.md"
+    rewrite(journey, "special_section: treatment_journey\n", "special_section: timeline\n")
+
+    with pytest.raises(
+        ContentFileError,
+        match=r"treatment-journey/en.md: `special_section` is 'timeline'; it is one of "
+        r"treatment_journey, records_checklists, or left out",
+    ):
+        read_content(content_copy)
+
+
+def test_a_database_loaded_before_pages_had_special_sections_gets_them():
+    empty_database()
+    before_special_sections = read_content()
+    for page in before_special_sections["pages"]:
+        del page.values["special_section"]
+    load_content(content=before_special_sections)
+
+    report = load_content()
+
+    assert outcomes(report)["page treatment-journey"] == UPDATED
+    assert outcomes(report)[f"page {OVERVIEW}"] == UNCHANGED
+    assert Page.objects.get(slug="treatment-journey").special_section == "treatment_journey"
+    assert load_content().counts[UNCHANGED] == SHIPPED_ITEMS
