@@ -167,7 +167,11 @@ TEMPLATES = [
 # Database: SQLite in a file by default ("check out and it works"); DATABASE_URL moves to
 # PostgreSQL.
 DATABASES = {
-    "default": env.db_url("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}"),
+    # An empty DATABASE_URL (`DATABASE_URL= make test`) means unset, as with every other setting,
+    # not a database without an engine.
+    "default": env.db_url_config(
+        env.str("DATABASE_URL", default="") or f"sqlite:///{BASE_DIR / 'db.sqlite3'}"
+    ),
 }
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True

@@ -54,6 +54,12 @@ def test_database_defaults_to_an_sqlite_file():
     assert engine == '"django.db.backends.sqlite3"'
 
 
+def test_an_empty_database_url_is_the_default_sqlite_file():
+    engine = read_setting('DATABASES["default"]["ENGINE"]', DEBUG="true", DATABASE_URL="")
+
+    assert engine == '"django.db.backends.sqlite3"'
+
+
 def test_database_url_moves_the_portal_to_postgresql():
     engine = read_setting(
         'DATABASES["default"]["ENGINE"]',
