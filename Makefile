@@ -96,6 +96,9 @@ format: install ## Format and fix what ruff can
 scan: install ## Mozilla HTTP Observatory scan of production settings over TLS on 127.0.0.1 (root)
 	bash scripts/scan.sh
 
+lighthouse: install ## Lighthouse scores (phone) of the public pages under production settings; PAGES="/en/ …"
+	PAGES="$(PAGES)" bash scripts/lighthouse.sh
+
 bench: install ## Requests/s, p50, p99 of the main pages vs a bare view (gunicorn, wrk; DATABASE_URL)
 	$(BIN)/python scripts/bench.py $(BENCH_ARGS)
 
@@ -119,4 +122,4 @@ ci: ## What CI runs: .ci/run
 clean: ## Remove the virtualenv, the SQLite database and collected static files
 	rm -rf $(VENV) db.sqlite3 db.sqlite3-wal db.sqlite3-shm staticfiles
 
-.PHONY: help install migrate run superuser serve test test-browser lint format scan bench burst ci clean
+.PHONY: help install migrate run superuser serve test test-browser lint format scan lighthouse bench burst ci clean

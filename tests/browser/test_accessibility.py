@@ -28,6 +28,9 @@ PUBLIC_PAGES = [
     "car-t/treatment-journey/",
     "car-t/who-may-be-eligible/",
     "car-t/preparing-medical-records/",
+    "car-t/risks-and-side-effects/",
+    "car-t/approved-in-china/",
+    "car-t/costs/",
     "car-t/questions/",
     "start/",
 ]
