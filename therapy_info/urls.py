@@ -11,4 +11,10 @@ urlpatterns = [
     # Before the page pattern; models.RESERVED_SLUGS keeps pages off this address.
     path("questions/", views.faq, name="faq"),
     path("<slug:slug>/", views.page_detail, name="page"),
+    # Staff only, never in the page cache (settings.PAGE_CACHE_VIEWS does not name it).
+    path(
+        "<slug:slug>/pending/<int:revision_id>/",
+        views.pending_revision,
+        name="pending_revision",
+    ),
 ]

@@ -10,6 +10,7 @@ from django.utils.cache import add_never_cache_headers
 from django.utils.translation import get_language
 
 from therapy_info import content_cache
+from therapy_info.editorial import PageReview, PageRevision
 from therapy_info.models import FaqEntry, KeyFigure, Page, PageSlugRedirect, Reference
 from therapy_info.privacy_notice import current_notice
 
@@ -21,6 +22,8 @@ class PageContent:
     page: Page
     references: list[Reference] = field(default_factory=list)
     key_figures: list[KeyFigure] = field(default_factory=list)
+    # The medical review of the reader's language (the cache is per language).
+    review: PageReview | None = None
 
     @classmethod
     def load(cls, page):
@@ -28,6 +31,7 @@ class PageContent:
             page=page,
             references=list(page.references.all()),
             key_figures=list(page.key_figures.select_related("reference").order_by("order", "pk")),
+            review=page.reviews.filter(language=get_language()).first(),
         )
 
 
@@ -87,17 +91,46 @@ def _unpublished_page(request, slug):
     raise Http404
 
 
-def _render_page(request, content, is_preview):
+def pending_revision(request, slug, revision_id):
+    """A page as readers would see it once a pending revision is published: staff only, never
+    cached, never indexed."""
+    if not can_preview(request.user):
+        raise Http404
+    revision = (
+        PageRevision.objects.pending()
+        .select_related("page")
+        .filter(pk=revision_id, page__slug=slug)
+        .first()
+    )
+    if revision is None:
+        raise Http404
+    page = revision.preview_page()
+    references, key_figures = revision.preview_related(page)
+    content = PageContent(
+        page=page,
+        references=references,
+        key_figures=key_figures,
+        review=page.reviews.filter(language=get_language()).first(),
+    )
+    response = _render_page(request, content, is_preview=True, is_pending_revision=True)
+    add_never_cache_headers(response)
+    return response
+
+
+def _render_page(request, content, is_preview, is_pending_revision=False):
     page = content.page
     canonical_url = request.build_absolute_uri(page.get_absolute_url())
     context = {
         "page": page,
         "references": content.references,
         "key_figures": content.key_figures,
+        "review": content.review,
         "is_preview": is_preview,
+        "is_pending_revision": is_pending_revision,
         "canonical_url": canonical_url,
         "structured_data": page.structured_data(
             canonical_url,
+            content.review,
             # An untranslated page is shown in English, and says so to search engines too.
             get_language() if page.is_translated() else settings.LANGUAGE_CODE,
             settings.SITE_NAME,
