@@ -33,6 +33,17 @@ REVIEWER_PERMISSIONS = [
     "view_pagerevision",
     "change_pagerevision",
 ]
+# Only reviewers record a review. On a fresh database 0004 runs after therapy_info's migrations
+# and gives editors every permission of that app, these included: taken away here.
+REVIEWER_ONLY_PERMISSIONS = [
+    "review_medical_content",
+    "add_pagereview",
+    "change_pagereview",
+    "delete_pagereview",
+    "add_historicalpagereview",
+    "change_historicalpagereview",
+    "delete_historicalpagereview",
+]
 EDITOR_PERMISSIONS = [
     "publish_page",
     "view_pagereview",
@@ -60,6 +71,7 @@ def add_groups(apps, schema_editor):
     reviewers.permissions.add(*_permissions(apps, REVIEWER_PERMISSIONS))
     editors, _created = Group.objects.get_or_create(name=CONTENT_EDITORS)
     editors.permissions.add(*_permissions(apps, EDITOR_PERMISSIONS))
+    editors.permissions.remove(*_permissions(apps, REVIEWER_ONLY_PERMISSIONS))
 
 
 def remove_groups(apps, schema_editor):
