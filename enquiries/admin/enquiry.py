@@ -13,6 +13,7 @@ from django.utils.formats import date_format
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
+from modeltranslation.admin import TranslationAdmin
 
 from enquiries.admin.actions import EnquiryActions
 from enquiries.admin.filters import (
@@ -59,7 +60,10 @@ def age(delta):
 
 
 @admin.register(City)
-class CityAdmin(admin.ModelAdmin):
+class CityAdmin(TranslationAdmin):
+    """The cities the form offers, named in each language of the form. Leads add and change them
+    (enquiries 0004 gives only leads change_city); coordinators see the list."""
+
     list_display = ["name", "active", "order"]
     list_editable = ["active", "order"]
     search_fields = ["name"]

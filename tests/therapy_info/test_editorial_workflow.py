@@ -263,16 +263,16 @@ def test_a_review_older_than_twelve_months_is_due(admin_client, make_page):
 
 
 def test_the_history_shows_a_word_difference_per_language(admin_client, page):
-    page.body_ru = "Старый текст о клетках."
+    page.body_ru = "Старый текст про клетки."
     page.save()
-    page.body_ru = "Новый текст о клетках <script>."
+    page.body_ru = "Новый текст про клетки <script>."
     page.save()
 
     content = admin_client.get(
         reverse("admin:therapy_info_page_history", args=[page.pk])
     ).content.decode()
 
-    assert "<del>Старый </del><ins>Новый </ins>текст о " in content
+    assert "<del>Старый </del><ins>Новый </ins>текст про " in content
     assert "&lt;script&gt;" in content
     assert "chars]" not in content
 
