@@ -434,6 +434,9 @@ class PageAdmin(TranslationStatusAdmin):
             related[kind] = self._rows_of(formset, kind)
             # Nothing of it is saved now (construct_change_message reads these).
             formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []
+        if not form.has_changed() and related == snapshot_of_related(page):
+            # Nothing to publish (a reviewer recording a review, a save without changes).
+            return
         request.pending_revision = PageRevision.save_pending(page, values, related, request.user)
 
     def _rows_of(self, formset, kind):

@@ -53,16 +53,18 @@ def page_text_columns():
 
 def snapshot_of_related(page):
     """The page's references and key figures as plain data (JSON), in a stable order."""
+    # An untranslated text is None or "" alike (the admin's forms post "").
     references = [
-        {name: getattr(ref, name) for name in (*REFERENCE_SHARED, *_columns(REFERENCE_TEXTS))}
+        {
+            **{name: getattr(ref, name) for name in REFERENCE_SHARED},
+            **{name: getattr(ref, name) or "" for name in _columns(REFERENCE_TEXTS)},
+        }
         for ref in page.references.order_by("number")
     ]
     key_figures = [
         {
-            **{
-                name: getattr(figure, name)
-                for name in (*KEY_FIGURE_SHARED, *_columns(KEY_FIGURE_TEXTS))
-            },
+            **{name: getattr(figure, name) for name in KEY_FIGURE_SHARED},
+            **{name: getattr(figure, name) or "" for name in _columns(KEY_FIGURE_TEXTS)},
             "reference_number": figure.reference.number if figure.reference_id else None,
         }
         for figure in page.key_figures.select_related("reference").order_by("order", "pk")

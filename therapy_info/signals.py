@@ -5,6 +5,7 @@ from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
 from portal import page_cache
+from therapy_info.editorial import PageReview
 from therapy_info.models import (
     FaqEntry,
     KeyFigure,
@@ -21,5 +22,6 @@ from therapy_info.models import (
 @receiver([post_save, post_delete], sender=FaqEntry)
 @receiver([post_save, post_delete], sender=PageSlugRedirect)
 @receiver([post_save, post_delete], sender=PrivacyNotice)
+@receiver([post_save, post_delete], sender=PageReview)
 def content_changed(sender, **kwargs):
     page_cache.bump_version()

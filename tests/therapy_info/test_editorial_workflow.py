@@ -182,6 +182,26 @@ def test_a_reviewer_records_the_review_of_a_language(reviewer_browser, reviewer,
     assert response.status_code == 302
     review = PageReview.objects.get(page=page)
     assert (review.language, review.reviewed_by) == ("ru", reviewer)
+    # Recording a review changes no text: nothing waits to be published.
+    assert not PageRevision.objects.exists()
+
+
+def test_a_recorded_review_is_on_the_public_page_at_once(reviewer_browser, client, page):
+    client.get(page.get_absolute_url())  # now in the page cache
+    name = f"Dr. {uuid.uuid4().hex}"
+
+    save_through_admin(
+        reviewer_browser,
+        page,
+        **{
+            "reviews-TOTAL_FORMS": 1,
+            "reviews-0-language": "en",
+            "reviews-0-reviewed_on": "2026-05-01",
+            "reviews-0-reviewer_name": name,
+        },
+    )
+
+    assert name in client.get(page.get_absolute_url()).content.decode()
 
 
 def test_an_editors_forged_review_is_ignored(editor_browser, page):
