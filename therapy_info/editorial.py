@@ -129,6 +129,27 @@ def clear_reviews(page, languages):
     PageReview.objects.filter(page=page, language__in=languages).delete()
 
 
+def with_review_in(pages, language):
+    """Pages with their review in a language read in the same query (review_read_with())."""
+    review = PageReview.objects.filter(page=models.OuterRef("pk"), language=language)
+    return pages.annotate(
+        review_reviewed_on=models.Subquery(review.values("reviewed_on")[:1]),
+        review_reviewer_name=models.Subquery(review.values("reviewer_name")[:1]),
+    )
+
+
+def review_read_with(page, language):
+    """The review with_review_in() read with the page, or None."""
+    if page.review_reviewed_on is None:
+        return None
+    return PageReview(
+        page=page,
+        language=language,
+        reviewed_on=page.review_reviewed_on,
+        reviewer_name=page.review_reviewer_name or "",
+    )
+
+
 class PageReviewQuerySet(models.QuerySet):
     def due(self, today=None):
         return self.filter(reviewed_on__lt=review_due_before(today))
