@@ -117,6 +117,29 @@ def test_publishing_the_revision_changes_the_live_page_its_references_and_histor
     assert revision.status == PageRevision.Status.PUBLISHED
 
 
+def test_the_revision_shows_its_changes_word_by_word_with_a_publish_button(editor_browser, page):
+    save_through_admin(editor_browser, page, body_en="CAR-T uses a patient's own immune cells [1].")
+    revision = PageRevision.objects.pending().get(page=page)
+    url = reverse("admin:therapy_info_page_pending_revision", args=[page.pk, revision.pk])
+
+    content = editor_browser.get(url).content.decode()
+
+    assert "<del>T </del><ins>immune </ins>" in content
+    assert 'name="publish"' in content
+
+
+def test_without_the_publish_permission_a_revision_cannot_be_published(editor_client, page):
+    # tests/therapy_info/conftest.py's editor may edit pages but holds no publish permission.
+    save_through_admin(editor_client, page, body_en="An unpublishable change [1].")
+    revision = PageRevision.objects.pending().get(page=page)
+    url = reverse("admin:therapy_info_page_pending_revision", args=[page.pk, revision.pk])
+
+    assert 'name="publish"' not in editor_client.get(url).content.decode()
+    assert publish(editor_client, revision).status_code == 403
+    page.refresh_from_db()
+    assert "unpublishable" not in page.body
+
+
 def test_a_draft_is_still_edited_directly(editor_browser, draft):
     new_text = f"Draft text {uuid.uuid4().hex} [1]."
 
