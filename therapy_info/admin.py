@@ -408,19 +408,14 @@ class PageAdmin(TranslationStatusAdmin):
             clear_reviews(page, languages_with_changed_medical_text(before, medical_state(page)))
 
     def _save_pending_revision(self, request, page, form, formsets):
+        tracking = [
+            localized(column, code)
+            for column in ("translated_from", "translation_reviewed")
+            for code in TRANSLATION_LANGUAGES
+        ]
         values = {
             name: getattr(page, name)
-            for name in [
-                *page_text_columns(),
-                "slug",
-                "navigation_order",
-                "status",
-                *[
-                    localized(n, c)
-                    for n in ("translated_from", "translation_reviewed")
-                    for c in TRANSLATION_LANGUAGES
-                ],
-            ]
+            for name in [*page_text_columns(), "slug", "navigation_order", "status", *tracking]
         }
         # Reviews are recorded on the live page, not in a revision.
         for formset in formsets:

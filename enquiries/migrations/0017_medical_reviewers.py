@@ -1,6 +1,7 @@
 """The medical reviewers' group: checks, publishes and records the medical review of the CAR-T
-pages (therapy_info 0010), and nothing about enquiries. Content editors may publish too, and see
-the reviews and pending revisions; only reviewers record a review."""
+pages (therapy_info 0010), and nothing about enquiries. Content editors may publish too and see
+the reviews; only reviewers record a review. (Pending revisions are reached through the page, on
+the page permissions: no permission of their own is needed.)"""
 
 from django.contrib.auth.management import create_permissions
 from django.db import migrations
@@ -30,8 +31,6 @@ REVIEWER_PERMISSIONS = [
     "change_pagereview",
     "delete_pagereview",
     "view_historicalpagereview",
-    "view_pagerevision",
-    "change_pagerevision",
 ]
 # Only reviewers record a review. On a fresh database 0004 runs after therapy_info's migrations
 # and gives editors every permission of that app, these included: taken away here.
@@ -48,8 +47,6 @@ EDITOR_PERMISSIONS = [
     "publish_page",
     "view_pagereview",
     "view_historicalpagereview",
-    "view_pagerevision",
-    "change_pagerevision",
 ]
 
 
