@@ -26,6 +26,8 @@ from simple_history.admin import SimpleHistoryAdmin
 from simple_history.template_utils import HistoricalRecordContextHelper
 
 from therapy_info.editorial import (
+    LANGUAGE_CODES,
+    FaqEntryRevision,
     PageReview,
     PageRevision,
     clear_reviews,
@@ -552,7 +554,7 @@ class PageAdmin(TranslationStatusAdmin):
             **self.admin_site.each_context(request),
             "opts": self.opts,
             "title": _("Pending revision of “%(page)s”") % {"page": page},
-            "page": page,
+            "original": page,
             "revision": revision,
             "changes": changes,
             "can_publish": can_publish and revision.status == PageRevision.Status.PENDING,
@@ -677,12 +679,137 @@ def related_as_text(rows):
 
 @admin.register(FaqEntry)
 class FaqEntryAdmin(TranslationStatusAdmin):
-    list_display = ["question", "is_published", "translation_status", "order", "updated_at"]
+    """Like a page: a change to a published question waits as a pending revision
+    (FaqEntryRevision) to preview and publish; unpublished ones are edited directly."""
+
+    list_display = [
+        "question",
+        "is_published",
+        "has_pending_revision",
+        "translation_status",
+        "order",
+        "updated_at",
+    ]
     list_editable = ["order"]
     list_filter = ["is_published"]
     search_fields = ["question", "answer"]
-    fields = ["question", "answer", "is_published", "order", *TRANSLATION_REVIEW_FIELDS]
+    fields = [
+        "pending_revision",
+        "question",
+        "answer",
+        "is_published",
+        "order",
+        *TRANSLATION_REVIEW_FIELDS,
+    ]
+    readonly_fields = ["pending_revision"]
     actions = ["confirm_translations_current"]
+
+    def get_queryset(self, request):
+        pending = FaqEntryRevision.objects.pending().filter(entry=OuterRef("pk"))
+        return super().get_queryset(request).annotate(has_pending=Exists(pending))
+
+    def get_urls(self):
+        return [
+            path(
+                "<path:object_id>/pending/<int:revision_id>/",
+                self.admin_site.admin_view(self.pending_revision_view),
+                name="therapy_info_faqentry_pending_revision",
+            ),
+            *super().get_urls(),
+        ]
+
+    def save_model(self, request, obj, form, change):
+        is_live = (
+            obj.pk is not None and FaqEntry.objects.filter(pk=obj.pk, is_published=True).exists()
+        )
+        # Its place in the list (list_editable) is no medical text: changed directly.
+        if not is_live or set(form.changed_data) <= {"order"}:
+            super().save_model(request, obj, form, change)
+            return
+        self.track_translations(obj, form)
+        tracking = [
+            localized(column, code)
+            for column in ("translated_from", "translation_reviewed")
+            for code in TRANSLATION_LANGUAGES
+        ]
+        texts = [localized(name, code) for name in obj.TRANSLATED_TEXTS for code in LANGUAGE_CODES]
+        values = {name: getattr(obj, name) for name in [*texts, "is_published", "order", *tracking]}
+        request.pending_revision = FaqEntryRevision.save_pending(obj, values, request.user)
+
+    def response_change(self, request, obj):
+        revision = getattr(request, "pending_revision", None)
+        if revision is None:
+            return super().response_change(request, obj)
+        self.message_user(
+            request,
+            _(
+                "Your change is saved as a pending revision. The live question is unchanged "
+                "until the revision is published."
+            ),
+            messages.WARNING,
+        )
+        return HttpResponseRedirect(
+            reverse("admin:therapy_info_faqentry_pending_revision", args=[obj.pk, revision.pk])
+        )
+
+    def pending_revision_view(self, request, object_id, revision_id):
+        entry = self.get_object(request, object_id)
+        if entry is None or not self.has_view_permission(request, entry):
+            raise PermissionDenied
+        revision = get_object_or_404(FaqEntryRevision, pk=revision_id, entry=entry)
+        is_pending = revision.status == PageRevision.Status.PENDING
+        can_publish = request.user.has_perm(PUBLISH_PERMISSION) and is_pending
+        can_discard = self.has_change_permission(request, entry) and is_pending
+        if request.method == "POST" and is_pending:
+            if "publish" in request.POST:
+                if not can_publish:
+                    raise PermissionDenied
+                revision.publish(request.user)
+                self.message_user(request, _("The revision is published."), messages.SUCCESS)
+            elif "discard" in request.POST:
+                if not can_discard:
+                    raise PermissionDenied
+                revision.discard()
+                self.message_user(request, _("The revision is discarded."), messages.SUCCESS)
+            return HttpResponseRedirect(
+                reverse("admin:therapy_info_faqentry_change", args=[entry.pk])
+            )
+        changes = []
+        for name, new in revision.values.items():
+            old = getattr(entry, name)
+            if isinstance(new, str) and (old or "") != (new or ""):
+                label = FaqEntry._meta.get_field(name).verbose_name
+                changes.append((label, word_diff_html(old or "", new or "")))
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "title": _("Pending revision of “%(page)s”") % {"page": entry},
+            "original": entry,
+            "revision": revision,
+            "changes": changes,
+            "can_publish": can_publish,
+            "can_discard": can_discard,
+            "preview_url": reverse(
+                "therapy_info:pending_question_revision", kwargs={"revision_id": revision.pk}
+            ),
+        }
+        return TemplateResponse(request, "admin/therapy_info/page/pending_revision.html", context)
+
+    @admin.display(description=_("pending revision"))
+    def pending_revision(self, entry):
+        revision = entry.revisions.pending().first() if entry.pk else None
+        if revision is None:
+            return "—"
+        return format_html(
+            '<a href="{}">{}</a> — {}',
+            reverse("admin:therapy_info_faqentry_pending_revision", args=[entry.pk, revision.pk]),
+            _("A change waits to be published: preview, publish or discard it"),
+            _("saving this form replaces it."),
+        )
+
+    @admin.display(description=_("change waiting"), boolean=True)
+    def has_pending_revision(self, entry):
+        return entry.has_pending
 
 
 @admin.register(PageSlugRedirect)

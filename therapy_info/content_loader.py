@@ -197,6 +197,7 @@ class Loader:
             page, written = self.sync(item, existing, Page())
             if page is None:
                 return
+            holds_the_files = self.report.lines[-1][0] in (CREATED, UPDATED, UNCHANGED)
             for reference in item.references:
                 number = reference.values["number"]
                 _row, saved = self.sync(
@@ -213,7 +214,10 @@ class Loader:
                     KeyFigure(page=page),
                     page,
                 )
-        if written and item.review:
+        # The files' review is of the files' English: recorded while the page holds it, never
+        # over a reviewer's own record of an unchanged page.
+        english_review = page.reviews.filter(language=SOURCE_LANGUAGE)
+        if item.review and holds_the_files and (written or not english_review.exists()):
             reviewed_on, reviewer_name = item.review
             PageReview.objects.update_or_create(
                 page=page,

@@ -17,12 +17,14 @@ from django.utils.translation import gettext_lazy as _
 
 from portal import page_cache
 from therapy_info.models import (
+    FaqEntry,
     KeyFigure,
     Page,
     Reference,
     localized,
     normalise_line_endings,
     pages_rendered_later,
+    render_each_language,
 )
 
 # A review older than this is due again (shown to staff only).
@@ -314,4 +316,89 @@ class PageRevision(models.Model):
 
     def discard(self):
         self.status = self.Status.DISCARDED
+        self.save(update_fields=["status"])
+
+
+class FaqEntryRevision(models.Model):
+    """A change to a published question and answer, waiting to be published (as PageRevision is
+    for a page): the entry's texts of every language and its order and translation bookkeeping."""
+
+    entry = models.ForeignKey(
+        FaqEntry, on_delete=models.CASCADE, related_name="revisions", verbose_name=_("question")
+    )
+    values = models.JSONField(_("fields"), default=dict)
+    status = models.CharField(
+        _("status"),
+        max_length=20,
+        choices=PageRevision.Status,
+        default=PageRevision.Status.PENDING,
+        db_index=True,
+    )
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name=_("author"),
+    )
+    created_at = models.DateTimeField(_("saved"), auto_now_add=True)
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("published by"),
+    )
+    published_at = models.DateTimeField(_("published"), null=True, blank=True)
+
+    objects = PageRevisionQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("pending question revision")
+        verbose_name_plural = _("pending question revisions")
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["entry"],
+                condition=models.Q(status="pending"),
+                name="one_pending_revision_per_question",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.entry} ({self.get_status_display()}, {self.created_at:%Y-%m-%d %H:%M})"
+
+    @classmethod
+    def save_pending(cls, entry, values, author):
+        values = {name: normalise_line_endings(value) for name, value in values.items()}
+        with transaction.atomic():
+            cls.objects.pending().filter(entry=entry).update(status=PageRevision.Status.DISCARDED)
+            return cls.objects.create(entry=entry, values=values, author=author)
+
+    def preview_entry(self):
+        """An unsaved copy of the live entry with this revision's texts, rendered."""
+        entry = FaqEntry.objects.get(pk=self.entry_id)
+        for name, value in self.values.items():
+            setattr(entry, name, value)
+        render_each_language("answer", "answer_html", entry)
+        return entry
+
+    def publish(self, user):
+        with transaction.atomic():
+            entry = FaqEntry.objects.select_for_update().get(pk=self.entry_id)
+            for name, value in self.values.items():
+                setattr(entry, name, value)
+            entry._history_user = user
+            entry._change_reason = "Published a pending revision"
+            entry.save()
+            self.status = PageRevision.Status.PUBLISHED
+            self.published_by = user
+            self.published_at = timezone.now()
+            self.save(update_fields=["status", "published_by", "published_at"])
+            page_cache.bump_version()
+        return entry
+
+    def discard(self):
+        self.status = PageRevision.Status.DISCARDED
         self.save(update_fields=["status"])

@@ -224,7 +224,7 @@ class Page(TranslationTracking):
         verbose_name_plural = _("information pages")
         ordering = ["navigation_order", "title"]
         permissions = [
-            ("publish_page", "Can publish pages and their pending revisions"),
+            ("publish_page", "Can publish pages, questions and their pending revisions"),
             ("review_medical_content", "Can record the medical review of a page"),
         ]
 

@@ -10,7 +10,13 @@ from django.utils.cache import add_never_cache_headers
 from django.utils.translation import get_language
 
 from therapy_info import content_cache
-from therapy_info.editorial import PageReview, PageRevision
+from therapy_info.editorial import (
+    FaqEntryRevision,
+    PageReview,
+    PageRevision,
+    review_read_with,
+    with_review_in,
+)
 from therapy_info.models import FaqEntry, KeyFigure, Page, PageSlugRedirect, Reference
 from therapy_info.privacy_notice import current_notice
 
@@ -27,11 +33,12 @@ class PageContent:
 
     @classmethod
     def load(cls, page):
+        """A page read with_review_in() the active language (no query more for its review)."""
         return cls(
             page=page,
             references=list(page.references.all()),
             key_figures=list(page.key_figures.select_related("reference").order_by("order", "pk")),
-            review=page.reviews.filter(language=get_language()).first(),
+            review=review_read_with(page, get_language()),
         )
 
 
@@ -53,7 +60,7 @@ def privacy(request):
 
 def _published_page_content(slug):
     def build():
-        page = Page.objects.published().filter(slug=slug).first()
+        page = with_review_in(Page.objects.published().filter(slug=slug), get_language()).first()
         return PageContent.load(page) if page else None
 
     return content_cache.cached(f"page:{slug}", build)
@@ -82,7 +89,7 @@ def _unpublished_page(request, slug):
     if old_address and (old_address.page.is_published or can_preview(request.user)):
         return redirect(old_address.page, permanent=True)
     if can_preview(request.user):
-        page = Page.objects.filter(slug=slug).first()
+        page = with_review_in(Page.objects.filter(slug=slug), get_language()).first()
         if page is not None:
             response = _render_page(request, PageContent.load(page), is_preview=True)
             # A draft must not end up in a shared or browser cache.
@@ -141,6 +148,29 @@ def _render_page(request, content, is_preview, is_pending_revision=False):
 
 def faq(request):
     entries = content_cache.cached("faq", lambda: list(FaqEntry.objects.published()))
+    return _render_faq(request, entries)
+
+
+def pending_question_revision(request, revision_id):
+    """The questions as readers would see them once a pending revision of one is published:
+    staff only, never cached, never indexed."""
+    if not can_preview(request.user):
+        raise Http404
+    revision = FaqEntryRevision.objects.pending().filter(pk=revision_id).first()
+    if revision is None:
+        raise Http404
+    changed = revision.preview_entry()
+    entries = [
+        changed if entry.pk == changed.pk else entry for entry in FaqEntry.objects.published()
+    ]
+    if not changed.is_published:
+        entries = [entry for entry in entries if entry.pk != changed.pk]
+    response = _render_faq(request, entries, is_pending_revision=True)
+    add_never_cache_headers(response)
+    return response
+
+
+def _render_faq(request, entries, is_pending_revision=False):
     structured_data = {
         "@context": "https://schema.org",
         "@type": "FAQPage",
@@ -160,5 +190,6 @@ def faq(request):
         "structured_data": structured_data,
         "some_untranslated": len(translated) < len(entries),
         "some_unreviewed": any(not entry.is_translation_reviewed() for entry in translated),
+        "is_pending_revision": is_pending_revision,
     }
     return render(request, "therapy_info/faq.html", context)

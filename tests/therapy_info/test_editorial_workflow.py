@@ -13,7 +13,7 @@ from django.forms import CheckboxInput
 from django.urls import reverse
 
 from portal.page_cache import content_version
-from therapy_info.editorial import PageReview, PageRevision
+from therapy_info.editorial import FaqEntryRevision, PageReview, PageRevision
 from therapy_info.models import KeyFigure, Page
 
 pytestmark = pytest.mark.django_db
@@ -397,3 +397,38 @@ def test_saving_a_shipped_page_unchanged_with_crlf_keeps_its_translations_states
     page.refresh_from_db()
     assert {code: page.translation_state(code) for code in states} == states
     assert "\r" not in page.body_ru
+
+
+# Questions and answers.
+
+
+def faq_change_url(entry):
+    return reverse("admin:therapy_info_faqentry_change", args=[entry.pk])
+
+
+def test_a_change_to_a_published_question_waits_until_it_is_published(
+    editor_browser, client, make_faq_entry
+):
+    entry = make_faq_entry()
+    marker = f"A corrected answer {uuid.uuid4().hex}"
+    form = editor_browser.get(faq_change_url(entry))
+
+    editor_browser.post(faq_change_url(entry), posted(form, answer_en=marker))
+
+    faq_url = reverse("therapy_info:faq")
+    assert marker not in client.get(faq_url).content.decode()
+    revision = FaqEntryRevision.objects.pending().get(entry=entry)
+    preview_url = reverse(
+        "therapy_info:pending_question_revision", kwargs={"revision_id": revision.pk}
+    )
+    assert client.get(preview_url).status_code == 404
+    preview = editor_browser.get(preview_url)
+    assert marker in preview.content.decode()
+    assert "no-cache" in preview["Cache-Control"]
+    publish_url = reverse(
+        "admin:therapy_info_faqentry_pending_revision", args=[entry.pk, revision.pk]
+    )
+
+    editor_browser.post(publish_url, {"publish": "Publish"})
+
+    assert marker in client.get(faq_url).content.decode()
