@@ -43,6 +43,7 @@ from enquiries.models import (
     staff_name,
 )
 from enquiries.roles import assignable_staff
+from therapy_info.admin import LanguageWidgetsMixin
 
 WORKFLOW_FIELDS = ["status", "assigned_to", "priority", "next_follow_up_on"]
 
@@ -60,7 +61,7 @@ def age(delta):
 
 
 @admin.register(City)
-class CityAdmin(TranslationAdmin):
+class CityAdmin(LanguageWidgetsMixin, TranslationAdmin):
     """The cities the form offers, named in each language of the form. Leads add and change them
     (enquiries 0004 gives only leads change_city); coordinators see the list."""
 

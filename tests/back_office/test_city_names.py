@@ -68,3 +68,14 @@ def test_a_coordinator_sees_the_cities_but_cannot_change_them(login, coordinator
     assert response.status_code == 403
     beijing.refresh_from_db()
     assert beijing.name_en == "Beijing"
+
+
+def test_a_lead_writes_the_arabic_name_right_to_left(login, lead):
+    beijing = City.objects.get(name_en="Beijing")
+
+    response = login(lead).get(reverse("admin:enquiries_city_change", args=[beijing.pk]))
+    html = response.content.decode()
+    at = html.index('name="name_ar"')
+    tag = html[html.rindex("<", 0, at) : html.index(">", at)]
+
+    assert 'dir="rtl"' in tag and 'lang="ar"' in tag
