@@ -259,9 +259,9 @@ class PageReviewInline(admin.TabularInline):
         return review.is_due if review.pk else None
 
 
-class PageHistoryContextHelper(HistoricalRecordContextHelper):
-    """Each changed text of a revision as a word difference, named with its language, and the
-    references and key figures kept with it, when they changed."""
+class WordDiffHistoryContextHelper(HistoricalRecordContextHelper):
+    """Each changed text of a revision as a word difference (its label names the language), and
+    for a page the references and key figures kept with it, when they changed."""
 
     def context_for_delta_changes(self, delta):
         changes = super().context_for_delta_changes(delta)
@@ -527,7 +527,7 @@ class PageAdmin(TranslationStatusAdmin):
             clear_reviews(page, languages_with_changed_medical_text(before, medical_state(page)))
 
     def get_historical_record_context_helper(self, request, historical_record):
-        return PageHistoryContextHelper(self.model, historical_record)
+        return WordDiffHistoryContextHelper(self.model, historical_record)
 
     # The pending revision: preview, publish, discard.
 
@@ -703,6 +703,10 @@ class FaqEntryAdmin(TranslationStatusAdmin):
     ]
     readonly_fields = ["pending_revision"]
     actions = ["confirm_translations_current"]
+    object_history_list_template = "admin/therapy_info/page/object_history_list.html"
+
+    def get_historical_record_context_helper(self, request, historical_record):
+        return WordDiffHistoryContextHelper(self.model, historical_record)
 
     def get_queryset(self, request):
         pending = FaqEntryRevision.objects.pending().filter(entry=OuterRef("pk"))

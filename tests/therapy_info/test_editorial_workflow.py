@@ -432,3 +432,15 @@ def test_a_change_to_a_published_question_waits_until_it_is_published(
     editor_browser.post(publish_url, {"publish": "Publish"})
 
     assert marker in client.get(faq_url).content.decode()
+
+
+def test_the_history_of_a_question_shows_a_word_difference(admin_client, make_faq_entry):
+    entry = make_faq_entry(answer="Prices differ between hospitals.")
+    entry.answer = "Prices differ widely between hospitals."
+    entry.save()
+
+    content = admin_client.get(
+        reverse("admin:therapy_info_faqentry_history", args=[entry.pk])
+    ).content.decode()
+
+    assert "differ <ins>widely </ins>between" in content
