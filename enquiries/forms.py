@@ -9,14 +9,15 @@ import phonenumbers
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import HTML, Div, Fieldset, Layout, Submit
 from django import forms
+from django.conf import settings
 from django.core.cache import cache
 from django.core.validators import RegexValidator
 from django.db import DatabaseError
 from django.forms.models import ModelChoiceIterator
 from django.forms.utils import ErrorDict
 from django.utils import timezone
+from django.utils.translation import get_language, ngettext_lazy
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext_lazy
 
 from enquiries import consents, records
 from enquiries.models import City, Consent, Enquiry
@@ -245,25 +246,31 @@ def forget_cached_empty_form(**kwargs):
 # patient ticked are still ticked (views._render_form). The cache serves a process that has not
 # drawn the cities itself (the empty form's HTML comes from the cache); the memory serves while
 # the cache is down too. Both are rewritten each time the field is drawn from the database.
+# Per language: the names are translated.
 REMEMBERED_CITIES_KEY = "enquiries:active-cities"
-_remembered_cities = []
+_remembered_cities = {}
+
+
+def remembered_cities_key(language):
+    return f"{REMEMBERED_CITIES_KEY}:{language}"
 
 
 def remember_cities(choices):
-    global _remembered_cities
-    _remembered_cities = list(choices)
-    cache.set(REMEMBERED_CITIES_KEY, _remembered_cities, None)
+    language = get_language()
+    _remembered_cities[language] = list(choices)
+    cache.set(remembered_cities_key(language), _remembered_cities[language], None)
 
 
 def forget_cities():
-    global _remembered_cities
-    _remembered_cities = []
-    cache.delete(REMEMBERED_CITIES_KEY)
+    _remembered_cities.clear()
+    cache.delete_many([remembered_cities_key(code) for code, _name in settings.LANGUAGES])
 
 
 def remembered_cities():
-    """The active cities as last read, without asking the database (empty if never read)."""
-    return cache.get(REMEMBERED_CITIES_KEY) or _remembered_cities
+    """The active cities as last read in this language, without asking the database (empty if
+    never read)."""
+    language = get_language()
+    return cache.get(remembered_cities_key(language)) or _remembered_cities.get(language, [])
 
 
 class RememberingCityIterator(ModelChoiceIterator):

@@ -5,12 +5,14 @@ from django.utils.translation import gettext_lazy as _
 COORDINATORS = "Coordinators"
 LEAD_COORDINATORS = "Lead coordinators"
 CONTENT_EDITORS = "Content editors"
+MEDICAL_REVIEWERS = "Medical reviewers"
 
 # What `manage.py create_staff_user --role …` accepts, and the group each role means.
 ROLES = {
     "coordinator": COORDINATORS,
     "lead": LEAD_COORDINATORS,
     "content_editor": CONTENT_EDITORS,
+    "medical_reviewer": MEDICAL_REVIEWERS,
 }
 
 # Who can be given an enquiry: active staff in either coordinators' group.
@@ -23,6 +25,9 @@ ROLE_DESCRIPTIONS = {
         "audit log, unlocks staff logins"
     ),
     "content_editor": _("edits the CAR-T pages only; never sees an enquiry"),
+    "medical_reviewer": _(
+        "checks and publishes the CAR-T pages, records their medical review; never sees an enquiry"
+    ),
 }
 
 

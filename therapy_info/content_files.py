@@ -38,6 +38,8 @@ class Item:
     translated: tuple = ()
     references: list = field(default_factory=list)
     key_figures: list = field(default_factory=list)
+    # A page's English medical review, if the files record one: (date, reviewer's name).
+    review: tuple | None = None
 
     def __str__(self):
         return f"{self.kind} {self.key}"
@@ -141,12 +143,11 @@ def read_page(folder):
             "status": english.meta.get("status", "draft"),
             "navigation_order": int(english.meta.get("navigation_order", 100)),
             "special_section": _special_section(english),
-            "reviewed_on": reviewed_on,
-            "reviewed_by": _text(english.meta.get("reviewed_by")),
             **_texts(files, ("title", "summary", "body")),
             **_review_flags(files),
         },
         translated=_translated(files),
+        review=(reviewed_on, _text(english.meta.get("reviewed_by"))) if reviewed_on else None,
     )
     if page.values["status"] not in ("draft", "published"):
         raise ContentFileError(f"{english.path}: `status` is either draft or published.")

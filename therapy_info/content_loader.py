@@ -23,7 +23,9 @@ from dataclasses import dataclass, field
 from django.db import transaction
 
 from therapy_info.content_files import read_content
+from therapy_info.editorial import PageReview
 from therapy_info.models import (
+    SOURCE_LANGUAGE,
     FaqEntry,
     KeyFigure,
     LoadedContent,
@@ -90,6 +92,9 @@ def content_hash(values):
 # Columns the files gained after the loader first wrote their rows: a record written before holds
 # the hash of the values without them, which is what the row still hashes to while they are empty.
 ADDED_LATER = {"reviewer_note", "special_section"}
+# A page's columns the loader wrote before the medical review moved to PageReview (per language):
+# a record written then holds the hash of the values with them, empty as the shipped pages had them.
+REMOVED_LATER = {"reviewed_on": None, "reviewed_by": ""}
 
 
 def _hashes_of_what_the_loader_may_have_written(values):
@@ -98,6 +103,8 @@ def _hashes_of_what_the_loader_may_have_written(values):
         name: value for name, value in values.items() if name not in ADDED_LATER or value
     }
     hashes.add(content_hash(without_added))
+    if "navigation_order" in values:
+        hashes.add(content_hash({**values, **REMOVED_LATER}))
     return hashes
 
 
@@ -190,6 +197,7 @@ class Loader:
             page, written = self.sync(item, existing, Page())
             if page is None:
                 return
+            holds_the_files = self.report.lines[-1][0] in (CREATED, UPDATED, UNCHANGED)
             for reference in item.references:
                 number = reference.values["number"]
                 _row, saved = self.sync(
@@ -206,6 +214,16 @@ class Loader:
                     KeyFigure(page=page),
                     page,
                 )
+        # The files' review is of the files' English: recorded while the page holds it, never
+        # over a reviewer's own record of an unchanged page.
+        english_review = page.reviews.filter(language=SOURCE_LANGUAGE)
+        if item.review and holds_the_files and (written or not english_review.exists()):
+            reviewed_on, reviewer_name = item.review
+            PageReview.objects.update_or_create(
+                page=page,
+                language=SOURCE_LANGUAGE,
+                defaults={"reviewed_on": reviewed_on, "reviewer_name": reviewer_name},
+            )
         if written:
             # Once, now that the references the text cites exist.
             page.refresh_rendering()

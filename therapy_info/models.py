@@ -32,6 +32,13 @@ SOURCE_LANGUAGE = "en"
 TRANSLATION_LANGUAGES = [code for code, _name in settings.LANGUAGES if code != SOURCE_LANGUAGE]
 
 
+def normalise_line_endings(text):
+    """Browsers post CRLF; files and the database hold LF. The same words are the same text."""
+    if isinstance(text, str):
+        return text.replace("\r\n", "\n").replace("\r", "\n")
+    return text
+
+
 def localized(field_name, language):
     """The column of one language: localized("title", "zh-hans") == "title_zh_hans"."""
     return build_localized_fieldname(field_name, language)
@@ -51,8 +58,10 @@ class TranslationTracking(models.Model):
         abstract = True
 
     def english_fingerprint(self):
+        # Line endings are not words: the browser posts CRLF where the files hold LF.
         english = "\x1f".join(
-            getattr(self, localized(name, SOURCE_LANGUAGE)) or "" for name in self.TRANSLATED_TEXTS
+            normalise_line_endings(getattr(self, localized(name, SOURCE_LANGUAGE)) or "")
+            for name in self.TRANSLATED_TEXTS
         )
         return hashlib.sha256(english.encode()).hexdigest()
 
@@ -218,18 +227,6 @@ class Page(TranslationTracking):
             "the records checklists of every diagnosis (after it)."
         ),
     )
-    reviewed_on = models.DateField(
-        _("medically reviewed on"),
-        null=True,
-        blank=True,
-        help_text=_("Leave empty until a medical professional has reviewed this page."),
-    )
-    reviewed_by = models.CharField(
-        _("medically reviewed by"),
-        max_length=200,
-        blank=True,
-        help_text=_("Name and qualification, e.g. “Dr. A. Example, haematologist”."),
-    )
     published_at = models.DateTimeField(_("first published"), null=True, blank=True)
     updated_at = models.DateTimeField(_("last updated"), auto_now=True)
 
@@ -246,6 +243,10 @@ class Page(TranslationTracking):
         verbose_name = _("information page")
         verbose_name_plural = _("information pages")
         ordering = ["navigation_order", "title"]
+        permissions = [
+            ("publish_page", "Can publish pages, questions and their pending revisions"),
+            ("review_medical_content", "Can record the medical review of a page"),
+        ]
 
     def __str__(self):
         return self.title
@@ -277,15 +278,15 @@ class Page(TranslationTracking):
     def is_published(self):
         return self.status == self.Status.PUBLISHED
 
-    @property
-    def is_reviewed(self):
-        return self.reviewed_on is not None
+    def record_related_in_history(self):
+        """The latest revision in the history keeps the references and key figures as they are
+        now (saved after the page by the admin and load_content), so revert restores them."""
+        from therapy_info.editorial import snapshot_of_related
 
-    def clean(self):
-        if self.reviewed_by and not self.reviewed_on:
-            raise ValidationError(
-                {"reviewed_on": _("Please give the date of the medical review as well.")}
-            )
+        latest = self.history.order_by("-history_date", "-history_id").first()
+        if latest is not None:
+            latest.related_content = snapshot_of_related(self)
+            latest.save(update_fields=["related_content"])
 
     def render(self):
         """Renders the Markdown text of every language, linking the citations that have a
@@ -306,6 +307,7 @@ class Page(TranslationTracking):
         Page.objects.filter(pk=self.pk).update(
             **{name: getattr(self, name) for name in rendered_fields}
         )
+        self.record_related_in_history()
         # update() sends no signal: make cached copies stale here.
         page_cache.bump_version()
 
@@ -317,7 +319,7 @@ class Page(TranslationTracking):
         self.status = self.Status.DRAFT
         self.save()
 
-    def structured_data(self, url, language_code, publisher_name):
+    def structured_data(self, url, review, language_code, publisher_name):
         """schema.org MedicalWebPage for search engines (JSON-LD)."""
         data = {
             "@context": "https://schema.org",
@@ -332,10 +334,10 @@ class Page(TranslationTracking):
         }
         if self.published_at:
             data["datePublished"] = self.published_at.isoformat()
-        if self.reviewed_on:
-            data["lastReviewed"] = self.reviewed_on.isoformat()
-            if self.reviewed_by:
-                data["reviewedBy"] = {"@type": "Person", "name": self.reviewed_by}
+        if review is not None:
+            data["lastReviewed"] = review.reviewed_on.isoformat()
+            if review.reviewer_name:
+                data["reviewedBy"] = {"@type": "Person", "name": review.reviewer_name}
         return data
 
 
@@ -577,4 +579,5 @@ class LoadedContent(models.Model):
 # The records checklists live in their own module (by concept); importing it here registers their
 # models with the app, wherever the app's models are loaded from. A plain module import works
 # whichever of the two modules is imported first.
+import therapy_info.editorial  # noqa: E402
 import therapy_info.records_checklists  # noqa: E402, F401

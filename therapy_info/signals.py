@@ -6,6 +6,7 @@ from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
 from portal import page_cache
+from therapy_info.editorial import PageReview
 from therapy_info.models import (
     FaqEntry,
     KeyFigure,
@@ -26,5 +27,6 @@ from therapy_info.records_checklists import ChecklistItem, RecordsChecklist
 # The page "preparing medical records" shows the published checklists.
 @receiver([post_save, post_delete], sender=RecordsChecklist)
 @receiver([post_save, post_delete], sender=ChecklistItem)
+@receiver([post_save, post_delete], sender=PageReview)
 def content_changed(sender, **kwargs):
     page_cache.bump_version()

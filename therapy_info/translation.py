@@ -8,8 +8,12 @@ options keeps every language's text in each revision (and revert restores all of
 
 import simple_history
 from django.conf import settings
+from django.db import models
+from django.dispatch import receiver
 from modeltranslation.translator import TranslationOptions, register
+from simple_history.signals import pre_create_historical_record
 
+from therapy_info.editorial import PageReview
 from therapy_info.models import FaqEntry, KeyFigure, Page, PrivacyNotice, Reference, localized
 from therapy_info.records_checklists import ChecklistItem, RecordsChecklist
 
@@ -55,9 +59,29 @@ def _rendered_columns(*names):
     return [localized(name, code) for name in names for code, _name in settings.LANGUAGES]
 
 
+class PageRelatedContentInHistory(models.Model):
+    """Each revision of a page also keeps its references and key figures (therapy_info.editorial
+    snapshot_of_related), which are rows of their own: revert restores them with the page."""
+
+    # Null: revisions from before it existed, and the old data migrations' inserts, have none.
+    related_content = models.JSONField(default=dict, blank=True, null=True)
+
+    class Meta:
+        abstract = True
+
+
+@receiver(pre_create_historical_record, sender=None)
+def _snapshot_related_content(sender, instance, history_instance, **kwargs):
+    if isinstance(instance, Page) and instance.pk:
+        from therapy_info.editorial import snapshot_of_related
+
+        history_instance.related_content = snapshot_of_related(instance)
+
+
 # Revisions keep what editors typed; the rendered HTML is derived again on save and revert.
 simple_history.register(
     Page,
+    bases=[PageRelatedContentInHistory],
     excluded_fields=[
         "body_html",
         "table_of_contents",
@@ -65,6 +89,7 @@ simple_history.register(
         *_rendered_columns("body_html", "table_of_contents"),
     ],
 )
+simple_history.register(PageReview, app="therapy_info")
 simple_history.register(Reference)
 simple_history.register(KeyFigure)
 simple_history.register(

@@ -16,6 +16,7 @@ from django.utils.formats import date_format
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
+from modeltranslation.admin import TranslationAdmin
 
 from enquiries.admin.actions import EnquiryActions, settable_statuses
 from enquiries.admin.filters import (
@@ -48,6 +49,7 @@ from enquiries.person import person_of
 from enquiries.roles import assignable_staff
 from enquiries.sla import current_calendar, working_time_between
 from portal.service_promise import WORKING_DAY_HOURS
+from therapy_info.admin import LanguageWidgetsMixin
 
 WORKFLOW_FIELDS = ["status", "assigned_to", "priority", "next_follow_up_on"]
 
@@ -105,7 +107,10 @@ def due_in_words(due, now, calendar):
 
 
 @admin.register(City)
-class CityAdmin(admin.ModelAdmin):
+class CityAdmin(LanguageWidgetsMixin, TranslationAdmin):
+    """The cities the form offers, named in each language of the form. Leads add and change them
+    (enquiries 0004 gives only leads change_city); coordinators see the list."""
+
     list_display = ["name", "active", "order"]
     list_editable = ["active", "order"]
     search_fields = ["name"]

@@ -22,6 +22,15 @@ def test_create_staff_user_puts_them_in_their_role_with_a_one_time_password(db, 
     assert not user.has_perm("enquiries.export_enquiries")
 
 
+def test_create_staff_user_makes_a_medical_reviewer(db, capsys):
+    call_command("create_staff_user", email="rita@example.org", role="medical_reviewer")
+
+    user = get_user_model().objects.get(username="rita@example.org")
+    assert list(user.groups.values_list("name", flat=True)) == ["Medical reviewers"]
+    assert user.has_perm("therapy_info.review_medical_content")
+    assert not user.has_perm("enquiries.view_enquiry")
+
+
 def test_create_staff_user_refuses_an_existing_user(db):
     call_command("create_staff_user", email="lead@example.org", role="lead")
     with pytest.raises(CommandError, match="already exists"):

@@ -61,6 +61,34 @@ def test_the_content_editors_group_holds_no_enquiry_permission(db):
     assert apps == {"therapy_info"}
 
 
+def test_the_medical_reviewers_group_holds_no_enquiry_permission(db):
+    reviewers = Group.objects.get(name="Medical reviewers")
+    apps = set(reviewers.permissions.values_list("content_type__app_label", flat=True))
+    assert apps == {"therapy_info"}
+
+
+@pytest.mark.parametrize("page", ["list", "page", "dashboard"])
+def test_a_medical_reviewer_gets_403_on_the_enquiries(login, make_staff, enquiry, page):
+    reviewer = make_staff("medical_reviewer")
+    url = {
+        "list": changelist_url(),
+        "page": change_url(enquiry),
+        "dashboard": reverse("admin:enquiries_dashboard"),
+    }[page]
+
+    assert login(reviewer).get(url).status_code == 403
+
+
+def test_only_reviewers_may_record_a_medical_review(make_staff):
+    reviewer, editor = make_staff("medical_reviewer"), make_staff("content_editor")
+
+    assert reviewer.has_perm("therapy_info.review_medical_content")
+    assert reviewer.has_perm("therapy_info.publish_page")
+    assert editor.has_perm("therapy_info.publish_page")
+    assert not editor.has_perm("therapy_info.review_medical_content")
+    assert not editor.has_perm("therapy_info.add_pagereview")
+
+
 def test_a_coordinator_opens_the_list_the_page_and_the_dashboard(login, coordinator, enquiry):
     client = login(coordinator)
     assert client.get(changelist_url()).status_code == 200

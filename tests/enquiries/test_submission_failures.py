@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 from botocore.exceptions import ClientError, EndpointConnectionError
+from django.conf import settings
 from django.core.cache import cache
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import DatabaseError, OperationalError, connection
@@ -262,11 +263,11 @@ def test_a_database_outage_at_any_point_keeps_what_was_typed_and_stores_nothing(
 
 
 def forget_in_this_process(monkeypatch):
-    monkeypatch.setattr(forms, "_remembered_cities", [])
+    monkeypatch.setattr(forms, "_remembered_cities", {})
 
 
 def forget_in_the_shared_cache(monkeypatch):
-    cache.delete(forms.REMEMBERED_CITIES_KEY)
+    cache.delete_many([forms.remembered_cities_key(code) for code, _name in settings.LANGUAGES])
 
 
 @pytest.mark.parametrize(

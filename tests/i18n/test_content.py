@@ -5,6 +5,7 @@ translation, and an admin that shows which translations are missing or outdated.
 import pytest
 from django.urls import reverse
 
+from therapy_info.editorial import FaqEntryRevision
 from therapy_info.models import FaqEntry, Page
 
 pytestmark = pytest.mark.django_db
@@ -187,6 +188,8 @@ def test_saving_a_translation_in_admin_records_its_english_and_asks_for_a_new_re
     )
 
     assert response.status_code == 302
+    # A published question's change waits as a pending revision: published here.
+    FaqEntryRevision.objects.pending().get(entry=entry).publish(None)
     entry.refresh_from_db()
     assert entry.translation_state("ru") == "current"
     assert entry.translation_state("ar") == "outdated"

@@ -7,6 +7,7 @@ import re
 import pytest
 
 from tests.i18n.catalogs import catalog
+from therapy_info.editorial import PageReview
 from therapy_info.models import Page
 
 pytestmark = pytest.mark.django_db
@@ -17,8 +18,7 @@ DATE_PLACEHOLDER_THEN_STOP = re.compile(r"%\(\w*date\w*\)s\.|\{\{\s*\w*date\w*\s
 
 def test_the_review_and_update_dates_of_a_russian_page_end_with_a_single_stop(client):
     page = Page.objects.get(slug="car-t-cell-therapy")
-    page.reviewed_on = datetime.date(2026, 5, 1)
-    page.save()
+    PageReview.objects.create(page=page, language="ru", reviewed_on=datetime.date(2026, 5, 1))
 
     content = client.get("/ru/car-t/car-t-cell-therapy/").content.decode()
 

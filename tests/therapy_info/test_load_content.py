@@ -30,6 +30,7 @@ from therapy_info.content_loader import (
     UPDATED,
     load_content,
 )
+from therapy_info.editorial import PageReview
 from therapy_info.models import (
     FaqEntry,
     KeyFigure,
@@ -81,6 +82,10 @@ def database_as_the_previous_release_left_it():
     the schema they ran on; and no record of load_content, which that release did not have."""
     empty_database()
     state = MigrationLoader(connection).project_state(("therapy_info", "0004_content_translations"))
+    # The page's one review moved to PageReview (per language) since: the columns are gone.
+    for model in ("page", "historicalpage"):
+        for name in ("reviewed_on", "reviewed_by"):
+            state.models["therapy_info", model].fields.pop(name)
     previous_source.load_content(state.apps, None)
     english_columns.copy_english_to_its_column(state.apps, None)
     previous_translations.add_translations(state.apps, None)
@@ -174,6 +179,23 @@ def test_a_changed_file_updates_what_editors_left_alone(content_copy):
     # The translations were shipped with this English: still current, still unreviewed.
     assert page.translation_state("zh-hans") == "current"
     assert load_content(content=read_content(content_copy)).counts[UNCHANGED] == SHIPPED_ITEMS
+
+
+def test_a_review_in_the_files_is_the_pages_english_review(content_copy):
+    rewrite(
+        content_copy / "pages" / OVERVIEW / "en.md",
+        "navigation_order:",
+        "reviewed_on: 2026-05-01\nreviewed_by: Dr. A. Example, haematologist\nnavigation_order:",
+    )
+
+    load_content(content=read_content(content_copy))
+
+    review = PageReview.objects.get(page__slug=OVERVIEW)
+    assert (review.language, review.reviewed_on, review.reviewer_name) == (
+        "en",
+        datetime.date(2026, 5, 1),
+        "Dr. A. Example, haematologist",
+    )
 
 
 def test_a_changed_file_never_overwrites_an_editors_change(content_copy):

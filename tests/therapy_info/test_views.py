@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.utils.csp import LazyNonce
 
 from portal import page_cache
+from therapy_info.editorial import PageReview
 from therapy_info.models import Page, PageSlugRedirect
 
 pytestmark = pytest.mark.django_db
@@ -130,7 +131,10 @@ def test_a_page_has_its_title_description_and_canonical_url(client, page):
 
 
 def test_a_reviewed_page_tells_search_engines_when_it_was_reviewed(client, make_page):
-    page = make_page(reviewed_on="2026-03-01", reviewed_by="Dr. A. Example")
+    page = make_page()
+    PageReview.objects.create(
+        page=page, language="en", reviewed_on="2026-03-01", reviewer_name="Dr. A. Example"
+    )
 
     response = client.get(url_of(page))
     data = json_ld(response)
