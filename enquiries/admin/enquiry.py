@@ -1,36 +1,49 @@
 """The enquiry list and page: columns, flags, the workflow form, and saving through the
 model's workflow methods."""
 
+import operator
+from copy import copy
+from functools import reduce
+from urllib.parse import quote
+
 from django import forms
 from django.conf import settings
 from django.contrib import admin
+from django.contrib.admin.exceptions import DisallowedModelAdminLookup
+from django.contrib.admin.options import IncorrectLookupParameters
+from django.contrib.admin.templatetags.admin_urls import add_preserved_filters
 from django.contrib.admin.utils import unquote
 from django.contrib.admin.views.main import ChangeList
-from django.core.exceptions import ValidationError
-from django.db.models import Q
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Q, Value
+from django.http import QueryDict
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.html import format_html, format_html_join
+from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from enquiries.admin.actions import EnquiryActions
 from enquiries.admin.filters import (
+    SAVED_VIEWS,
     AssignedFilter,
     CountryFilter,
     EmailTroubleFilter,
     LanguageFilter,
     NewsFromPatientFilter,
+    OpenFilter,
     OverdueFilter,
 )
 from enquiries.admin.inlines import (
-    CaseMessageInline,
     ConsentInline,
     NoteInline,
     OutgoingEmailInline,
     RecordFileInline,
 )
 from enquiries.admin.replies import EnquiryReplies
+from enquiries.admin.time_zones import coordinator_time_zone, patient_time_zone
 from enquiries.admin.views import EnquiryAdminViews
 from enquiries.forms import ANSWER_SECTIONS, UTM_FIELDS
 from enquiries.models import (
@@ -126,6 +139,31 @@ class EnquiryAdminForm(forms.ModelForm):
         return to
 
 
+class NeighbourChangeList(ChangeList):
+    """The list's filters, search and order without its page of results: what the enquiry page
+    needs to find the enquiries before and after it in the list the coordinator came from."""
+
+    def get_results(self, request):
+        pass
+
+
+def keyset(ordering, values, *, forward):
+    """The rows after (forward) or before the row with `values` in `ordering` (field names, "-"
+    for descending), as a Q: ordered by (a, b, pk), "after" is a > x, or a = x and b > y, …"""
+    conditions = []
+    same = Q()
+    for field, value in zip(ordering, values, strict=True):
+        name = field.removeprefix("-")
+        beyond = "lt" if field.startswith("-") == forward else "gt"
+        conditions.append(same & Q(**{f"{name}__{beyond}": value}))
+        same &= Q(**{name: value})
+    return reduce(operator.or_, conditions)
+
+
+def reversed_ordering(ordering):
+    return [field.removeprefix("-") if field.startswith("-") else f"-{field}" for field in ordering]
+
+
 class EnquiryChangeList(ChangeList):
     """Flags possible duplicates and unsent emails with one query each for the rows on the page,
     after paginating: as an annotation of the list query, the database would also compute it for
@@ -170,21 +208,24 @@ PATIENT_FIELDSETS = [
 @admin.register(Enquiry)
 class EnquiryAdmin(EnquiryActions, EnquiryReplies, EnquiryAdminViews, admin.ModelAdmin):
     form = EnquiryAdminForm
+    # Eight columns that fit 1366 px beside the filters: the country and cities are under the
+    # patient's name, overdue with the other flags, the follow-up date in the next due column.
     list_display = [
         "reference",
         "received",
-        "patient_name",
-        "country_name",
-        "diagnosis",
-        "cities",
-        "status",
-        "assigned_to",
+        "patient",
+        "diagnosis_name",
+        "status_name",
+        "assignee",
+        "flags",
         "next_follow_up_on",
-        "overdue_flag",
-        "other_flags",
     ]
+    # Columns of fields never empty: "Next" on the enquiry page follows the list's order with a
+    # keyset (enquiry_neighbours), which a NULL would break.
+    sortable_by = ["reference", "received", "patient", "diagnosis_name", "status_name"]
     list_filter = [
         "status",
+        OpenFilter,
         AssignedFilter,
         OverdueFilter,
         NewsFromPatientFilter,
@@ -205,7 +246,9 @@ class EnquiryAdmin(EnquiryActions, EnquiryReplies, EnquiryAdminViews, admin.Mode
     search_fields = ["reference", "patient_name", "email", "phone"]
     search_help_text = _("Reference, name, email or phone.")
     ordering = ["-submitted_at"]
-    inlines = [ConsentInline, RecordFileInline, CaseMessageInline, OutgoingEmailInline, NoteInline]
+    # The conversation with the patient is not an inline: it sits with the reply form, which
+    # cannot be inside the enquiry's form (templates/admin/enquiries/enquiry/change_form.html).
+    inlines = [ConsentInline, RecordFileInline, OutgoingEmailInline, NoteInline]
     actions = [
         "assign_to_me",
         "assign_to",
@@ -219,6 +262,7 @@ class EnquiryAdmin(EnquiryActions, EnquiryReplies, EnquiryAdminViews, admin.Mode
 
     class Media:
         css = {"all": ["css/back_office.css"]}
+        js = ["js/copy-text.js"]
 
     # Permissions of the custom actions (Django looks up has_<name>_permission).
 
@@ -254,7 +298,31 @@ class EnquiryAdmin(EnquiryActions, EnquiryReplies, EnquiryAdminViews, admin.Mode
         return super().get_queryset(request).prefetch_related("preferred_cities")
 
     def get_changelist(self, request, **kwargs):
+        if getattr(request, "neighbours_only", False):
+            return NeighbourChangeList
         return EnquiryChangeList
+
+    def get_list_filter(self, request):
+        if not getattr(request, "neighbours_only", False):
+            return self.list_filter
+        # Only the filters the list was narrowed with: the others would each cost the query of
+        # their choices, for nothing.
+        used = set(request.GET)
+
+        def in_use(list_filter):
+            if isinstance(list_filter, str):
+                return any(p == list_filter or p.startswith(f"{list_filter}__") for p in used)
+            return list_filter.parameter_name in used
+
+        return [list_filter for list_filter in self.list_filter if in_use(list_filter)]
+
+    def changelist_view(self, request, extra_context=None):
+        shown = {key: value for key, value in request.GET.items() if key not in {"p", "o"}}
+        views = [
+            {"label": label, "url": "?" + urlencode(params), "current": shown == params}
+            for label, params in SAVED_VIEWS
+        ]
+        return super().changelist_view(request, {"saved_views": views, **(extra_context or {})})
 
     @admin.display(description=_("received"), ordering="submitted_at")
     def received(self, enquiry):
@@ -265,43 +333,45 @@ class EnquiryAdmin(EnquiryActions, EnquiryReplies, EnquiryAdminViews, admin.Mode
             age(timezone.now() - enquiry.submitted_at),
         )
 
-    @admin.display(description=_("country"), ordering="country")
-    def country_name(self, enquiry):
-        return enquiry.country.name
-
-    @admin.display(description=_("cities"))
-    def cities(self, enquiry):
-        return ", ".join(city.name for city in enquiry.preferred_cities.all())
-
-    @admin.display(description=_("overdue"))
-    def overdue_flag(self, enquiry):
-        reason = enquiry.overdue_reason()
-        if reason is None:
-            return ""
-        if reason == Enquiry.OverdueReason.FIRST_REPLY:
-            why = _("First reply promised by %(time)s") % {
-                "time": date_format(
-                    timezone.localtime(enquiry.first_reply_due_at), "DATETIME_FORMAT"
-                )
-            }
-        else:
-            why = _("Follow-up was due on %(date)s") % {
-                "date": date_format(enquiry.next_follow_up_on, "DATE_FORMAT")
-            }
+    @admin.display(description=_("patient"), ordering="patient_name")
+    def patient(self, enquiry):
+        where = [enquiry.country.name, *(city.name for city in enquiry.preferred_cities.all())]
         return format_html(
-            '<strong class="bo-flag bo-flag-overdue" title="{}">{}</strong>', why, _("Overdue")
+            '{}<small class="bo-where">{}</small>', enquiry.patient_name, " · ".join(where)
         )
 
+    @admin.display(description=_("diagnosis"), ordering="diagnosis")
+    def diagnosis_name(self, enquiry):
+        return enquiry.get_diagnosis_display() or "—"
+
+    @admin.display(description=_("status"), ordering="status")
+    def status_name(self, enquiry):
+        return enquiry.get_status_display()
+
+    @admin.display(description=_("assigned to"))
+    def assignee(self, enquiry):
+        return staff_name(enquiry.assigned_to) or "—"
+
     @admin.display(description=_("flags"))
-    def other_flags(self, enquiry):
+    def flags(self, enquiry):
+        """Overdue (with why, on hovering), new from the patient, possible duplicate, emails."""
         flags = []
+        reason = enquiry.overdue_reason()
+        if reason == Enquiry.OverdueReason.FIRST_REPLY:
+            due = date_format(timezone.localtime(enquiry.first_reply_due_at), "DATETIME_FORMAT")
+            why = _("First reply promised by %(time)s") % {"time": due}
+            flags.append(("bo-flag-overdue", why, _("Overdue")))
+        elif reason == Enquiry.OverdueReason.FOLLOW_UP:
+            due = date_format(enquiry.next_follow_up_on, "DATE_FORMAT")
+            why = _("Follow-up was due on %(date)s") % {"date": due}
+            flags.append(("bo-flag-overdue", why, _("Overdue")))
         if enquiry.news_from_patient_at is not None:
-            flags.append(("bo-flag-news", _("New from the patient")))
+            flags.append(("bo-flag-news", "", _("New from the patient")))
         if getattr(enquiry, "has_possible_duplicate", False):
-            flags.append(("bo-flag-duplicate", _("Possible duplicate")))
+            flags.append(("bo-flag-duplicate", "", _("Possible duplicate")))
         if getattr(enquiry, "email_flag", None):
-            flags.append(("bo-flag-email", enquiry.email_flag))
-        return format_html_join(" ", '<span class="bo-flag {}">{}</span>', flags)
+            flags.append(("bo-flag-email", "", enquiry.email_flag))
+        return format_html_join(" ", '<span class="bo-flag {}" title="{}">{}</span>', flags)
 
     @admin.display(description=_("emails"))
     def emails_status(self, enquiry):
@@ -331,7 +401,7 @@ class EnquiryAdmin(EnquiryActions, EnquiryReplies, EnquiryAdminViews, admin.Mode
                 {
                     "fields": [
                         "reference",
-                        "submitted_at",
+                        "received_times",
                         "language",
                         "privacy_notice_version",
                         "emails_status",
@@ -410,6 +480,107 @@ class EnquiryAdmin(EnquiryActions, EnquiryReplies, EnquiryAdminViews, admin.Mode
         for reference in queryset.delete_with_files():
             AuditEntry.record(request.user, AuditEntry.Action.DELETED_ENQUIRY, reference=reference)
 
+    def enquiry_neighbours(self, request, enquiry):
+        """The enquiries before and after `enquiry` in the list it was opened from (its filters,
+        search and order ride along in _changelist_filters), as the addresses of their pages,
+        which keep them; None at either end. One query for both."""
+        list_request = copy(request)
+        list_request.GET = QueryDict(request.GET.get("_changelist_filters", ""))
+        list_request.neighbours_only = True
+        # The assignee filter's list of coordinators (a query) is for the list page only.
+        list_request.choices_shown = False
+        try:
+            changelist = self.get_changelist_instance(list_request)
+        except (IncorrectLookupParameters, DisallowedModelAdminLookup, PermissionDenied):
+            return None, None
+        queryset = changelist.queryset.prefetch_related(None)
+        ordering = list(queryset.query.order_by)
+        if not all(isinstance(field, str) for field in ordering):
+            return None, None
+        values = [getattr(enquiry, field.removeprefix("-"), None) for field in ordering]
+        if any(value is None for value in values):
+            return None, None
+        after = (
+            queryset.filter(keyset(ordering, values, forward=True))
+            .order_by(*ordering)
+            .annotate(side=Value("next"))
+            .values_list("pk", "side")[:1]
+        )
+        before = (
+            queryset.filter(keyset(ordering, values, forward=False))
+            .order_by(*reversed_ordering(ordering))
+            .annotate(side=Value("previous"))
+            .values_list("pk", "side")[:1]
+        )
+        found = {side: pk for pk, side in after.union(before, all=True)}
+        context = {"preserved_filters": self.get_preserved_filters(request), "opts": self.opts}
+
+        def address(pk):
+            if pk is None:
+                return None
+            return add_preserved_filters(
+                context, reverse("admin:enquiries_enquiry_change", args=[pk])
+            )
+
+        return address(found.get("previous")), address(found.get("next"))
+
+    @staticmethod
+    def contact_links(enquiry):
+        """How to reach the patient: the channel they chose first, then email. A link to click
+        (tel:, a WhatsApp chat, mailto:) or an ID to copy (WeChat, Telegram)."""
+        Channel = Enquiry.ContactChannel
+        channel = enquiry.preferred_contact_channel
+        digits = "".join(character for character in enquiry.phone if character.isdigit())
+        links = []
+        if channel == Channel.PHONE and digits:
+            links.append({"label": _("Call"), "url": f"tel:+{digits}", "text": enquiry.phone})
+        elif channel == Channel.WHATSAPP and digits:
+            links.append(
+                {"label": _("WhatsApp"), "url": f"https://wa.me/{digits}", "text": enquiry.phone}
+            )
+        elif channel in (Channel.WECHAT, Channel.TELEGRAM) and enquiry.messenger_id:
+            links.append({"label": Channel(channel).label, "copy": enquiry.messenger_id})
+        if enquiry.email:
+            links.append(
+                {
+                    "label": _("Email"),
+                    "url": "mailto:" + quote(enquiry.email, safe="@+"),
+                    "text": enquiry.email,
+                }
+            )
+        return {"channel": enquiry.get_preferred_contact_channel_display(), "links": links}
+
+    def may_take(self, request, enquiry):
+        """Whether "Assign to me" is offered: the user may work the enquiry, it is not theirs
+        yet, and the assignment rule lets them take it."""
+        user = request.user
+        return (
+            enquiry.assigned_to_id != user.pk
+            and self.has_change_permission(request, enquiry)
+            and enquiry.can_be_assigned(user, by=user)
+        )
+
+    @admin.display(description=_("received"))
+    def received_times(self, enquiry):
+        """When it came, on the coordinator's clock (the page's active time zone), and on the
+        patient's when they told us their time zone."""
+        shown = format_html(
+            '<time datetime="{}">{}</time> ({})',
+            enquiry.submitted_at.isoformat(),
+            date_format(timezone.localtime(enquiry.submitted_at), "DATETIME_FORMAT"),
+            timezone.get_current_timezone_name(),
+        )
+        zone = patient_time_zone(enquiry.time_zone)
+        if zone is None:
+            return shown
+        theirs = date_format(enquiry.submitted_at.astimezone(zone), "TIME_FORMAT")
+        return format_html(
+            '{} <span class="bo-patient-time">{}</span>',
+            shown,
+            _("patient's local time: %(time)s (%(zone)s)")
+            % {"time": theirs, "zone": enquiry.time_zone},
+        )
+
     def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
         if obj is not None:
             context["timeline"] = obj.events.select_related("actor")
@@ -417,10 +588,22 @@ class EnquiryAdmin(EnquiryActions, EnquiryReplies, EnquiryAdminViews, admin.Mode
                 "pk", "reference", "submitted_at", "status"
             )
             context["reply"] = self.reply_section(request, obj)
+            context["conversation"] = obj.messages.select_related("author")
+            context["contact"] = self.contact_links(obj)
+            if self.may_take(request, obj):
+                context["assign_to_me_url"] = reverse(
+                    "admin:enquiries_enquiry_assign_to_me", args=[obj.pk]
+                )
+            context["previous_url"], context["next_url"] = self.enquiry_neighbours(request, obj)
         return super().render_change_form(request, context, add, change, form_url, obj)
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
-        response = super().change_view(request, object_id, form_url, extra_context)
+        # Times on the page are on the coordinator's clock. A TemplateResponse renders after the
+        # view returns, so it is rendered here, inside that time zone.
+        with timezone.override(coordinator_time_zone(request.user)):
+            response = super().change_view(request, object_id, form_url, extra_context)
+            if hasattr(response, "render"):
+                response.render()
         if request.method == "GET" and response.status_code == 200:
             enquiry = response.context_data["original"]
             AuditEntry.record(request.user, AuditEntry.Action.VIEWED_ENQUIRY, enquiry=enquiry)
