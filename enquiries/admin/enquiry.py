@@ -15,7 +15,10 @@ from django.contrib.admin.templatetags.admin_urls import add_preserved_filters
 from django.contrib.admin.utils import unquote
 from django.contrib.admin.views.main import ChangeList
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Q, Value
+from django.db import connection
+from django.db.models import IntegerField, OuterRef, Q, StringAgg, Subquery, Value
+from django.db.models.fields.json import KT
+from django.db.models.functions import Cast
 from django.http import QueryDict
 from django.urls import reverse
 from django.utils import timezone
@@ -160,6 +163,22 @@ def keyset(ordering, values, *, forward):
     return reduce(operator.or_, conditions)
 
 
+def city_names():
+    """The enquiry's preferred cities as one text, in a subquery of the enquiry's own query;
+    in alphabetical order where the database can order within an aggregate (SQLite < 3.44 not)."""
+    in_order = (
+        {"order_by": "name"} if connection.features.supports_aggregate_order_by_clause else {}
+    )
+    names = (
+        City.objects.filter(enquiries=OuterRef("pk"))
+        .order_by()
+        .values("enquiries")
+        .annotate(names=StringAgg("name", Value(", "), **in_order))
+        .values("names")
+    )
+    return Subquery(names)
+
+
 def reversed_ordering(ordering):
     return [field.removeprefix("-") if field.startswith("-") else f"-{field}" for field in ordering]
 
@@ -189,12 +208,22 @@ class EnquiryChangeList(ChangeList):
             enquiry.email_flag = email_flag(unsent.get(enquiry.pk, []), now)
 
 
+# Answers shown by a method of EnquiryAdmin: Yes or No in words, not Django's icon for a boolean
+# (its text is "True"); the cities from the enquiry's own query, not one more.
+READABLE_ANSWERS = {
+    "no_city_preference": "no_city_preference_in_words",
+    "preferred_cities": "cities_in_words",
+}
+
 PATIENT_FIELDSETS = [
     (_("About the enquirer"), {"fields": ANSWER_SECTIONS["enquirer"]}),
     (_("The patient"), {"fields": ANSWER_SECTIONS["patient"]}),
     (_("Contact"), {"fields": ANSWER_SECTIONS["contact"]}),
     (_("Medical situation"), {"fields": ANSWER_SECTIONS["medical"]}),
-    (_("Treatment in China"), {"fields": ANSWER_SECTIONS["treatment"]}),
+    (
+        _("Treatment in China"),
+        {"fields": [READABLE_ANSWERS.get(name, name) for name in ANSWER_SECTIONS["treatment"]]},
+    ),
     (
         _("Where they came from"),
         {
@@ -480,10 +509,31 @@ class EnquiryAdmin(EnquiryActions, EnquiryReplies, EnquiryAdminViews, admin.Mode
         for reference in queryset.delete_with_files():
             AuditEntry.record(request.user, AuditEntry.Action.DELETED_ENQUIRY, reference=reference)
 
-    def enquiry_neighbours(self, request, enquiry):
-        """The enquiries before and after `enquiry` in the list it was opened from (its filters,
-        search and order ride along in _changelist_filters), as the addresses of their pages,
-        which keep them; None at either end. One query for both."""
+    def get_object(self, request, object_id, from_field=None):
+        """The enquiry of the page with what its page shows in the same query: the names of its
+        cities, and on the page itself the enquiries before and after it in the list it was
+        opened from; its emails come with it (the summary and the table share them)."""
+        queryset = (
+            self.get_queryset(request)
+            .prefetch_related(None)
+            .select_related("assigned_to")
+            .prefetch_related("emails")
+            .annotate(city_names=city_names())
+        )
+        if (
+            request.method == "GET"
+            and request.resolver_match.url_name == "enquiries_enquiry_change"
+        ):
+            queryset = queryset.annotate(**self.neighbour_subqueries(request))
+        try:
+            return queryset.get(pk=Enquiry._meta.pk.to_python(object_id))
+        except (Enquiry.DoesNotExist, ValidationError, ValueError):
+            return None
+
+    def neighbour_subqueries(self, request):
+        """previous_pk and next_pk: the enquiries before and after an enquiry in the list it was
+        opened from (its filters, search and order ride along in _changelist_filters), as
+        subqueries of the enquiry's own query. None when that list cannot be rebuilt."""
         list_request = copy(request)
         list_request.GET = QueryDict(request.GET.get("_changelist_filters", ""))
         list_request.neighbours_only = True
@@ -492,27 +542,25 @@ class EnquiryAdmin(EnquiryActions, EnquiryReplies, EnquiryAdminViews, admin.Mode
         try:
             changelist = self.get_changelist_instance(list_request)
         except (IncorrectLookupParameters, DisallowedModelAdminLookup, PermissionDenied):
-            return None, None
+            return {}
         queryset = changelist.queryset.prefetch_related(None)
+        # Field names only: the sortable columns (sortable_by) are fields that are never empty.
         ordering = list(queryset.query.order_by)
         if not all(isinstance(field, str) for field in ordering):
-            return None, None
-        values = [getattr(enquiry, field.removeprefix("-"), None) for field in ordering]
-        if any(value is None for value in values):
-            return None, None
-        after = (
-            queryset.filter(keyset(ordering, values, forward=True))
-            .order_by(*ordering)
-            .annotate(side=Value("next"))
-            .values_list("pk", "side")[:1]
+            return {}
+        values = [OuterRef(field.removeprefix("-")) for field in ordering]
+        after = queryset.filter(keyset(ordering, values, forward=True)).order_by(*ordering)
+        before = queryset.filter(keyset(ordering, values, forward=False)).order_by(
+            *reversed_ordering(ordering)
         )
-        before = (
-            queryset.filter(keyset(ordering, values, forward=False))
-            .order_by(*reversed_ordering(ordering))
-            .annotate(side=Value("previous"))
-            .values_list("pk", "side")[:1]
-        )
-        found = {side: pk for pk, side in after.union(before, all=True)}
+        return {
+            "previous_pk": Subquery(before.values("pk")[:1]),
+            "next_pk": Subquery(after.values("pk")[:1]),
+        }
+
+    def neighbour_urls(self, request, enquiry):
+        """The addresses of the pages of the previous and next enquiries in the list, which keep
+        its filters; None at either end (or when not known)."""
         context = {"preserved_filters": self.get_preserved_filters(request), "opts": self.opts}
 
         def address(pk):
@@ -522,7 +570,10 @@ class EnquiryAdmin(EnquiryActions, EnquiryReplies, EnquiryAdminViews, admin.Mode
                 context, reverse("admin:enquiries_enquiry_change", args=[pk])
             )
 
-        return address(found.get("previous")), address(found.get("next"))
+        return (
+            address(getattr(enquiry, "previous_pk", None)),
+            address(getattr(enquiry, "next_pk", None)),
+        )
 
     @staticmethod
     def contact_links(enquiry):
@@ -560,6 +611,14 @@ class EnquiryAdmin(EnquiryActions, EnquiryReplies, EnquiryAdminViews, admin.Mode
             and enquiry.can_be_assigned(user, by=user)
         )
 
+    @admin.display(description=Enquiry._meta.get_field("no_city_preference").verbose_name)
+    def no_city_preference_in_words(self, enquiry):
+        return _("Yes") if enquiry.no_city_preference else _("No")
+
+    @admin.display(description=Enquiry._meta.get_field("preferred_cities").verbose_name)
+    def cities_in_words(self, enquiry):
+        return enquiry.city_names or "—"
+
     @admin.display(description=_("received"))
     def received_times(self, enquiry):
         """When it came, on the coordinator's clock (the page's active time zone), and on the
@@ -583,7 +642,16 @@ class EnquiryAdmin(EnquiryActions, EnquiryReplies, EnquiryAdminViews, admin.Mode
 
     def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
         if obj is not None:
-            context["timeline"] = obj.events.select_related("actor")
+            context["timeline"] = (
+                obj.events.select_related("actor")
+                .annotate(note_id=Cast(KT("details__note"), IntegerField()))
+                .annotate(
+                    # A note's text is on the timeline, in the timeline's query.
+                    note_text=Subquery(
+                        Note.objects.filter(pk=OuterRef("note_id")).values("text")[:1]
+                    )
+                )
+            )
             context["possible_duplicates"] = obj.possible_duplicates().only(
                 "pk", "reference", "submitted_at", "status"
             )
@@ -591,10 +659,12 @@ class EnquiryAdmin(EnquiryActions, EnquiryReplies, EnquiryAdminViews, admin.Mode
             context["conversation"] = obj.messages.select_related("author")
             context["contact"] = self.contact_links(obj)
             if self.may_take(request, obj):
-                context["assign_to_me_url"] = reverse(
-                    "admin:enquiries_enquiry_assign_to_me", args=[obj.pk]
+                # The list's filters ride along, so "Next" still works after taking it.
+                context["assign_to_me_url"] = add_preserved_filters(
+                    {"preserved_filters": self.get_preserved_filters(request), "opts": self.opts},
+                    reverse("admin:enquiries_enquiry_assign_to_me", args=[obj.pk]),
                 )
-            context["previous_url"], context["next_url"] = self.enquiry_neighbours(request, obj)
+            context["previous_url"], context["next_url"] = self.neighbour_urls(request, obj)
         return super().render_change_form(request, context, add, change, form_url, obj)
 
     def change_view(self, request, object_id, form_url="", extra_context=None):

@@ -2,6 +2,7 @@
 
 from django import forms
 from django.contrib import admin
+from django.forms.models import BaseInlineFormSet
 from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
@@ -13,6 +14,22 @@ from enquiries.models import (
     OutgoingEmail,
     RecordFile,
 )
+
+
+class PrefetchedFormSet(BaseInlineFormSet):
+    """An inline's rows from the enquiry's prefetch_related (EnquiryAdmin.get_object), when it
+    has them, instead of a query of their own."""
+
+    def get_queryset(self):
+        if not hasattr(self, "_queryset"):
+            queryset = super().get_queryset()
+            prefetched = getattr(self.instance, "_prefetched_objects_cache", {})
+            name = self.fk.remote_field.get_accessor_name()
+            if name in prefetched:
+                queryset._result_cache = list(prefetched[name])
+                queryset._prefetch_done = True
+            self._queryset = queryset
+        return self._queryset
 
 
 class ReadOnlyInline(ReadOnlyPermissions, admin.TabularInline):
@@ -60,6 +77,8 @@ class RecordFileInline(ReadOnlyInline):
 class OutgoingEmailInline(ReadOnlyInline):
     model = OutgoingEmail
     classes = ["collapse"]
+    # The page's email summary reads the same rows (EnquiryAdmin.get_object prefetches them).
+    formset = PrefetchedFormSet
     fields = [
         "kind",
         "recipient_role",
@@ -79,23 +98,21 @@ class OutgoingEmailInline(ReadOnlyInline):
 
 class NoteInline(admin.TabularInline):
     """Notes are add-only for everyone: nobody edits or deletes what was written, a correction
-    is a new note. Author and time are filled in by the code. The page lists the notes written
-    and one "Add a note" box (templates/enquiries/admin/notes_inline.html), not a table row
-    with an empty time and author."""
+    is a new note. The page has one "Add a note" box (templates/enquiries/admin/notes_inline.html)
+    and shows the notes written on the timeline, with who wrote them and when (in the timeline's
+    query): not a table row with an empty time and author."""
 
     model = Note
     extra = 1
-    max_num = None
     can_delete = False
     template = "enquiries/admin/notes_inline.html"
-    fields = ["created_at", "author", "text"]
-    readonly_fields = ["created_at", "author"]
+    fields = ["text"]
     formfield_overrides = {
         Note._meta.get_field("text").__class__: {"widget": forms.Textarea(attrs={"rows": 3})}
     }
 
     def get_queryset(self, request):
-        return super().get_queryset(request).select_related("author")
+        return super().get_queryset(request).none()
 
     def has_change_permission(self, request, obj=None):
         return False

@@ -4,8 +4,12 @@ import re
 import zoneinfo
 from datetime import timedelta, timezone
 
+from django.core.cache import cache
+
 from enquiries.working_calendar import WorkingCalendar
 
+WORKING_TIME_ZONE_KEY = "enquiries:working-time-zone"
+WORKING_TIME_ZONE_SECONDS = 60
 UTC_OFFSET = re.compile(r"^UTC([+-])(\d{2}):(\d{2})$")
 
 
@@ -15,7 +19,15 @@ def coordinator_time_zone(user):
     profile = getattr(user, "coordinator_profile", None)
     if profile is not None:
         return profile.zone()
-    return zoneinfo.ZoneInfo(WorkingCalendar.load().time_zone)
+    return zoneinfo.ZoneInfo(working_time_zone())
+
+
+def working_time_zone():
+    """The working calendar's time zone name. Every enquiry page shows times in it: it is kept
+    in the cache for a minute (a lead's change shows within that), not read on each page."""
+    return cache.get_or_set(
+        WORKING_TIME_ZONE_KEY, lambda: WorkingCalendar.load().time_zone, WORKING_TIME_ZONE_SECONDS
+    )
 
 
 def patient_time_zone(value):

@@ -102,7 +102,7 @@ class EnquiryAdminViews:
                     messages.WARNING,
                 )
         page = reverse("admin:enquiries_enquiry_change", args=[enquiry.pk])
-        preserved = request.POST.get("_changelist_filters", "")
+        preserved = request.GET.get("_changelist_filters", "")
         if preserved:
             page += "?" + urlencode({"_changelist_filters": preserved})
         return redirect(page)
