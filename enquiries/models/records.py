@@ -47,7 +47,11 @@ class RecordFile(models.Model):
         bytes"."""
         kind = FILE_KINDS.get(self.content_type, _("File"))
         if self.size < 100 * 1024:
-            amount = _("%(size)s KB") % {"size": number_format(max(self.size / 1024, 0.1), 1)}
+            amount = _("%(size)s KB") % {
+                "size": number_format(max(round(self.size / 1024, 1), 0.1), 1)
+            }
         else:
-            amount = _("%(size)s MB") % {"size": number_format(self.size / (1024 * 1024), 1)}
+            amount = _("%(size)s MB") % {
+                "size": number_format(round(self.size / (1024 * 1024), 1), 1)
+            }
         return f"{kind}, {amount}"
