@@ -54,8 +54,6 @@ def check_the_screen(page, name, screenshot):
 def test_a_coordinator_replies_from_waiting_for_me_and_opens_the_answer_with_next(
     desktop_page, phone_page, live_server, django_user_model, private_media, screenshot
 ):
-    helpers.load_shipped_content()
-    helpers.load_cities()
     cora = helpers.staff_user(django_user_model, "cora", "coordinator", first_name="Cora")
     # Coordinators read the reply templates (migration 0016; helpers.staff_user knows 0004's).
     cora.groups.get().permissions.add(Permission.objects.get(codename="view_replytemplate"))
