@@ -40,6 +40,7 @@ def measure(enquiries, pages):
     import django
 
     django.setup()
+    from django.conf import settings
     from django.contrib.auth import get_user_model
     from django.contrib.auth.models import Group
     from django.core.management import call_command
@@ -76,7 +77,7 @@ def measure(enquiries, pages):
 
     user = staff[0]
     device = TOTPDevice.objects.create(user=user, name="bench", confirmed=True)
-    client = Client()
+    client = Client(HTTP_HOST=settings.ALLOWED_HOSTS[0])
     client.force_login(user)
     session = client.session
     now = int(time.time())

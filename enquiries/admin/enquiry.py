@@ -1,6 +1,7 @@
 """The enquiry list and page: columns, flags, the workflow form, and saving through the
 model's workflow methods."""
 
+import functools
 import operator
 from copy import copy
 from functools import reduce
@@ -21,12 +22,13 @@ from django.db.models.fields.json import KT
 from django.db.models.functions import Cast
 from django.http import QueryDict
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.formats import date_format
 from django.utils.html import format_html, format_html_join
 from django.utils.http import urlencode
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext
+from django_countries import countries
 
 from enquiries.admin.actions import EnquiryActions
 from enquiries.admin.filters import (
@@ -62,16 +64,52 @@ from enquiries.roles import assignable_staff
 WORKFLOW_FIELDS = ["status", "assigned_to", "priority", "next_follow_up_on"]
 
 
+@functools.lru_cache(maxsize=len(settings.LANGUAGES) + 1)
+def list_words(language):
+    """The list's words in `language`, translated once per process and language rather than in
+    each of the 50 rows: translating per cell was the largest part of the list's CPU time."""
+    with translation.override(language):
+        return {
+            "status": {value: str(label) for value, label in Enquiry.Status.choices},
+            "diagnosis": {value: str(label) for value, label in Enquiry.Diagnosis.choices},
+            "country": {code: str(name) for code, name in countries},
+            "overdue": gettext("Overdue"),
+            "news": gettext("New from the patient"),
+            "duplicate": gettext("Possible duplicate"),
+            "first_reply_due": gettext("First reply promised by %(time)s"),
+            "follow_up_due": gettext("Follow-up was due on %(date)s"),
+            "minutes": gettext("%(count)d min ago"),
+            "hours": gettext("%(count)d h ago"),
+            # ngettext's choice depends on the number (and the language's plural rules).
+            "days": {
+                days: ngettext("%(count)d day ago", "%(count)d days ago", days)
+                for days in range(2, 400)
+            },
+            "select": gettext("Select this object for an action - {}"),
+        }
+
+
+def current_list_words():
+    return list_words(translation.get_language() or settings.LANGUAGE_CODE)
+
+
 def age(delta):
     """How long ago, the way a coordinator says it: "12 min ago", "3 h ago", "4 days ago"."""
+    words = current_list_words()
     minutes = max(int(delta.total_seconds() // 60), 0)
     if minutes < 60:
-        return _("%(count)d min ago") % {"count": minutes}
+        return words["minutes"] % {"count": minutes}
     hours = minutes // 60
     if hours < 48:
-        return _("%(count)d h ago") % {"count": hours}
+        return words["hours"] % {"count": hours}
     days = hours // 24
-    return ngettext("%(count)d day ago", "%(count)d days ago", days) % {"count": days}
+    template = words["days"].get(days) or ngettext("%(count)d day ago", "%(count)d days ago", days)
+    return template % {"count": days}
+
+
+def short_time(moment):
+    """A local date and time, "2026-05-06 14:05", without the cost of a localised format."""
+    return timezone.localtime(moment).strftime("%Y-%m-%d %H:%M")
 
 
 @admin.register(City)
@@ -187,6 +225,12 @@ class EnquiryChangeList(ChangeList):
     """Flags possible duplicates and unsent emails with one query each for the rows on the page,
     after paginating: as an annotation of the list query, the database would also compute it for
     every row an OFFSET skips (seconds on page 50 of 100,000)."""
+
+    def url_for_result(self, result):
+        # One reverse() per page, not per row.
+        if not hasattr(self, "_change_url"):
+            self._change_url = reverse("admin:enquiries_enquiry_change", args=["0"])
+        return self._change_url.replace("/0/change/", f"/{quote(str(result.pk))}/change/")
 
     def get_results(self, request):
         super().get_results(request)
@@ -320,7 +364,7 @@ class EnquiryAdmin(EnquiryActions, EnquiryReplies, EnquiryAdminViews, admin.Mode
             '<input type="checkbox" name="{}" value="{}" class="action-select" aria-label="{}">',
             admin.helpers.ACTION_CHECKBOX_NAME,
             enquiry.pk,
-            format_html(_("Select this object for an action - {}"), str(enquiry)),
+            format_html(current_list_words()["select"], enquiry.reference),
         )
 
     def get_queryset(self, request):
@@ -358,24 +402,29 @@ class EnquiryAdmin(EnquiryActions, EnquiryReplies, EnquiryAdminViews, admin.Mode
         return format_html(
             '<time datetime="{}" title="{}">{}</time>',
             enquiry.submitted_at.isoformat(),
-            date_format(timezone.localtime(enquiry.submitted_at), "DATETIME_FORMAT"),
+            short_time(enquiry.submitted_at),
             age(timezone.now() - enquiry.submitted_at),
         )
 
     @admin.display(description=_("patient"), ordering="patient_name")
     def patient(self, enquiry):
-        where = [enquiry.country.name, *(city.name for city in enquiry.preferred_cities.all())]
+        country = current_list_words()["country"].get(enquiry.country.code, enquiry.country.code)
+        # The prefetched cities as they are: .all() builds a related manager for each row.
+        cities = getattr(enquiry, "_prefetched_objects_cache", {}).get("preferred_cities")
+        if cities is None:
+            cities = enquiry.preferred_cities.all()
+        where = [country, *(city.name for city in cities)]
         return format_html(
             '{}<small class="bo-where">{}</small>', enquiry.patient_name, " · ".join(where)
         )
 
     @admin.display(description=_("diagnosis"), ordering="diagnosis")
     def diagnosis_name(self, enquiry):
-        return enquiry.get_diagnosis_display() or "—"
+        return current_list_words()["diagnosis"].get(enquiry.diagnosis) or "—"
 
     @admin.display(description=_("status"), ordering="status")
     def status_name(self, enquiry):
-        return enquiry.get_status_display()
+        return current_list_words()["status"].get(enquiry.status, enquiry.status)
 
     @admin.display(description=_("assigned to"))
     def assignee(self, enquiry):
@@ -384,20 +433,19 @@ class EnquiryAdmin(EnquiryActions, EnquiryReplies, EnquiryAdminViews, admin.Mode
     @admin.display(description=_("flags"))
     def flags(self, enquiry):
         """Overdue (with why, on hovering), new from the patient, possible duplicate, emails."""
+        words = current_list_words()
         flags = []
         reason = enquiry.overdue_reason()
         if reason == Enquiry.OverdueReason.FIRST_REPLY:
-            due = date_format(timezone.localtime(enquiry.first_reply_due_at), "DATETIME_FORMAT")
-            why = _("First reply promised by %(time)s") % {"time": due}
-            flags.append(("bo-flag-overdue", why, _("Overdue")))
+            why = words["first_reply_due"] % {"time": short_time(enquiry.first_reply_due_at)}
+            flags.append(("bo-flag-overdue", why, words["overdue"]))
         elif reason == Enquiry.OverdueReason.FOLLOW_UP:
-            due = date_format(enquiry.next_follow_up_on, "DATE_FORMAT")
-            why = _("Follow-up was due on %(date)s") % {"date": due}
-            flags.append(("bo-flag-overdue", why, _("Overdue")))
+            why = words["follow_up_due"] % {"date": enquiry.next_follow_up_on.isoformat()}
+            flags.append(("bo-flag-overdue", why, words["overdue"]))
         if enquiry.news_from_patient_at is not None:
-            flags.append(("bo-flag-news", "", _("New from the patient")))
+            flags.append(("bo-flag-news", "", words["news"]))
         if getattr(enquiry, "has_possible_duplicate", False):
-            flags.append(("bo-flag-duplicate", "", _("Possible duplicate")))
+            flags.append(("bo-flag-duplicate", "", words["duplicate"]))
         if getattr(enquiry, "email_flag", None):
             flags.append(("bo-flag-email", "", enquiry.email_flag))
         return format_html_join(" ", '<span class="bo-flag {}" title="{}">{}</span>', flags)
