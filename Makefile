@@ -96,7 +96,7 @@ format: install ## Format and fix what ruff can
 scan: install ## Mozilla HTTP Observatory scan of production settings over TLS on 127.0.0.1 (root)
 	bash scripts/scan.sh
 
-bench: install ## Requests/s, p50, p99 of the main pages vs a bare view (gunicorn, wrk; DATABASE_URL)
+bench: install ## Requests/s, p50, p99 of the main pages vs a bare view (gunicorn, wrk; DATABASE_URL), admin list CPU ms
 	$(BIN)/python scripts/bench.py $(BENCH_ARGS)
 
 burst: install ## 1,000 submissions on PostgreSQL: nothing lost, each email once, with mail down and a worker killed
