@@ -127,6 +127,8 @@ def main():
         database_url=server, pg_database_prefix="portal_bench_list", handle_sigterm=True
     ) as deployment:
         deployment.manage("migrate", "--no-input", "--verbosity", "0")
+        # Production settings: the pages name their static files from collectstatic's manifest.
+        deployment.manage("collectstatic", "--no-input", "--verbosity", "0")
         output = deployment.run(
             str(PYTHON),
             "scripts/bench_admin_list.py",
