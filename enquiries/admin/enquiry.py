@@ -561,6 +561,8 @@ class EnquiryAdmin(EnquiryActions, EnquiryReplies, EnquiryAdminViews, admin.Mode
         """The enquiry of the page with what its page shows in the same query: the names of its
         cities, and on the page itself the enquiries before and after it in the list it was
         opened from; its emails come with it (the summary and the table share them)."""
+        if from_field is not None:
+            return super().get_object(request, object_id, from_field)
         queryset = (
             self.get_queryset(request)
             .prefetch_related(None)
@@ -568,10 +570,8 @@ class EnquiryAdmin(EnquiryActions, EnquiryReplies, EnquiryAdminViews, admin.Mode
             .prefetch_related("emails")
             .annotate(city_names=city_names())
         )
-        if (
-            request.method == "GET"
-            and request.resolver_match.url_name == "enquiries_enquiry_change"
-        ):
+        page = getattr(request.resolver_match, "url_name", None)
+        if request.method == "GET" and page == "enquiries_enquiry_change":
             queryset = queryset.annotate(**self.neighbour_subqueries(request))
         try:
             return queryset.get(pk=Enquiry._meta.pk.to_python(object_id))
@@ -592,6 +592,11 @@ class EnquiryAdmin(EnquiryActions, EnquiryReplies, EnquiryAdminViews, admin.Mode
         except (IncorrectLookupParameters, DisallowedModelAdminLookup, PermissionDenied):
             return {}
         queryset = changelist.queryset.prefetch_related(None)
+        if queryset.query.distinct:
+            # A filter across the cities made the list DISTINCT, which cannot be ordered by
+            # columns it does not select: the same rows, without DISTINCT.
+            listed = queryset.order_by().values("pk")
+            queryset = Enquiry.objects.filter(pk__in=listed).order_by(*queryset.query.order_by)
         # Field names only: the sortable columns (sortable_by) are fields that are never empty.
         ordering = list(queryset.query.order_by)
         if not all(isinstance(field, str) for field in ordering):

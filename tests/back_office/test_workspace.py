@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.utils.http import urlencode
 
 from enquiries import case, records
-from enquiries.models import Consent, Enquiry, EnquiryEvent
+from enquiries.models import City, Consent, Enquiry, EnquiryEvent
 from enquiries.working_calendar import WorkingCalendar
 from tests.back_office.pages import change_url, changelist_url
 from tests.factories import pdf_file
@@ -299,3 +299,16 @@ def test_the_conversation_is_on_the_page_with_the_reply_form(login, coordinator,
     html = login(coordinator).get(change_url(enquiry)).content.decode()
     conversation = html[html.index('id="messages-group"') :]
     assert conversation.index(marker) < conversation.index('id="reply_form"')
+
+
+def test_next_follows_a_list_filtered_by_city(login, coordinator, make):
+    wuhan = City.objects.get(name="Wuhan")
+    newer = make(email="a@example.org", submitted_at=NOW - timedelta(hours=1), cities=["Wuhan"])
+    make(email="b@example.org", submitted_at=NOW - timedelta(hours=2), cities=["Beijing"])
+    older = make(
+        email="c@example.org", submitted_at=NOW - timedelta(hours=3), cities=["Wuhan", "Beijing"]
+    )
+    preserved = f"preferred_cities__id__exact={wuhan.pk}"
+    html = page_with(login(coordinator), newer, preserved)
+    kept = "?" + urlencode({"_changelist_filters": preserved})
+    assert links(html, "next") == [change_url(older) + kept]
