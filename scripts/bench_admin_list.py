@@ -12,8 +12,10 @@ the database's. Prints the median and 90th percentile per list, and one JSON lin
 scripts/bench.py."""
 
 import argparse
+import cProfile
 import json
 import os
+import pstats
 import statistics
 import sys
 import time
@@ -34,7 +36,7 @@ def quantile(values, fraction):
     return ordered[min(len(ordered) - 1, int(fraction * len(ordered)))]
 
 
-def measure(enquiries, pages):
+def measure(enquiries, pages, profile):
     """In the deployment's environment: seed, log in, render each list `pages` times."""
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings")
     import django
@@ -100,6 +102,14 @@ def measure(enquiries, pages):
             assert response.status_code == 200, response.status_code
         with CaptureQueriesContext(connection) as queries:
             client.get(url + query)
+        if profile:
+            profiler = cProfile.Profile()
+            profiler.enable()
+            for _page in range(pages):
+                client.get(url + query)
+            profiler.disable()
+            stats = pstats.Stats(profiler, stream=sys.stderr)
+            stats.sort_stats("tottime").print_stats(25)
         results[name] = {
             "median_ms": statistics.median(timings),
             "p90_ms": quantile(timings, 0.9),
@@ -112,10 +122,11 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--enquiries", type=int, default=100_000)
     parser.add_argument("--pages", type=int, default=30)
+    parser.add_argument("--profile", action="store_true", help="print where the time goes")
     parser.add_argument("--measure", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.measure:
-        measure(args.enquiries, args.pages)
+        measure(args.enquiries, args.pages, args.profile)
         return
 
     from bench_server import PYTHON, Deployment
@@ -137,6 +148,7 @@ def main():
             str(args.enquiries),
             "--pages",
             str(args.pages),
+            *(["--profile"] if args.profile else []),
             capture=True,
         )
     line = next(line for line in output.splitlines() if line.startswith("ADMIN_LIST "))
