@@ -12,6 +12,9 @@ and, once, an upload of five files of just under 10 MB to a patient's case page:
 stored, how long it took, and how much the worker's peak resident memory grew (scripts/
 bench_upload.py; one file's size or more would mean a file held in memory).
 
+and, on PostgreSQL, the CPU time the admin's enquiry list takes to render per page with 100,000
+enquiries, in-process and on a database of its own (scripts/bench_admin_list.py; goal 30 ms),
+
 and prints requests/s, p50, p99, errors and the ratio to the reference; the same table goes to
 test-artifacts/bench.md. The load generator shares the 2 cores: compare ratios across runs,
 not absolute numbers.
@@ -230,6 +233,36 @@ def seed(deployment, count):
     print(f"  done in {time.monotonic() - started:.0f} s")
 
 
+def admin_list_cpu(enquiries):
+    """The admin list's CPU ms per page (scripts/bench_admin_list.py), as a line for the notes."""
+    database_url = os.environ.get("DATABASE_URL", "")
+    if not database_url.startswith(("postgres://", "postgresql://")):
+        return (
+            "Admin enquiry list CPU per page: not measured (scripts/bench_admin_list.py needs "
+            "PostgreSQL in DATABASE_URL)."
+        )
+    print("Admin enquiry list, rendered in-process (scripts/bench_admin_list.py)", flush=True)
+    output = subprocess.run(
+        [str(PYTHON), "scripts/bench_admin_list.py", "--enquiries", str(enquiries)],
+        cwd=PROJECT,
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout
+    print(output, end="")
+    line = next(line for line in output.splitlines() if line.startswith("ADMIN_LIST "))
+    figures = json.loads(line.removeprefix("ADMIN_LIST "))
+    return (
+        f"Admin enquiry list rendered in-process with {enquiries:,} enquiries on PostgreSQL, "
+        "CPU ms per page (goal 30 ms or less): "
+        + "; ".join(
+            f"{name}: median {f['median_ms']:.1f}, p90 {f['p90_ms']:.1f} ({f['queries']} queries)"
+            for name, f in figures.items()
+        )
+        + "."
+    )
+
+
 def table(rows, meta):
     reference = rows[0]["rps"]
     lines = [
@@ -371,6 +404,7 @@ def main():
                 )
             )
 
+    admin_list = admin_list_cpu(args.enquiries)
     notes = [
         f"Errors in {row['name']}: "
         + ", ".join(f"{kind} {count}" for kind, count in row["error_kinds"].items())
@@ -385,6 +419,7 @@ def main():
         f"answer {upload['status']}, {stored_files} stored, {upload['seconds']:.1f} s; the "
         f"worker's peak resident memory grew {upload['peak_growth_mib']:.1f} MiB while one "
         f"file is {upload['largest_file_mib']:.1f} MiB.",
+        admin_list,
     ]
     meta = {
         "when": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),

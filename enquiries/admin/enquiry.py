@@ -1,40 +1,66 @@
 """The enquiry list and page: columns, flags, the workflow form, and saving through the
 model's workflow methods."""
 
+import functools
+import operator
+from copy import copy
 from datetime import timedelta
+from functools import reduce
+from urllib.parse import quote
 
 from django import forms
 from django.conf import settings
 from django.contrib import admin
+from django.contrib.admin.exceptions import DisallowedModelAdminLookup
+from django.contrib.admin.options import IncorrectLookupParameters
+from django.contrib.admin.templatetags.admin_urls import add_preserved_filters
 from django.contrib.admin.utils import unquote
 from django.contrib.admin.views.main import ChangeList
-from django.core.exceptions import ValidationError
-from django.db.models import Case, F, Q, When
-from django.db.models.functions import Coalesce, Least
-from django.utils import timezone
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import connection
+from django.db.models import (
+    Case,
+    F,
+    IntegerField,
+    OuterRef,
+    Q,
+    StringAgg,
+    Subquery,
+    Value,
+    When,
+)
+from django.db.models.fields.json import KT
+from django.db.models.functions import Cast, Coalesce, Least
+from django.http import QueryDict
+from django.urls import reverse
+from django.utils import timezone, translation
 from django.utils.formats import date_format
 from django.utils.html import format_html, format_html_join
+from django.utils.http import urlencode
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
+from django_countries import countries
 from modeltranslation.admin import TranslationAdmin
 
 from enquiries.admin.actions import EnquiryActions, settable_statuses
 from enquiries.admin.filters import (
+    SAVED_VIEWS,
     AssignedFilter,
     CountryFilter,
     EmailTroubleFilter,
     LanguageFilter,
     NewsFromPatientFilter,
+    OpenFilter,
     OverdueFilter,
 )
 from enquiries.admin.inlines import (
-    CaseMessageInline,
     ConsentInline,
     NoteInline,
     OutgoingEmailInline,
     RecordFileInline,
 )
 from enquiries.admin.replies import EnquiryReplies
+from enquiries.admin.time_zones import coordinator_time_zone, patient_time_zone
 from enquiries.admin.views import EnquiryAdminViews
 from enquiries.forms import ANSWER_SECTIONS, UTM_FIELDS
 from enquiries.models import (
@@ -54,16 +80,52 @@ from therapy_info.admin import LanguageWidgetsMixin
 WORKFLOW_FIELDS = ["status", "assigned_to", "priority", "next_follow_up_on"]
 
 
+@functools.lru_cache(maxsize=len(settings.LANGUAGES) + 1)
+def list_words(language):
+    """The list's words in `language`, translated once per process and language rather than in
+    each of the 50 rows: translating per cell was the largest part of the list's CPU time."""
+    with translation.override(language):
+        return {
+            "status": {value: str(label) for value, label in Enquiry.Status.choices},
+            "diagnosis": {value: str(label) for value, label in Enquiry.Diagnosis.choices},
+            "country": {code: str(name) for code, name in countries},
+            "overdue": gettext("Overdue"),
+            "news": gettext("New from the patient"),
+            "duplicate": gettext("Possible duplicate"),
+            "first_reply_due": gettext("First reply promised by %(time)s"),
+            "follow_up_due": gettext("Follow-up was due on %(date)s"),
+            "minutes": gettext("%(count)d min ago"),
+            "hours": gettext("%(count)d h ago"),
+            # ngettext's choice depends on the number (and the language's plural rules).
+            "days": {
+                days: ngettext("%(count)d day ago", "%(count)d days ago", days)
+                for days in range(2, 400)
+            },
+            "select": gettext("Select this object for an action - {}"),
+        }
+
+
+def current_list_words():
+    return list_words(translation.get_language() or settings.LANGUAGE_CODE)
+
+
 def age(delta):
     """How long ago, the way a coordinator says it: "12 min ago", "3 h ago", "4 days ago"."""
+    words = current_list_words()
     minutes = max(int(delta.total_seconds() // 60), 0)
     if minutes < 60:
-        return _("%(count)d min ago") % {"count": minutes}
+        return words["minutes"] % {"count": minutes}
     hours = minutes // 60
     if hours < 48:
-        return _("%(count)d h ago") % {"count": hours}
+        return words["hours"] % {"count": hours}
     days = hours // 24
-    return ngettext("%(count)d day ago", "%(count)d days ago", days) % {"count": days}
+    template = words["days"].get(days) or ngettext("%(count)d day ago", "%(count)d days ago", days)
+    return template % {"count": days}
+
+
+def short_time(moment):
+    """A local date and time, "2026-05-06 14:05", without the cost of a localised format."""
+    return timezone.localtime(moment).strftime("%Y-%m-%d %H:%M")
 
 
 def due_in_words(due, now, calendar):
@@ -180,10 +242,57 @@ class EnquiryAdminForm(forms.ModelForm):
         return to
 
 
+class NeighbourChangeList(ChangeList):
+    """The list's filters, search and order without its page of results: what the enquiry page
+    needs to find the enquiries before and after it in the list the coordinator came from."""
+
+    def get_results(self, request):
+        pass
+
+
+def keyset(ordering, values, *, forward):
+    """The rows after (forward) or before the row with `values` in `ordering` (field names, "-"
+    for descending), as a Q: ordered by (a, b, pk), "after" is a > x, or a = x and b > y, …"""
+    conditions = []
+    same = Q()
+    for field, value in zip(ordering, values, strict=True):
+        name = field.removeprefix("-")
+        beyond = "lt" if field.startswith("-") == forward else "gt"
+        conditions.append(same & Q(**{f"{name}__{beyond}": value}))
+        same &= Q(**{name: value})
+    return reduce(operator.or_, conditions)
+
+
+def city_names():
+    """The enquiry's preferred cities as one text, in a subquery of the enquiry's own query;
+    in alphabetical order where the database can order within an aggregate (SQLite < 3.44 not)."""
+    in_order = (
+        {"order_by": "name"} if connection.features.supports_aggregate_order_by_clause else {}
+    )
+    names = (
+        City.objects.filter(enquiries=OuterRef("pk"))
+        .order_by()
+        .values("enquiries")
+        .annotate(names=StringAgg("name", Value(", "), **in_order))
+        .values("names")
+    )
+    return Subquery(names)
+
+
+def reversed_ordering(ordering):
+    return [field.removeprefix("-") if field.startswith("-") else f"-{field}" for field in ordering]
+
+
 class EnquiryChangeList(ChangeList):
     """Flags possible duplicates and unsent emails with one query each for the rows on the page,
     after paginating: as an annotation of the list query, the database would also compute it for
     every row an OFFSET skips (seconds on page 50 of 100,000)."""
+
+    def url_for_result(self, result):
+        # One reverse() per page, not per row.
+        if not hasattr(self, "_change_url"):
+            self._change_url = reverse("admin:enquiries_enquiry_change", args=["0"])
+        return self._change_url.replace("/0/change/", f"/{quote(str(result.pk))}/change/")
 
     def get_results(self, request):
         super().get_results(request)
@@ -208,12 +317,22 @@ class EnquiryChangeList(ChangeList):
             enquiry.working_calendar = calendar
 
 
+# Answers shown by a method of EnquiryAdmin: Yes or No in words, not Django's icon for a boolean
+# (its text is "True"); the cities from the enquiry's own query, not one more.
+READABLE_ANSWERS = {
+    "no_city_preference": "no_city_preference_in_words",
+    "preferred_cities": "cities_in_words",
+}
+
 PATIENT_FIELDSETS = [
     (_("About the enquirer"), {"fields": ANSWER_SECTIONS["enquirer"]}),
     (_("The patient"), {"fields": ANSWER_SECTIONS["patient"]}),
     (_("Contact"), {"fields": ANSWER_SECTIONS["contact"]}),
     (_("Medical situation"), {"fields": ANSWER_SECTIONS["medical"]}),
-    (_("Treatment in China"), {"fields": ANSWER_SECTIONS["treatment"]}),
+    (
+        _("Treatment in China"),
+        {"fields": [READABLE_ANSWERS.get(name, name) for name in ANSWER_SECTIONS["treatment"]]},
+    ),
     (
         _("Where they came from"),
         {
@@ -227,22 +346,24 @@ PATIENT_FIELDSETS = [
 @admin.register(Enquiry)
 class EnquiryAdmin(EnquiryActions, EnquiryReplies, EnquiryAdminViews, admin.ModelAdmin):
     form = EnquiryAdminForm
+    # Eight columns that fit 1366 px beside the filters: the country and cities are under the
+    # patient's name, overdue with the other flags, the follow-up date in the next due column.
     list_display = [
         "reference",
         "received",
-        "patient_name",
-        "country_name",
-        "diagnosis",
-        "cities",
-        "status",
-        "assigned_to",
-        "next_follow_up_on",
-        "overdue_flag",
+        "patient",
+        "diagnosis_name",
+        "status_name",
+        "assignee",
+        "flags",
         "next_due",
-        "other_flags",
     ]
+    # Columns of fields never empty: "Next" on the enquiry page follows the list's order with a
+    # keyset (enquiry_neighbours), which a NULL would break.
+    sortable_by = ["reference", "received", "patient", "diagnosis_name", "status_name"]
     list_filter = [
         "status",
+        OpenFilter,
         AssignedFilter,
         OverdueFilter,
         NewsFromPatientFilter,
@@ -263,7 +384,9 @@ class EnquiryAdmin(EnquiryActions, EnquiryReplies, EnquiryAdminViews, admin.Mode
     search_fields = ["reference", "patient_name", "email", "phone"]
     search_help_text = _("Reference, name, email or phone.")
     ordering = ["-submitted_at"]
-    inlines = [ConsentInline, RecordFileInline, CaseMessageInline, OutgoingEmailInline, NoteInline]
+    # The conversation with the patient is not an inline: it sits with the reply form, which
+    # cannot be inside the enquiry's form (templates/admin/enquiries/enquiry/change_form.html).
+    inlines = [ConsentInline, RecordFileInline, OutgoingEmailInline, NoteInline]
     actions = [
         "assign_to_me",
         "assign_to",
@@ -277,6 +400,7 @@ class EnquiryAdmin(EnquiryActions, EnquiryReplies, EnquiryAdminViews, admin.Mode
 
     class Media:
         css = {"all": ["css/back_office.css"]}
+        js = ["js/copy-text.js"]
 
     # Permissions of the custom actions (Django looks up has_<name>_permission).
 
@@ -311,49 +435,58 @@ class EnquiryAdmin(EnquiryActions, EnquiryReplies, EnquiryAdminViews, admin.Mode
             '<input type="checkbox" name="{}" value="{}" class="action-select" aria-label="{}">',
             admin.helpers.ACTION_CHECKBOX_NAME,
             enquiry.pk,
-            format_html(_("Select this object for an action - {}"), str(enquiry)),
+            format_html(current_list_words()["select"], enquiry.reference),
         )
 
     def get_queryset(self, request):
         return super().get_queryset(request).prefetch_related("preferred_cities")
 
     def get_changelist(self, request, **kwargs):
+        if getattr(request, "neighbours_only", False):
+            return NeighbourChangeList
         return EnquiryChangeList
+
+    def get_list_filter(self, request):
+        if not getattr(request, "neighbours_only", False):
+            return self.list_filter
+        # Only the filters the list was narrowed with: the others would each cost the query of
+        # their choices, for nothing.
+        used = set(request.GET)
+
+        def in_use(list_filter):
+            if isinstance(list_filter, str):
+                return any(p == list_filter or p.startswith(f"{list_filter}__") for p in used)
+            return list_filter.parameter_name in used
+
+        return [list_filter for list_filter in self.list_filter if in_use(list_filter)]
+
+    def changelist_view(self, request, extra_context=None):
+        shown = {key: value for key, value in request.GET.items() if key not in {"p", "o"}}
+        views = [
+            {"label": label, "url": "?" + urlencode(params), "current": shown == params}
+            for label, params in SAVED_VIEWS
+        ]
+        return super().changelist_view(request, {"saved_views": views, **(extra_context or {})})
 
     @admin.display(description=_("received"), ordering="submitted_at")
     def received(self, enquiry):
         return format_html(
             '<time datetime="{}" title="{}">{}</time>',
             enquiry.submitted_at.isoformat(),
-            date_format(timezone.localtime(enquiry.submitted_at), "DATETIME_FORMAT"),
+            short_time(enquiry.submitted_at),
             age(timezone.now() - enquiry.submitted_at),
         )
 
-    @admin.display(description=_("country"), ordering="country")
-    def country_name(self, enquiry):
-        return enquiry.country.name
-
-    @admin.display(description=_("cities"))
-    def cities(self, enquiry):
-        return ", ".join(city.name for city in enquiry.preferred_cities.all())
-
-    @admin.display(description=_("overdue"))
-    def overdue_flag(self, enquiry):
-        reason = enquiry.overdue_reason()
-        if reason is None:
-            return ""
-        if reason == Enquiry.OverdueReason.FIRST_REPLY:
-            why = _("First reply promised by %(time)s") % {
-                "time": date_format(
-                    timezone.localtime(enquiry.first_reply_due_at), "DATETIME_FORMAT"
-                )
-            }
-        else:
-            why = _("Follow-up was due on %(date)s") % {
-                "date": date_format(enquiry.next_follow_up_on, "DATE_FORMAT")
-            }
+    @admin.display(description=_("patient"), ordering="patient_name")
+    def patient(self, enquiry):
+        country = current_list_words()["country"].get(enquiry.country.code, enquiry.country.code)
+        # The prefetched cities as they are: .all() builds a related manager for each row.
+        cities = getattr(enquiry, "_prefetched_objects_cache", {}).get("preferred_cities")
+        if cities is None:
+            cities = enquiry.preferred_cities.all()
+        where = [country, *(city.name for city in cities)]
         return format_html(
-            '<strong class="bo-flag bo-flag-overdue" title="{}">{}</strong>', why, _("Overdue")
+            '{}<small class="bo-where">{}</small>', enquiry.patient_name, " · ".join(where)
         )
 
     @admin.display(
@@ -390,23 +523,42 @@ class EnquiryAdmin(EnquiryActions, EnquiryReplies, EnquiryAdminViews, admin.Mode
             due_in_words(deadline.at, now, calendar),
         )
 
+    @admin.display(description=_("diagnosis"), ordering="diagnosis")
+    def diagnosis_name(self, enquiry):
+        return current_list_words()["diagnosis"].get(enquiry.diagnosis) or "—"
+
+    @admin.display(description=_("status"), ordering="status")
+    def status_name(self, enquiry):
+        return current_list_words()["status"].get(enquiry.status, enquiry.status)
+
+    @admin.display(description=_("assigned to"))
+    def assignee(self, enquiry):
+        return staff_name(enquiry.assigned_to) or "—"
+
     @admin.display(description=_("flags"))
-    def other_flags(self, enquiry):
+    def flags(self, enquiry):
+        """Overdue (with why, on hovering), new from the patient, possible duplicate, emails."""
+        words = current_list_words()
         flags = []
+        reason = enquiry.overdue_reason()
+        if reason == Enquiry.OverdueReason.FIRST_REPLY:
+            why = words["first_reply_due"] % {"time": short_time(enquiry.first_reply_due_at)}
+            flags.append(("bo-flag-overdue", why, words["overdue"]))
+        elif reason == Enquiry.OverdueReason.FOLLOW_UP:
+            why = words["follow_up_due"] % {"date": enquiry.next_follow_up_on.isoformat()}
+            flags.append(("bo-flag-overdue", why, words["overdue"]))
         if enquiry.news_from_patient_at is not None:
-            flags.append(("bo-flag-news", _("New from the patient")))
+            flags.append(("bo-flag-news", "", words["news"]))
         if getattr(enquiry, "has_possible_duplicate", False):
-            flags.append(("bo-flag-duplicate", _("Possible duplicate")))
+            flags.append(("bo-flag-duplicate", "", words["duplicate"]))
         if getattr(enquiry, "email_flag", None):
-            flags.append(("bo-flag-email", enquiry.email_flag))
-        return format_html_join(" ", '<span class="bo-flag {}">{}</span>', flags)
+            flags.append(("bo-flag-email", "", enquiry.email_flag))
+        return format_html_join(" ", '<span class="bo-flag {}" title="{}">{}</span>', flags)
 
     @admin.display(description=_("emails"))
     def emails_status(self, enquiry):
-        # The emails' table below read them already (render_change_form); else one query.
-        emails = getattr(enquiry, "emails_in_table", None)
-        if emails is None:
-            emails = list(enquiry.emails.all())
+        # Prefetched with the enquiry of the page (get_object): no query of its own.
+        emails = list(enquiry.emails.all())
         flag = email_flag(emails)
         if flag:
             return format_html('<strong class="bo-flag bo-flag-email">{}</strong>', flag)
@@ -432,7 +584,7 @@ class EnquiryAdmin(EnquiryActions, EnquiryReplies, EnquiryAdminViews, admin.Mode
                 {
                     "fields": [
                         "reference",
-                        "submitted_at",
+                        "received_times",
                         "language",
                         "privacy_notice_version",
                         "emails_status",
@@ -502,14 +654,154 @@ class EnquiryAdmin(EnquiryActions, EnquiryReplies, EnquiryAdminViews, admin.Mode
             return
         super().save_formset(request, form, formset, change)
 
+    def get_object(self, request, object_id, from_field=None):
+        """The enquiry of the page with what its page shows in the same query: the names of its
+        cities, and on the page itself the enquiries before and after it in the list it was
+        opened from; its emails come with it (the summary and the table share them)."""
+        if from_field is not None:
+            return super().get_object(request, object_id, from_field)
+        queryset = (
+            self.get_queryset(request)
+            .prefetch_related(None)
+            .select_related("assigned_to")
+            .prefetch_related("emails")
+            .annotate(city_names=city_names())
+        )
+        page = getattr(request.resolver_match, "url_name", None)
+        if request.method == "GET" and page == "enquiries_enquiry_change":
+            queryset = queryset.annotate(**self.neighbour_subqueries(request))
+        try:
+            return queryset.get(pk=Enquiry._meta.pk.to_python(object_id))
+        except (Enquiry.DoesNotExist, ValidationError, ValueError):
+            return None
+
+    def neighbour_subqueries(self, request):
+        """previous_pk and next_pk: the enquiries before and after an enquiry in the list it was
+        opened from (its filters, search and order ride along in _changelist_filters), as
+        subqueries of the enquiry's own query. None when that list cannot be rebuilt."""
+        list_request = copy(request)
+        list_request.GET = QueryDict(request.GET.get("_changelist_filters", ""))
+        list_request.neighbours_only = True
+        # The assignee filter's list of coordinators (a query) is for the list page only.
+        list_request.choices_shown = False
+        try:
+            changelist = self.get_changelist_instance(list_request)
+        except (IncorrectLookupParameters, DisallowedModelAdminLookup, PermissionDenied):
+            return {}
+        queryset = changelist.queryset.prefetch_related(None)
+        if queryset.query.distinct:
+            # A filter across the cities made the list DISTINCT, which cannot be ordered by
+            # columns it does not select: the same rows, without DISTINCT.
+            listed = queryset.order_by().values("pk")
+            queryset = Enquiry.objects.filter(pk__in=listed).order_by(*queryset.query.order_by)
+        # Field names only: the sortable columns (sortable_by) are fields that are never empty.
+        ordering = list(queryset.query.order_by)
+        if not all(isinstance(field, str) for field in ordering):
+            return {}
+        values = [OuterRef(field.removeprefix("-")) for field in ordering]
+        after = queryset.filter(keyset(ordering, values, forward=True)).order_by(*ordering)
+        before = queryset.filter(keyset(ordering, values, forward=False)).order_by(
+            *reversed_ordering(ordering)
+        )
+        return {
+            "previous_pk": Subquery(before.values("pk")[:1]),
+            "next_pk": Subquery(after.values("pk")[:1]),
+        }
+
+    def neighbour_urls(self, request, enquiry):
+        """The addresses of the pages of the previous and next enquiries in the list, which keep
+        its filters; None at either end (or when not known)."""
+        context = {"preserved_filters": self.get_preserved_filters(request), "opts": self.opts}
+
+        def address(pk):
+            if pk is None:
+                return None
+            return add_preserved_filters(
+                context, reverse("admin:enquiries_enquiry_change", args=[pk])
+            )
+
+        return (
+            address(getattr(enquiry, "previous_pk", None)),
+            address(getattr(enquiry, "next_pk", None)),
+        )
+
+    @staticmethod
+    def contact_links(enquiry):
+        """How to reach the patient: the channel they chose first, then email. A link to click
+        (tel:, a WhatsApp chat, mailto:) or an ID to copy (WeChat, Telegram)."""
+        Channel = Enquiry.ContactChannel
+        channel = enquiry.preferred_contact_channel
+        digits = "".join(character for character in enquiry.phone if character.isdigit())
+        links = []
+        if channel == Channel.PHONE and digits:
+            links.append({"label": _("Call"), "url": f"tel:+{digits}", "text": enquiry.phone})
+        elif channel == Channel.WHATSAPP and digits:
+            links.append(
+                {"label": _("WhatsApp"), "url": f"https://wa.me/{digits}", "text": enquiry.phone}
+            )
+        elif channel in (Channel.WECHAT, Channel.TELEGRAM) and enquiry.messenger_id:
+            links.append({"label": Channel(channel).label, "copy": enquiry.messenger_id})
+        if enquiry.email:
+            links.append(
+                {
+                    "label": _("Email"),
+                    "url": "mailto:" + quote(enquiry.email, safe="@+"),
+                    "text": enquiry.email,
+                }
+            )
+        return {"channel": enquiry.get_preferred_contact_channel_display(), "links": links}
+
+    def may_take(self, request, enquiry):
+        """Whether "Assign to me" is offered: the user may work the enquiry, it is not theirs
+        yet, and the assignment rule lets them take it."""
+        user = request.user
+        return (
+            enquiry.assigned_to_id != user.pk
+            and self.has_change_permission(request, enquiry)
+            and enquiry.can_be_assigned(user, by=user)
+        )
+
+    @admin.display(description=Enquiry._meta.get_field("no_city_preference").verbose_name)
+    def no_city_preference_in_words(self, enquiry):
+        return _("Yes") if enquiry.no_city_preference else _("No")
+
+    @admin.display(description=Enquiry._meta.get_field("preferred_cities").verbose_name)
+    def cities_in_words(self, enquiry):
+        return enquiry.city_names or "—"
+
+    @admin.display(description=_("received"))
+    def received_times(self, enquiry):
+        """When it came, on the coordinator's clock (the page's active time zone), and on the
+        patient's when they told us their time zone."""
+        shown = format_html(
+            '<time datetime="{}">{}</time> ({})',
+            enquiry.submitted_at.isoformat(),
+            date_format(timezone.localtime(enquiry.submitted_at), "DATETIME_FORMAT"),
+            timezone.get_current_timezone_name(),
+        )
+        zone = patient_time_zone(enquiry.time_zone)
+        if zone is None:
+            return shown
+        theirs = date_format(enquiry.submitted_at.astimezone(zone), "TIME_FORMAT")
+        return format_html(
+            '{} <span class="bo-patient-time">{}</span>',
+            shown,
+            _("patient's local time: %(time)s (%(zone)s)")
+            % {"time": theirs, "zone": enquiry.time_zone},
+        )
+
     def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
         if obj is not None:
-            for inline in context.get("inline_admin_formsets", []):
-                if inline.formset.model is OutgoingEmail:
-                    # Every email of the enquiry, already read for the table: the summary at
-                    # the top says how they went without reading them again.
-                    obj.emails_in_table = list(inline.formset.get_queryset())
-            context["timeline"] = obj.events.select_related("actor")
+            context["timeline"] = (
+                obj.events.select_related("actor")
+                .annotate(note_id=Cast(KT("details__note"), IntegerField()))
+                .annotate(
+                    # A note's text is on the timeline, in the timeline's query.
+                    note_text=Subquery(
+                        Note.objects.filter(pk=OuterRef("note_id")).values("text")[:1]
+                    )
+                )
+            )
             # One query per round of the search, at most person.MAX_ROUNDS, whatever the number
             # of enquiries found.
             person = context["person"] = person_of(obj)
@@ -522,10 +814,24 @@ class EnquiryAdmin(EnquiryActions, EnquiryReplies, EnquiryAdminViews, admin.Mode
             context["can_export_person"] = self.has_export_patient_data_permission(request)
             context["can_erase_person"] = self.has_erase_permission(request)
             context["reply"] = self.reply_section(request, obj)
+            context["conversation"] = obj.messages.select_related("author")
+            context["contact"] = self.contact_links(obj)
+            if self.may_take(request, obj):
+                # The list's filters ride along, so "Next" still works after taking it.
+                context["assign_to_me_url"] = add_preserved_filters(
+                    {"preserved_filters": self.get_preserved_filters(request), "opts": self.opts},
+                    reverse("admin:enquiries_enquiry_assign_to_me", args=[obj.pk]),
+                )
+            context["previous_url"], context["next_url"] = self.neighbour_urls(request, obj)
         return super().render_change_form(request, context, add, change, form_url, obj)
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
-        response = super().change_view(request, object_id, form_url, extra_context)
+        # Times on the page are on the coordinator's clock. A TemplateResponse renders after the
+        # view returns, so it is rendered here, inside that time zone.
+        with timezone.override(coordinator_time_zone(request.user)):
+            response = super().change_view(request, object_id, form_url, extra_context)
+            if hasattr(response, "render"):
+                response.render()
         if request.method == "GET" and response.status_code == 200:
             enquiry = response.context_data["original"]
             AuditEntry.record(request.user, AuditEntry.Action.VIEWED_ENQUIRY, enquiry=enquiry)

@@ -1,19 +1,35 @@
-"""What the enquiry page shows under the answers: consents, files, emails and notes."""
+"""What the enquiry page shows beside the answers: consents, files, emails and notes."""
 
 from django import forms
 from django.contrib import admin
+from django.forms.models import BaseInlineFormSet
 from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from enquiries.admin.read_only import ReadOnlyPermissions
 from enquiries.models import (
-    CaseMessage,
     Consent,
     Note,
     OutgoingEmail,
     RecordFile,
 )
+
+
+class PrefetchedFormSet(BaseInlineFormSet):
+    """An inline's rows from the enquiry's prefetch_related (EnquiryAdmin.get_object), when it
+    has them, instead of a query of their own."""
+
+    def get_queryset(self):
+        if not hasattr(self, "_queryset"):
+            queryset = super().get_queryset()
+            prefetched = getattr(self.instance, "_prefetched_objects_cache", {})
+            name = self.fk.remote_field.get_accessor_name()
+            if name in prefetched:
+                queryset._result_cache = list(prefetched[name])
+                queryset._prefetch_done = True
+            self._queryset = queryset
+        return self._queryset
 
 
 class ReadOnlyInline(ReadOnlyPermissions, admin.TabularInline):
@@ -24,19 +40,29 @@ class ReadOnlyInline(ReadOnlyPermissions, admin.TabularInline):
 
 class ConsentInline(ReadOnlyInline):
     model = Consent
-    fields = ["kind", "given", "text_version", "language", "given_at", "text"]
+    classes = ["collapse"]
+    fields = ["kind", "given_in_words", "text_version", "language", "given_at", "text"]
+    readonly_fields = ["given_in_words"]
+
+    @admin.display(description=_("given"))
+    def given_in_words(self, consent):
+        return _("Yes") if consent.given else _("No")
 
 
 class RecordFileInline(ReadOnlyInline):
     model = RecordFile
-    fields = ["original_name", "content_type", "size", "uploaded_at", "download"]
-    readonly_fields = ["download", "download_not_allowed"]
+    fields = ["original_name", "kind_and_size", "uploaded_at", "download"]
+    readonly_fields = ["kind_and_size", "download", "download_not_allowed"]
 
     def get_fields(self, request, obj=None):
         # The same column for everyone: a link for whoever may download, else the reason why not.
         if request.user.has_perm("enquiries.download_record_files"):
             return self.fields
         return ["download_not_allowed" if name == "download" else name for name in self.fields]
+
+    @admin.display(description=_("file"))
+    def kind_and_size(self, record):
+        return record.kind_and_size()
 
     @admin.display(description=_("download"))
     def download(self, record):
@@ -50,6 +76,9 @@ class RecordFileInline(ReadOnlyInline):
 
 class OutgoingEmailInline(ReadOnlyInline):
     model = OutgoingEmail
+    classes = ["collapse"]
+    # The page's email summary reads the same rows (EnquiryAdmin.get_object prefetches them).
+    formset = PrefetchedFormSet
     fields = [
         "kind",
         "recipient_role",
@@ -67,40 +96,23 @@ class OutgoingEmailInline(ReadOnlyInline):
         return request.user.has_perm("enquiries.view_enquiry")
 
 
-class CaseMessageInline(ReadOnlyInline):
-    """The conversation on the patient's case page, oldest first."""
-
-    model = CaseMessage
-    fields = ["sent_at", "sender", "author", "text", "read_at"]
-    verbose_name_plural = _("messages with the patient")
-
-    def get_queryset(self, request):
-        return super().get_queryset(request).select_related("author")
-
-    def has_view_permission(self, request, obj=None):
-        # Whoever works the enquiry reads what the patient wrote: no role has a permission of
-        # its own for messages, and opening the page clears the "new from the patient" flag.
-        return request.user.has_perm("enquiries.view_enquiry")
-
-
 class NoteInline(admin.TabularInline):
     """Notes are add-only for everyone: nobody edits or deletes what was written, a correction
-    is a new note. Author and time are filled in by the code."""
+    is a new note. The page has one "Add a note" box (templates/enquiries/admin/notes_inline.html)
+    and shows the notes written on the timeline, with who wrote them and when (in the timeline's
+    query): not a table row with an empty time and author."""
 
     model = Note
     extra = 1
     can_delete = False
-    fields = ["created_at", "author", "text"]
-    readonly_fields = ["created_at", "author"]
+    template = "enquiries/admin/notes_inline.html"
+    fields = ["text"]
     formfield_overrides = {
-        # A tabular inline has column headings, not labels: the textarea names itself.
-        Note._meta.get_field("text").__class__: {
-            "widget": forms.Textarea(attrs={"rows": 3, "aria-label": _("New note")})
-        }
+        Note._meta.get_field("text").__class__: {"widget": forms.Textarea(attrs={"rows": 3})}
     }
 
     def get_queryset(self, request):
-        return super().get_queryset(request).select_related("author")
+        return super().get_queryset(request).none()
 
     def has_change_permission(self, request, obj=None):
         return False

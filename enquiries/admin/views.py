@@ -1,15 +1,17 @@
-"""The enquiry admin's own pages: the dashboard, record downloads, and what acts on the person
-behind an enquiry (enquiries.person): closing as a duplicate, export and erasure."""
+"""The enquiry admin's own pages: the dashboard, record downloads, "Assign to me", and what acts
+on the person behind an enquiry (enquiries.person): closing as a duplicate, export and erasure."""
 
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
 from django.http import FileResponse, Http404, HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.cache import add_never_cache_headers
+from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
@@ -53,6 +55,11 @@ class EnquiryAdminViews:
         admin_view = self.admin_site.admin_view
         urls = [
             path("dashboard/", admin_view(self.dashboard_view), name="enquiries_dashboard"),
+            path(
+                "<int:enquiry_id>/assign-to-me/",
+                admin_view(self.assign_to_me_view),
+                name="enquiries_enquiry_assign_to_me",
+            ),
             path(
                 "<int:enquiry_id>/records/<int:record_id>/download/",
                 admin_view(self.download_record_view),
@@ -105,6 +112,34 @@ class EnquiryAdminViews:
             user, AuditEntry.Action.DOWNLOADED_RECORD, enquiry=record.enquiry, file=record.pk
         )
         return response
+
+    def assign_to_me_view(self, request, enquiry_id):
+        """ "Assign to me" on the enquiry page: the coordinator takes the enquiry, by the same rule
+        as the workflow form (Enquiry.can_be_assigned), and is back on its page."""
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        with transaction.atomic():
+            enquiry = get_object_or_404(
+                Enquiry.objects.select_for_update(of=("self",)).select_related("assigned_to"),
+                pk=enquiry_id,
+            )
+            user = request.user
+            if not self.has_change_permission(request, enquiry):
+                raise PermissionDenied
+            if enquiry.can_be_assigned(user, by=user):
+                enquiry.assign(user, by=user)
+                self.message_user(request, _("The enquiry is assigned to you."), messages.SUCCESS)
+            else:
+                self.message_user(
+                    request,
+                    _("A colleague has this enquiry; a lead coordinator can reassign it."),
+                    messages.WARNING,
+                )
+        page = reverse("admin:enquiries_enquiry_change", args=[enquiry.pk])
+        preserved = request.GET.get("_changelist_filters", "")
+        if preserved:
+            page += "?" + urlencode({"_changelist_filters": preserved})
+        return redirect(page)
 
     def dashboard_view(self, request):
         if not self.has_view_permission(request):

@@ -29,4 +29,5 @@ class Consent(models.Model):
         verbose_name_plural = _("consents")
 
     def __str__(self):
-        return f"{self.get_kind_display()}: {self.given}"
+        given = _("given") if self.given else _("not given")
+        return f"{self.get_kind_display()}: {given}"

@@ -4,7 +4,14 @@ random name (enquiries.records writes and removes the files)."""
 from django.core.files.storage import storages
 from django.db import models
 from django.utils import timezone
+from django.utils.formats import number_format
 from django.utils.translation import gettext_lazy as _
+
+FILE_KINDS = {
+    "application/pdf": _("PDF document"),
+    "image/jpeg": _("JPEG image"),
+    "image/png": _("PNG image"),
+}
 
 
 def medical_records_storage():
@@ -33,4 +40,18 @@ class RecordFile(models.Model):
         verbose_name_plural = _("medical record files")
 
     def __str__(self):
-        return f"{self.content_type}, {self.size} bytes"
+        return self.kind_and_size()
+
+    def kind_and_size(self):
+        """The file as a person names it: "PDF document, 0.8 MB", not "application/pdf, 790
+        bytes"."""
+        kind = FILE_KINDS.get(self.content_type, _("File"))
+        if self.size < 100 * 1024:
+            amount = _("%(size)s KB") % {
+                "size": number_format(max(round(self.size / 1024, 1), 0.1), 1)
+            }
+        else:
+            amount = _("%(size)s MB") % {
+                "size": number_format(round(self.size / (1024 * 1024), 1), 1)
+            }
+        return f"{kind}, {amount}"

@@ -4,7 +4,7 @@ import pytest
 from django.contrib import admin
 
 from enquiries.admin import audit
-from enquiries.models import AuditEntry, EnquiryEvent, timeline
+from enquiries.models import AuditEntry, Consent, EnquiryEvent, RecordFile, timeline
 
 Kind = EnquiryEvent.Kind
 Action = AuditEntry.Action
@@ -137,3 +137,23 @@ def test_the_timeline_table_lists_only_kinds_of_event():
 
 def test_the_audit_table_lists_only_audit_actions():
     assert set(audit.AUDIT_LINES) <= set(Action)
+
+
+@pytest.mark.parametrize(
+    ("content_type", "size", "line"),
+    [
+        ("application/pdf", 790, "PDF document, 0.8 KB"),
+        ("application/pdf", 10, "PDF document, 0.1 KB"),
+        ("image/jpeg", 850_000, "JPEG image, 0.8 MB"),
+        ("image/png", 9_500_000, "PNG image, 9.1 MB"),
+        ("application/zip", 2048, "File, 2.0 KB"),
+    ],
+)
+def test_a_record_file_reads_as_its_kind_and_size(content_type, size, line):
+    assert str(RecordFile(content_type=content_type, size=size)) == line
+
+
+@pytest.mark.parametrize(("given", "line"), [(True, "given"), (False, "not given")])
+def test_a_consent_reads_given_or_not_given(given, line):
+    consent = Consent(kind=Consent.Kind.HOSPITAL_SHARING, given=given)
+    assert str(consent) == f"Sharing with partner hospitals in China: {line}"

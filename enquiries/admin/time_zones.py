@@ -1,0 +1,41 @@
+"""Which clock the back office shows times on: the coordinator's, and the patient's beside it."""
+
+import re
+import zoneinfo
+from datetime import timedelta, timezone
+
+from django.core.cache import cache
+
+from enquiries.working_calendar import WorkingCalendar
+
+WORKING_TIME_ZONE_KEY = "enquiries:working-time-zone"
+WORKING_TIME_ZONE_SECONDS = 60
+UTC_OFFSET = re.compile(r"^UTC([+-])(\d{2}):(\d{2})$")
+
+
+def coordinator_time_zone(user):
+    """The time zone `user` reads times in: their profile's when they have one, else the working
+    calendar's (where the coordinators work)."""
+    profile = getattr(user, "coordinator_profile", None)
+    if profile is not None:
+        return profile.zone()
+    return zoneinfo.ZoneInfo(working_time_zone())
+
+
+def working_time_zone():
+    """The working calendar's time zone name. Every enquiry page shows times in it: it is kept
+    in the cache for a minute (a lead's change shows within that), not read on each page."""
+    return cache.get_or_set(
+        WORKING_TIME_ZONE_KEY, lambda: WorkingCalendar.load().time_zone, WORKING_TIME_ZONE_SECONDS
+    )
+
+
+def patient_time_zone(value):
+    """The patient's time zone from what the form stores ("UTC+03:00"), or None when they chose
+    none (or the value is not an offset)."""
+    match = UTC_OFFSET.match(value or "")
+    if match is None:
+        return None
+    sign, hours, minutes = match.groups()
+    offset = timedelta(hours=int(hours), minutes=int(minutes))
+    return timezone(-offset if sign == "-" else offset, value)
