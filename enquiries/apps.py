@@ -11,8 +11,9 @@ class EnquiriesConfig(AppConfig):
     def ready(self):
         from django.db.models.signals import post_delete, post_save
 
+        from enquiries.admin.time_zones import forget_coordinator_time_zone
         from enquiries.forms import forget_cached_empty_form
-        from enquiries.models import City
+        from enquiries.models import City, CoordinatorProfile
         from enquiries.sla import calendar_changed
         from enquiries.working_calendar import PublicHoliday, WorkingCalendar
 
@@ -26,3 +27,10 @@ class EnquiriesConfig(AppConfig):
                 signal.connect(
                     calendar_changed, sender=model, dispatch_uid=f"calendar-{model}-{signal}"
                 )
+        # Every enquiry page shows times on its reader's clock, kept in the cache for a minute.
+        for signal in (post_save, post_delete):
+            signal.connect(
+                forget_coordinator_time_zone,
+                sender=CoordinatorProfile,
+                dispatch_uid=f"coordinator-time-zone-{signal}",
+            )

@@ -11,6 +11,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from django.core.cache import cache
+
 from portal import page_cache
 from portal.service_promise import promise_hours
 
@@ -178,16 +180,45 @@ def follow_up_due(on, calendar):
     return hours[1]
 
 
+# The calendar as read from the database, for every enquiry page, list page and new enquiry: kept
+# in the shared cache, forgotten when a lead changes it (calendar_changed), and read again after
+# CALENDAR_CACHE_SECONDS at the latest (a cache that missed the change, a process's own memory).
+CALENDAR_CACHE_KEY = "enquiries:working-calendar"
+CALENDAR_CACHE_SECONDS = 300
+
+
 def current_calendar():
-    """The working calendar leads edit in the admin, with every public holiday: one query (the
-    enquiry list loads it for each page)."""
+    """The working calendar leads edit in the admin, with every public holiday: one query when
+    the cache does not hold it, none when it does."""
+    stored = cache.get(CALENDAR_CACHE_KEY)
+    if stored is None:
+        stored = _read_calendar()
+        cache.set(CALENDAR_CACHE_KEY, stored, CALENDAR_CACHE_SECONDS)
+    time_zone, opens, closes, weekdays, holidays = stored
+    return Calendar(
+        time_zone=ZoneInfo(time_zone),
+        opens=opens,
+        closes=closes,
+        working_weekdays=frozenset(weekdays),
+        holidays=frozenset(holidays),
+    )
+
+
+def _read_calendar():
+    """The calendar's row and holidays in one query, as plain values the cache can hold."""
     from enquiries.working_calendar import WorkingCalendar
 
     row = WorkingCalendar.objects.with_holiday_dates().filter(pk=1).first()
     if row is None:
         # The migration creates it; a database without it gets the defaults.
         row = WorkingCalendar.objects.with_holiday_dates().get(pk=WorkingCalendar.load().pk)
-    return row.as_calendar(row.holidays_in_annotation())
+    return (
+        row.time_zone,
+        row.opens_at,
+        row.closes_at,
+        sorted(row.working_weekdays),
+        sorted(row.holidays_in_annotation()),
+    )
 
 
 def first_reply_due(submitted_at, calendar=None):
@@ -245,5 +276,6 @@ def move_follow_up_deadlines(enquiries, calendar):
 def calendar_changed(**kwargs):
     """A lead changed the working calendar or a holiday (a signal receiver): deadlines still
     ahead of a coordinator follow at once, and cached pages showing the promise go stale."""
+    cache.delete(CALENDAR_CACHE_KEY)
     recompute_open_deadlines()
     page_cache.bump_version()

@@ -225,7 +225,8 @@ PAGE_CACHE_VIEWS = [
 # the database, so it holds across server processes); it must come first among the backends.
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    # ModelBackend, with a user's own and group permissions read in one query.
+    "portal.auth_backends.OneQueryModelBackend",
 ]
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = env.float("AXES_COOLOFF_HOURS", default=1.0)

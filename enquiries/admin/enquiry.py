@@ -78,6 +78,8 @@ from portal.service_promise import WORKING_DAY_HOURS
 from therapy_info.admin import LanguageWidgetsMixin
 
 WORKFLOW_FIELDS = ["status", "assigned_to", "priority", "next_follow_up_on"]
+# How deep the enquiry page follows the links between a person's enquiries (enquiries.person).
+PAGE_PERSON_ROUNDS = 2
 
 
 @functools.lru_cache(maxsize=len(settings.LANGUAGES) + 1)
@@ -802,9 +804,10 @@ class EnquiryAdmin(EnquiryActions, EnquiryReplies, EnquiryAdminViews, admin.Mode
                     )
                 )
             )
-            # One query per round of the search, at most person.MAX_ROUNDS, whatever the number
-            # of enquiries found.
-            person = context["person"] = person_of(obj)
+            # One query per round of the search, whatever the number of enquiries found: two
+            # rounds here (links two steps deep), within the page's budget of 16 queries; the
+            # panel says when more may be linked, and erasure and export follow all three.
+            person = context["person"] = person_of(obj, max_rounds=PAGE_PERSON_ROUNDS)
             # Only an open enquiry that nothing was merged into (no chains; the model says why).
             context["can_close_as_duplicate"] = (
                 obj.is_open

@@ -6,6 +6,7 @@ from datetime import timedelta, timezone
 
 from django.core.cache import cache
 
+from enquiries.models import CoordinatorProfile
 from enquiries.working_calendar import WorkingCalendar
 
 WORKING_TIME_ZONE_KEY = "enquiries:working-time-zone"
@@ -13,13 +14,28 @@ WORKING_TIME_ZONE_SECONDS = 60
 UTC_OFFSET = re.compile(r"^UTC([+-])(\d{2}):(\d{2})$")
 
 
+COORDINATOR_TIME_ZONE_KEY = "enquiries:coordinator-time-zone:{user_pk}"
+
+
 def coordinator_time_zone(user):
     """The time zone `user` reads times in: their profile's when they have one, else the working
-    calendar's (where the coordinators work)."""
-    profile = getattr(user, "coordinator_profile", None)
-    if profile is not None:
-        return profile.zone()
-    return zoneinfo.ZoneInfo(working_time_zone())
+    calendar's (where the coordinators work). Kept in the cache for a minute, like the calendar's,
+    and forgotten when their profile is saved: every enquiry page needs it."""
+    key = COORDINATOR_TIME_ZONE_KEY.format(user_pk=user.pk)
+    name = cache.get(key)
+    if name is None:
+        name = (
+            CoordinatorProfile.objects.filter(user_id=user.pk)
+            .values_list("time_zone", flat=True)
+            .first()
+        ) or working_time_zone()
+        cache.set(key, name, WORKING_TIME_ZONE_SECONDS)
+    return zoneinfo.ZoneInfo(name)
+
+
+def forget_coordinator_time_zone(sender, instance, **kwargs):
+    """A profile was saved (a signal receiver): its owner's pages follow its time zone at once."""
+    cache.delete(COORDINATOR_TIME_ZONE_KEY.format(user_pk=instance.user_id))
 
 
 def working_time_zone():

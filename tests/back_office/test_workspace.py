@@ -96,7 +96,7 @@ def test_the_list_has_one_flags_column_and_no_true_or_false(login, coordinator, 
         "status_name",
         "assignee",
         "flags",
-        "next_follow_up_on",
+        "next_due",
     ]
     row = html[html.index("<tbody>") :]
     assert "Overdue" in row
