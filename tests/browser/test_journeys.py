@@ -253,7 +253,7 @@ def test_a_coordinator_takes_assigns_and_notes_an_enquiry_on_a_desktop(
     helpers.log_in(page, live_server, "cora")
     page.get_by_role("link", name="New and unassigned enquiries").wait_for()
     page.goto(f"{live_server.url}/admin/enquiries/enquiry/")
-    page.locator("#changelist-filter").get_by_role("link", name="Unassigned").click()
+    page.locator("#changelist-filter").get_by_role("link", name="Unassigned", exact=True).click()
     page.wait_for_url("**/?assigned=none")
     rows = page.locator("#result_list tbody tr")
     assert rows.count() == 2
@@ -264,7 +264,7 @@ def test_a_coordinator_takes_assigns_and_notes_an_enquiry_on_a_desktop(
     page.get_by_role("heading", name="Timeline").wait_for()
     page.get_by_label("Assigned coordinator").select_option(label="Cora Ortiz")
     page.get_by_label("Status").select_option(label="In review")
-    page.get_by_role("textbox", name="New note").fill("Called the patient; asking for records.")
+    page.get_by_role("textbox", name="Add a note").fill("Called the patient; asking for records.")
     page.get_by_role("button", name="Save and continue editing").click()
 
     page.locator(".messagelist").wait_for()
@@ -315,7 +315,7 @@ def test_a_content_editor_previews_a_draft_publishes_it_and_readers_see_it_at_on
 
     editor.goto(f"{live_server.url}/admin/therapy_info/page/")
     editor.get_by_role("checkbox", name="Select this object for an action - Travelling").check()
-    editor.locator("select[name=action]").select_option(label="Publish the selected pages")
+    editor.locator("select[name=action]").select_option(label="Publish the selected pages and their pending revisions")
     editor.get_by_role("button", name="Run").click()
     editor.get_by_text("1 page published.").wait_for()
 
