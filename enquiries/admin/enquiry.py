@@ -95,6 +95,8 @@ def list_words(language):
             "news": gettext("New from the patient"),
             "duplicate": gettext("Possible duplicate"),
             "first_reply_due": gettext("First reply promised by %(time)s"),
+            "next_first_reply": gettext("First reply due %(time)s"),
+            "next_follow_up": gettext("Follow-up due %(time)s"),
             "follow_up_due": gettext("Follow-up was due on %(date)s"),
             "minutes": gettext("%(count)d min ago"),
             "hours": gettext("%(count)d h ago"),
@@ -313,7 +315,20 @@ class EnquiryChangeList(ChangeList):
         now = timezone.now()
         # Once for the page: "next due" counts working time in it on every row.
         calendar = current_calendar()
+        # The rows' cities in one query, named in the reader's language: a prefetch would build
+        # a (translated) related manager for each row, a fifth of the list's time.
+        names = {city.pk: city.name for city in City.objects.all()}
+        cities = {}
+        for enquiry_id, city_id in (
+            Enquiry.preferred_cities.through.objects.filter(
+                enquiry_id__in=[enquiry.pk for enquiry in page]
+            )
+            .order_by("city__order", "city_id")
+            .values_list("enquiry_id", "city_id")
+        ):
+            cities.setdefault(enquiry_id, []).append(names[city_id])
         for enquiry in page:
+            enquiry.city_names_on_page = cities.get(enquiry.pk, [])
             enquiry.has_possible_duplicate = enquiry.pk in flagged
             enquiry.email_flag = email_flag(unsent.get(enquiry.pk, []), now)
             enquiry.working_calendar = calendar
@@ -440,9 +455,6 @@ class EnquiryAdmin(EnquiryActions, EnquiryReplies, EnquiryAdminViews, admin.Mode
             format_html(current_list_words()["select"], enquiry.reference),
         )
 
-    def get_queryset(self, request):
-        return super().get_queryset(request).prefetch_related("preferred_cities")
-
     def get_changelist(self, request, **kwargs):
         if getattr(request, "neighbours_only", False):
             return NeighbourChangeList
@@ -482,11 +494,11 @@ class EnquiryAdmin(EnquiryActions, EnquiryReplies, EnquiryAdminViews, admin.Mode
     @admin.display(description=_("patient"), ordering="patient_name")
     def patient(self, enquiry):
         country = current_list_words()["country"].get(enquiry.country.code, enquiry.country.code)
-        # The prefetched cities as they are: .all() builds a related manager for each row.
-        cities = getattr(enquiry, "_prefetched_objects_cache", {}).get("preferred_cities")
+        # The page's cities (EnquiryChangeList.get_results); .all() would query for each row.
+        cities = getattr(enquiry, "city_names_on_page", None)
         if cities is None:
-            cities = enquiry.preferred_cities.all()
-        where = [country, *(city.name for city in cities)]
+            cities = [city.name for city in enquiry.preferred_cities.all()]
+        where = [country, *cities]
         return format_html(
             '{}<small class="bo-where">{}</small>', enquiry.patient_name, " · ".join(where)
         )
@@ -512,15 +524,15 @@ class EnquiryAdmin(EnquiryActions, EnquiryReplies, EnquiryAdminViews, admin.Mode
             return ""
         calendar = getattr(enquiry, "working_calendar", None) or current_calendar()
         now = timezone.now()
+        words = current_list_words()
         if deadline.kind == Enquiry.OverdueReason.FIRST_REPLY:
-            what = _("First reply due %(time)s")
+            what = words["next_first_reply"]
         else:
-            what = _("Follow-up due %(time)s")
-        local_time = date_format(timezone.localtime(deadline.at), "DATETIME_FORMAT")
+            what = words["next_follow_up"]
         return format_html(
             '<time datetime="{}" title="{}" class="{}">{}</time>',
             deadline.at.isoformat(),
-            what % {"time": local_time},
+            what % {"time": short_time(deadline.at)},
             "bo-due bo-due-overdue" if deadline.is_overdue(now) else "bo-due",
             due_in_words(deadline.at, now, calendar),
         )

@@ -19,7 +19,7 @@ from tests.back_office.pages import changelist_url
 
 # What EnquiryChangeList adds to each row: for the flags column, and the calendar "next due"
 # counts working time in (loaded once for the page).
-ROW_FLAGS = {"has_possible_duplicate", "email_flag", "working_calendar"}
+ROW_FLAGS = {"has_possible_duplicate", "email_flag", "working_calendar", "city_names_on_page"}
 
 
 class _Elements(HTMLParser):

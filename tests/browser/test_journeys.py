@@ -315,7 +315,9 @@ def test_a_content_editor_previews_a_draft_publishes_it_and_readers_see_it_at_on
 
     editor.goto(f"{live_server.url}/admin/therapy_info/page/")
     editor.get_by_role("checkbox", name="Select this object for an action - Travelling").check()
-    editor.locator("select[name=action]").select_option(label="Publish the selected pages and their pending revisions")
+    editor.locator("select[name=action]").select_option(
+        label="Publish the selected pages and their pending revisions"
+    )
     editor.get_by_role("button", name="Run").click()
     editor.get_by_text("1 page published.").wait_for()
 
