@@ -203,28 +203,20 @@ class PageReview(models.Model):
         return self.reviewed_on < review_due_before()
 
 
-class PageRevisionQuerySet(models.QuerySet):
+class RevisionQuerySet(models.QuerySet):
     def pending(self):
-        return self.filter(status=PageRevision.Status.PENDING)
+        return self.filter(status=PendingRevision.Status.PENDING)
 
 
-class PageRevision(models.Model):
-    """A change to a published page, waiting to be published: the page's fields and its
-    references and key figures as the editor left them. At most one is pending per page; a new
-    save replaces it."""
+class PendingRevision(models.Model):
+    """What a page's and a question's pending revisions share: who saved it and when, whether
+    it waits, was published (by whom, when) or was replaced by a newer one."""
 
     class Status(models.TextChoices):
         PENDING = "pending", _("waiting to be published")
         PUBLISHED = "published", _("published")
         DISCARDED = "discarded", _("discarded")
 
-    page = models.ForeignKey(
-        Page, on_delete=models.CASCADE, related_name="revisions", verbose_name=_("page")
-    )
-    # The page's own columns (texts of every language, slug, order, translation bookkeeping).
-    values = models.JSONField(_("page fields"), default=dict)
-    # snapshot_of_related(): the references and key figures.
-    related = models.JSONField(_("references and key figures"), default=dict)
     status = models.CharField(
         _("status"), max_length=20, choices=Status, default=Status.PENDING, db_index=True
     )
@@ -246,12 +238,39 @@ class PageRevision(models.Model):
     )
     published_at = models.DateTimeField(_("published"), null=True, blank=True)
 
-    objects = PageRevisionQuerySet.as_manager()
+    objects = RevisionQuerySet.as_manager()
 
     class Meta:
+        abstract = True
+        ordering = ["-created_at", "-pk"]
+
+    def mark_published(self, user):
+        self.status = self.Status.PUBLISHED
+        self.published_by = user
+        self.published_at = timezone.now()
+        self.save(update_fields=["status", "published_by", "published_at"])
+
+    def discard(self):
+        self.status = self.Status.DISCARDED
+        self.save(update_fields=["status"])
+
+
+class PageRevision(PendingRevision):
+    """A change to a published page, waiting to be published: the page's fields and its
+    references and key figures as the editor left them. At most one is pending per page; a new
+    save replaces it."""
+
+    page = models.ForeignKey(
+        Page, on_delete=models.CASCADE, related_name="revisions", verbose_name=_("page")
+    )
+    # The page's own columns (texts of every language, slug, order, translation bookkeeping).
+    values = models.JSONField(_("page fields"), default=dict)
+    # snapshot_of_related(): the references and key figures.
+    related = models.JSONField(_("references and key figures"), default=dict)
+
+    class Meta(PendingRevision.Meta):
         verbose_name = _("pending page revision")
         verbose_name_plural = _("pending page revisions")
-        ordering = ["-created_at", "-pk"]
         constraints = [
             models.UniqueConstraint(
                 fields=["page"],
@@ -307,19 +326,12 @@ class PageRevision(models.Model):
             # The history's snapshot of references and key figures is taken now, after them.
             page.save()
             clear_reviews(page, languages_with_changed_medical_text(before, medical_state(page)))
-            self.status = self.Status.PUBLISHED
-            self.published_by = user
-            self.published_at = timezone.now()
-            self.save(update_fields=["status", "published_by", "published_at"])
+            self.mark_published(user)
             page_cache.bump_version()
         return page
 
-    def discard(self):
-        self.status = self.Status.DISCARDED
-        self.save(update_fields=["status"])
 
-
-class FaqEntryRevision(models.Model):
+class FaqEntryRevision(PendingRevision):
     """A change to a published question and answer, waiting to be published (as PageRevision is
     for a page): the entry's texts of every language and its order and translation bookkeeping."""
 
@@ -327,37 +339,10 @@ class FaqEntryRevision(models.Model):
         FaqEntry, on_delete=models.CASCADE, related_name="revisions", verbose_name=_("question")
     )
     values = models.JSONField(_("fields"), default=dict)
-    status = models.CharField(
-        _("status"),
-        max_length=20,
-        choices=PageRevision.Status,
-        default=PageRevision.Status.PENDING,
-        db_index=True,
-    )
-    author = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        related_name="+",
-        verbose_name=_("author"),
-    )
-    created_at = models.DateTimeField(_("saved"), auto_now_add=True)
-    published_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("published by"),
-    )
-    published_at = models.DateTimeField(_("published"), null=True, blank=True)
 
-    objects = PageRevisionQuerySet.as_manager()
-
-    class Meta:
+    class Meta(PendingRevision.Meta):
         verbose_name = _("pending question revision")
         verbose_name_plural = _("pending question revisions")
-        ordering = ["-created_at", "-pk"]
         constraints = [
             models.UniqueConstraint(
                 fields=["entry"],
@@ -373,7 +358,7 @@ class FaqEntryRevision(models.Model):
     def save_pending(cls, entry, values, author):
         values = {name: normalise_line_endings(value) for name, value in values.items()}
         with transaction.atomic():
-            cls.objects.pending().filter(entry=entry).update(status=PageRevision.Status.DISCARDED)
+            cls.objects.pending().filter(entry=entry).update(status=cls.Status.DISCARDED)
             return cls.objects.create(entry=entry, values=values, author=author)
 
     def preview_entry(self):
@@ -392,13 +377,6 @@ class FaqEntryRevision(models.Model):
             entry._history_user = user
             entry._change_reason = "Published a pending revision"
             entry.save()
-            self.status = PageRevision.Status.PUBLISHED
-            self.published_by = user
-            self.published_at = timezone.now()
-            self.save(update_fields=["status", "published_by", "published_at"])
+            self.mark_published(user)
             page_cache.bump_version()
         return entry
-
-    def discard(self):
-        self.status = PageRevision.Status.DISCARDED
-        self.save(update_fields=["status"])
