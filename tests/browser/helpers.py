@@ -116,3 +116,52 @@ def focused_element(page):
 
 def gzip_size(body):
     return len(gzip.compress(body, compresslevel=6))
+
+
+class KeyboardUser:
+    """Moves through a page with Tab and Shift+Tab only, and notes every control it lands on, so
+    the test can check each one showed a focus indicator."""
+
+    def __init__(self, page):
+        self.page = page
+        self.visited = 0
+        # Bootstrap animates focus shadows; without motion each look is read in its final state.
+        page.emulate_media(reduced_motion="reduce")
+
+    def tab_to(self, selector, *, backwards=False, limit=120):
+        for _ in range(limit):
+            self.page.keyboard.press("Shift+Tab" if backwards else "Tab")
+            self.visited += 1
+            # Marks the control with its focused look, compared with its resting look at the end.
+            matches = self.page.evaluate(
+                """([selector, n]) => {
+                  const e = document.activeElement, s = getComputedStyle(e);
+                  e.dataset.focusedLook = [s.outlineStyle, s.outlineWidth, s.boxShadow].join("|");
+                  e.dataset.tabStop = n;
+                  return e.matches(selector);
+                }""",
+                [selector, self.visited],
+            )
+            if matches:
+                return
+        raise AssertionError(f"{selector} not reached with the keyboard")
+
+    def type(self, text):
+        self.page.keyboard.type(text)
+
+    def controls_without_a_visible_focus(self):
+        """Every control Tab landed on whose focused look is missing or the same as at rest."""
+        return self.page.evaluate(
+            """() => {
+              document.activeElement.blur();
+              return [...document.querySelectorAll("[data-focused-look]")].flatMap(e => {
+                const s = getComputedStyle(e);
+                const resting = [s.outlineStyle, s.outlineWidth, s.boxShadow].join("|");
+                const [style, width] = e.dataset.focusedLook.split("|");
+                const visible = style !== "none" && parseFloat(width) >= 2;
+                return visible && e.dataset.focusedLook !== resting
+                  ? [] : [`${e.tagName} ${e.id || e.name || e.textContent.trim()}: ` +
+                          `focused ${e.dataset.focusedLook}, resting ${resting}`];
+              });
+            }"""
+        )

@@ -104,6 +104,16 @@ def test_a_coordinator_replies_from_waiting_for_me_and_opens_the_answer_with_nex
     assert greeting in coordinator.locator("#messages-group").inner_text()
     check_the_screen(coordinator, "workspace-enquiry", screenshot)
 
+    # The page works with Tab alone, in the order it reads, and every control shows its focus:
+    # "Assign to me", the workflow, saving, then the reply form.
+    coordinator.goto(f"{live_server.url}/admin/enquiries/enquiry/{olga.pk}/change/")
+    keys = helpers.KeyboardUser(coordinator)
+    keys.tab_to(".bo-assign-to-me button")
+    keys.tab_to("#id_status")
+    keys.tab_to("[name=_continue]")
+    keys.tab_to("#id_reply-text")
+    assert keys.controls_without_a_visible_focus() == []
+
     # Olga reads it on her case page and answers.
     patient = phone_page
     patient.goto(f"{live_server.url}/ru/case/{CaseLink.issue(olga)}/")

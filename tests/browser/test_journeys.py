@@ -122,55 +122,6 @@ def test_a_patient_on_a_phone_reads_follows_a_citation_and_sends_an_enquiry(
     record.file.storage.delete(record.file.name)
 
 
-class KeyboardUser:
-    """Moves through a page with Tab and Shift+Tab only, and notes every control it lands on, so
-    the test can check each one showed a focus indicator."""
-
-    def __init__(self, page):
-        self.page = page
-        self.visited = 0
-        # Bootstrap animates focus shadows; without motion each look is read in its final state.
-        page.emulate_media(reduced_motion="reduce")
-
-    def tab_to(self, selector, *, backwards=False, limit=120):
-        for _ in range(limit):
-            self.page.keyboard.press("Shift+Tab" if backwards else "Tab")
-            self.visited += 1
-            # Marks the control with its focused look, compared with its resting look at the end.
-            matches = self.page.evaluate(
-                """([selector, n]) => {
-                  const e = document.activeElement, s = getComputedStyle(e);
-                  e.dataset.focusedLook = [s.outlineStyle, s.outlineWidth, s.boxShadow].join("|");
-                  e.dataset.tabStop = n;
-                  return e.matches(selector);
-                }""",
-                [selector, self.visited],
-            )
-            if matches:
-                return
-        raise AssertionError(f"{selector} not reached with the keyboard")
-
-    def type(self, text):
-        self.page.keyboard.type(text)
-
-    def controls_without_a_visible_focus(self):
-        """Every control Tab landed on whose focused look is missing or the same as at rest."""
-        return self.page.evaluate(
-            """() => {
-              document.activeElement.blur();
-              return [...document.querySelectorAll("[data-focused-look]")].flatMap(e => {
-                const s = getComputedStyle(e);
-                const resting = [s.outlineStyle, s.outlineWidth, s.boxShadow].join("|");
-                const [style, width] = e.dataset.focusedLook.split("|");
-                const visible = style !== "none" && parseFloat(width) >= 2;
-                return visible && e.dataset.focusedLook !== resting
-                  ? [] : [`${e.tagName} ${e.id || e.name || e.textContent.trim()}: ` +
-                          `focused ${e.dataset.focusedLook}, resting ${resting}`];
-              });
-            }"""
-        )
-
-
 def test_a_keyboard_only_patient_sends_the_form_and_sees_every_focus(
     desktop_page, live_server, screenshot
 ):
@@ -179,7 +130,7 @@ def test_a_keyboard_only_patient_sends_the_form_and_sees_every_focus(
     page = desktop_page
     page.goto(f"{live_server.url}/en/")
     screenshot(page, "home-desktop")
-    keys = KeyboardUser(page)
+    keys = helpers.KeyboardUser(page)
 
     keys.tab_to(".skip-link")
     assert page.locator(".skip-link").is_visible()
@@ -230,7 +181,7 @@ def test_every_control_on_the_empty_form_shows_a_visible_focus(desktop_page, liv
     helpers.load_cities()
     page = desktop_page
     page.goto(f"{live_server.url}/en/start/")
-    keys = KeyboardUser(page)
+    keys = helpers.KeyboardUser(page)
 
     keys.tab_to("[type=submit]", limit=200)
 
