@@ -317,16 +317,15 @@ class EnquiryChangeList(ChangeList):
         calendar = current_calendar()
         # The rows' cities in one query, named in the reader's language: a prefetch would build
         # a (translated) related manager for each row, a fifth of the list's time.
-        names = {city.pk: city.name for city in City.objects.all()}
         cities = {}
-        for enquiry_id, city_id in (
+        for link in (
             Enquiry.preferred_cities.through.objects.filter(
                 enquiry_id__in=[enquiry.pk for enquiry in page]
             )
+            .select_related("city")
             .order_by("city__order", "city_id")
-            .values_list("enquiry_id", "city_id")
         ):
-            cities.setdefault(enquiry_id, []).append(names[city_id])
+            cities.setdefault(link.enquiry_id, []).append(link.city.name)
         for enquiry in page:
             enquiry.city_names_on_page = cities.get(enquiry.pk, [])
             enquiry.has_possible_duplicate = enquiry.pk in flagged

@@ -7,10 +7,10 @@ from datetime import timedelta, timezone
 from django.core.cache import cache
 
 from enquiries.models import CoordinatorProfile
-from enquiries.working_calendar import WorkingCalendar
+from enquiries.sla import current_calendar
 
-WORKING_TIME_ZONE_KEY = "enquiries:working-time-zone"
-WORKING_TIME_ZONE_SECONDS = 60
+# How long a coordinator's time zone is kept in the cache (their profile's save forgets it).
+COORDINATOR_TIME_ZONE_SECONDS = 60
 UTC_OFFSET = re.compile(r"^UTC([+-])(\d{2}):(\d{2})$")
 
 
@@ -19,8 +19,8 @@ COORDINATOR_TIME_ZONE_KEY = "enquiries:coordinator-time-zone:{user_pk}"
 
 def coordinator_time_zone(user):
     """The time zone `user` reads times in: their profile's when they have one, else the working
-    calendar's (where the coordinators work). Kept in the cache for a minute, like the calendar's,
-    and forgotten when their profile is saved: every enquiry page needs it."""
+    calendar's (where the coordinators work). Kept in the cache for a minute and forgotten when
+    their profile is saved: every enquiry page needs it."""
     key = COORDINATOR_TIME_ZONE_KEY.format(user_pk=user.pk)
     name = cache.get(key)
     if name is None:
@@ -28,22 +28,14 @@ def coordinator_time_zone(user):
             CoordinatorProfile.objects.filter(user_id=user.pk)
             .values_list("time_zone", flat=True)
             .first()
-        ) or working_time_zone()
-        cache.set(key, name, WORKING_TIME_ZONE_SECONDS)
+        ) or current_calendar().time_zone.key
+        cache.set(key, name, COORDINATOR_TIME_ZONE_SECONDS)
     return zoneinfo.ZoneInfo(name)
 
 
 def forget_coordinator_time_zone(sender, instance, **kwargs):
     """A profile was saved (a signal receiver): its owner's pages follow its time zone at once."""
     cache.delete(COORDINATOR_TIME_ZONE_KEY.format(user_pk=instance.user_id))
-
-
-def working_time_zone():
-    """The working calendar's time zone name. Every enquiry page shows times in it: it is kept
-    in the cache for a minute (a lead's change shows within that), not read on each page."""
-    return cache.get_or_set(
-        WORKING_TIME_ZONE_KEY, lambda: WorkingCalendar.load().time_zone, WORKING_TIME_ZONE_SECONDS
-    )
 
 
 def patient_time_zone(value):

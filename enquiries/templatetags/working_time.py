@@ -2,12 +2,13 @@
 
 from django import template
 
-from enquiries.working_calendar import WorkingCalendar
+from enquiries.sla import current_calendar
 
 register = template.Library()
 
 
 @register.simple_tag
 def working_time_zone():
-    """The working calendar's time zone name, to show deadlines in the coordinators' time."""
-    return WorkingCalendar.load().time_zone
+    """The working calendar's time zone name, to show deadlines in the coordinators' time (the
+    calendar as enquiries.sla keeps it in the cache)."""
+    return current_calendar().time_zone.key
