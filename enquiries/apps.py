@@ -13,9 +13,10 @@ class EnquiriesConfig(AppConfig):
 
         from enquiries.admin.time_zones import forget_coordinator_time_zone
         from enquiries.forms import forget_cached_empty_form
-        from enquiries.models import City, CoordinatorProfile
+        from enquiries.models import CoordinatorProfile
         from enquiries.sla import calendar_changed
         from enquiries.working_calendar import PublicHoliday, WorkingCalendar
+        from therapy_info.programmes import City
 
         # The form lists the active cities; its cached HTML must follow a coordinator's change.
         for signal in (post_save, post_delete):

@@ -9,7 +9,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
-from enquiries.models import City, Enquiry, choice_label, overdue_condition
+from enquiries.models import Enquiry, choice_label, overdue_condition
+from therapy_info.programmes import City
 
 WEEKS = 12
 MEDIAN_WINDOW_DAYS = 90

@@ -20,7 +20,8 @@ from django.utils.translation import get_language, ngettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from enquiries import consents, records
-from enquiries.models import City, Consent, Enquiry
+from enquiries.models import Consent, Enquiry
+from therapy_info.programmes import City
 
 # The form's consent boxes and what each one agrees to.
 CONSENT_FIELDS = {

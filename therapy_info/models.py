@@ -580,4 +580,5 @@ class LoadedContent(models.Model):
 # models with the app, wherever the app's models are loaded from. A plain module import works
 # whichever of the two modules is imported first.
 import therapy_info.editorial  # noqa: E402
+import therapy_info.programmes  # noqa: E402
 import therapy_info.records_checklists  # noqa: E402, F401

@@ -15,6 +15,7 @@ from simple_history.signals import pre_create_historical_record
 
 from therapy_info.editorial import PageReview
 from therapy_info.models import FaqEntry, KeyFigure, Page, PrivacyNotice, Reference, localized
+from therapy_info.programmes import City, Programme, ProgrammeOutcome
 from therapy_info.records_checklists import ChecklistItem, RecordsChecklist
 
 
@@ -48,6 +49,31 @@ class PrivacyNoticeTranslation(TranslationOptions):
 @register(RecordsChecklist)
 class RecordsChecklistTranslation(TranslationOptions):
     fields = ("title", "introduction")
+
+
+@register(City)
+class CityTranslation(TranslationOptions):
+    # The form offers the cities in each language (an empty one falls back to the English).
+    fields = ("name",)
+
+
+@register(Programme)
+class ProgrammeTranslation(TranslationOptions):
+    fields = (
+        "name",
+        "summary",
+        "languages",
+        "interpreter",
+        "accommodation",
+        "visa_invitation_letter",
+        "typical_stay",
+        "price_includes",
+    )
+
+
+@register(ProgrammeOutcome)
+class ProgrammeOutcomeTranslation(TranslationOptions):
+    fields = ("text",)
 
 
 @register(ChecklistItem)

@@ -5,6 +5,6 @@ coordinators' profiles and the automatic assignment switch (staff), and the perm
 only shows (read_only). Importing the package registers them all."""
 
 from enquiries.admin import audit, calendar, replies, staff  # noqa: F401 (registers their admins)
-from enquiries.admin.enquiry import WORKFLOW_FIELDS, CityAdmin, EnquiryAdmin
+from enquiries.admin.enquiry import WORKFLOW_FIELDS, EnquiryAdmin
 
-__all__ = ["WORKFLOW_FIELDS", "CityAdmin", "EnquiryAdmin"]
+__all__ = ["WORKFLOW_FIELDS", "EnquiryAdmin"]

@@ -40,7 +40,6 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
-from modeltranslation.admin import TranslationAdmin
 
 from enquiries.admin.actions import EnquiryActions, settable_statuses
 from enquiries.admin.filters import (
@@ -65,7 +64,6 @@ from enquiries.admin.views import EnquiryAdminViews
 from enquiries.forms import ANSWER_SECTIONS, UTM_FIELDS
 from enquiries.models import (
     AuditEntry,
-    City,
     Enquiry,
     Note,
     OutgoingEmail,
@@ -75,7 +73,7 @@ from enquiries.person import person_of
 from enquiries.roles import assignable_staff
 from enquiries.sla import current_calendar, working_time_between
 from portal.service_promise import WORKING_DAY_HOURS
-from therapy_info.admin import LanguageWidgetsMixin
+from therapy_info.programmes import City
 
 WORKFLOW_FIELDS = ["status", "assigned_to", "priority", "next_follow_up_on"]
 # How deep the enquiry page follows the links between a person's enquiries (enquiries.person).
@@ -170,16 +168,6 @@ def due_in_words(due, now, calendar):
             "due in %(count)d working minute", "due in %(count)d working minutes", minutes
         ) % {"count": minutes}
     return gettext("overdue") if overdue else gettext("due within a working minute")
-
-
-@admin.register(City)
-class CityAdmin(LanguageWidgetsMixin, TranslationAdmin):
-    """The cities the form offers, named in each language of the form. Leads add and change them
-    (enquiries 0004 gives only leads change_city); coordinators see the list."""
-
-    list_display = ["name", "active", "order"]
-    list_editable = ["active", "order"]
-    search_fields = ["name"]
 
 
 def email_flag(emails, now=None):

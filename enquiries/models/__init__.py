@@ -8,7 +8,6 @@ from enquiries.models.enquiry import (
     REFERENCE_ALPHABET,
     REFERENCE_ATTEMPTS,
     AttachedFiles,
-    City,
     Enquiry,
     EnquiryQuerySet,
     NextDue,
@@ -16,6 +15,7 @@ from enquiries.models.enquiry import (
     overdue_condition,
 )
 from enquiries.models.records import RecordFile, medical_records_storage
+from enquiries.models.referrals import CaseDocument, Referral, ReferralFile, TreatmentPlan
 from enquiries.models.replies import ReplyTemplate
 from enquiries.models.staff import AssignmentRule, CoordinatorProfile
 from enquiries.models.timeline import EnquiryEvent, Note, choice_label, staff_name
@@ -27,9 +27,9 @@ __all__ = [
     "AssignmentRule",
     "AttachedFiles",
     "AuditEntry",
+    "CaseDocument",
     "CaseLink",
     "CaseMessage",
-    "City",
     "Consent",
     "CoordinatorProfile",
     "Enquiry",
@@ -41,9 +41,12 @@ __all__ = [
     "OutgoingEmailQuerySet",
     "PublicHoliday",
     "RecordFile",
+    "Referral",
+    "ReferralFile",
     "ReplyTemplate",
     "StaffLockout",
     "StaffLockoutQuerySet",
+    "TreatmentPlan",
     "WorkingCalendar",
     "choice_label",
     "medical_records_storage",

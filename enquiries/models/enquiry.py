@@ -47,26 +47,6 @@ class AttachedFiles:
     enquiry_closed: bool = False
 
 
-class City(models.Model):
-    """A Chinese city with CAR-T centres that patients may prefer; coordinators manage the list."""
-
-    name = models.CharField(_("name"), max_length=100, unique=True)
-    active = models.BooleanField(
-        _("offered on the form"),
-        default=True,
-        help_text=_("Inactive cities stay on old enquiries."),
-    )
-    order = models.PositiveSmallIntegerField(_("order on the form"), default=0)
-
-    class Meta:
-        ordering = ["order", "name"]
-        verbose_name = _("city")
-        verbose_name_plural = _("cities")
-
-    def __str__(self):
-        return self.name
-
-
 def overdue_condition(now=None):
     """Open enquiries whose first-reply promise has passed unanswered, or whose follow-up is past
     its deadline (the close of its working day, enquiries.sla.follow_up_due). A Q, so aggregates
@@ -322,9 +302,25 @@ class Enquiry(models.Model):
 
     # Treatment in China.
     preferred_cities = models.ManyToManyField(
-        City, verbose_name=_("preferred cities"), related_name="enquiries", blank=True
+        "therapy_info.City",
+        verbose_name=_("preferred cities"),
+        related_name="enquiries",
+        blank=True,
     )
     no_city_preference = models.BooleanField(_("no city preference"), default=False)
+    # Chosen with "Start my treatment here" on a programme's page; coordinators see it.
+    preferred_programme = models.ForeignKey(
+        "therapy_info.Programme",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("preferred hospital"),
+    )
+    # When a coordinator asked the patient, on the case page, to agree to sharing with hospitals.
+    hospital_sharing_requested_at = models.DateTimeField(
+        _("asked to agree to sharing with hospitals"), null=True, blank=True
+    )
     travel_timeframe = models.CharField(
         _("hopes to travel"), max_length=20, choices=TravelTimeframe, blank=True
     )

@@ -44,6 +44,20 @@ class EnquiryEvent(models.Model):
             "duplicate_closed_into_this",
             _("Another enquiry was closed as a duplicate of this one"),
         )
+        HOSPITAL_SHARING_REQUESTED = (
+            "hospital_sharing_requested",
+            _("The patient was asked to agree to sharing with hospitals"),
+        )
+        HOSPITAL_SHARING_GIVEN = (
+            "hospital_sharing_given",
+            _("The patient agreed to sharing with hospitals on the case page"),
+        )
+        REFERRED = "referred", _("Referred to a programme")
+        REFERRAL_ANSWERED = "referral_answered", _("The programme answered")
+        PLAN_RECORDED = "plan_recorded", _("Treatment plan recorded")
+        PLAN_ACCEPTED = "plan_accepted", _("The patient accepted a treatment plan")
+        PLAN_DECLINED = "plan_declined", _("The patient declined a treatment plan")
+        DOCUMENT_ADDED = "document_added", _("Document added for the patient")
 
     enquiry = models.ForeignKey(
         "enquiries.Enquiry", on_delete=models.CASCADE, related_name="events"

@@ -3,8 +3,8 @@ workflow details (staff in each role and logged-in clients are in tests/conftest
 
 import pytest
 
-from enquiries.models import City
 from tests.factories import make_enquiry
+from therapy_info.programmes import City
 
 
 @pytest.fixture(autouse=True)

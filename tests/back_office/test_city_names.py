@@ -7,7 +7,7 @@ import pytest
 from django.urls import reverse
 from django.utils import translation
 
-from enquiries.models import City
+from therapy_info.programmes import City
 
 pytestmark = pytest.mark.django_db
 
@@ -51,7 +51,7 @@ def test_a_leads_new_russian_name_is_on_the_form_at_once(client, login, lead):
         "order": beijing.order,
     }
 
-    response = login(lead).post(reverse("admin:enquiries_city_change", args=[beijing.pk]), data)
+    response = login(lead).post(reverse("admin:therapy_info_city_change", args=[beijing.pk]), data)
 
     assert response.status_code == 302
     assert new_name in form_in(client, "ru")
@@ -60,9 +60,9 @@ def test_a_leads_new_russian_name_is_on_the_form_at_once(client, login, lead):
 def test_a_coordinator_sees_the_cities_but_cannot_change_them(login, coordinator):
     browser = login(coordinator)
     beijing = City.objects.get(name_en="Beijing")
-    change_url = reverse("admin:enquiries_city_change", args=[beijing.pk])
+    change_url = reverse("admin:therapy_info_city_change", args=[beijing.pk])
 
-    assert browser.get(reverse("admin:enquiries_city_changelist")).status_code == 200
+    assert browser.get(reverse("admin:therapy_info_city_changelist")).status_code == 200
     response = browser.post(change_url, {"name_en": "Renamed", "active": "on", "order": 1})
 
     assert response.status_code == 403
@@ -73,7 +73,7 @@ def test_a_coordinator_sees_the_cities_but_cannot_change_them(login, coordinator
 def test_a_lead_writes_the_arabic_name_right_to_left(login, lead):
     beijing = City.objects.get(name_en="Beijing")
 
-    response = login(lead).get(reverse("admin:enquiries_city_change", args=[beijing.pk]))
+    response = login(lead).get(reverse("admin:therapy_info_city_change", args=[beijing.pk]))
     html = response.content.decode()
     at = html.index('name="name_ar"')
     tag = html[html.rindex("<", 0, at) : html.index(">", at)]

@@ -173,7 +173,7 @@ def test_filters_and_search(login, coordinator, other_coordinator, make, params,
 
 
 def test_the_city_filter(login, coordinator, make):
-    from enquiries.models import City
+    from therapy_info.programmes import City
 
     wuhan = make(cities=["Wuhan"])
     beijing = make(cities=["Beijing"], email="b@example.org")

@@ -61,6 +61,22 @@ TIMELINE_LINES = [
     (Kind.NEWS_FROM_PATIENT_SEEN, {}, "What the patient sent was seen"),
     (Kind.MESSAGE_TO_PATIENT, {"message": 5}, "Message to the patient"),
     (
+        Kind.HOSPITAL_SHARING_REQUESTED,
+        {},
+        "The patient was asked to agree to sharing with hospitals",
+    ),
+    (
+        Kind.HOSPITAL_SHARING_GIVEN,
+        {},
+        "The patient agreed to sharing with hospitals on the case page",
+    ),
+    (Kind.REFERRED, {}, "Referred to a programme"),
+    (Kind.REFERRAL_ANSWERED, {}, "The programme answered"),
+    (Kind.PLAN_RECORDED, {}, "Treatment plan recorded"),
+    (Kind.PLAN_ACCEPTED, {}, "The patient accepted a treatment plan"),
+    (Kind.PLAN_DECLINED, {}, "The patient declined a treatment plan"),
+    (Kind.DOCUMENT_ADDED, {}, "Document added for the patient"),
+    (
         Kind.PATIENT_READ_MESSAGES,
         {"messages": 2},
         "The patient read 2 message(s) from the coordinators on their case page",

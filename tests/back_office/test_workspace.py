@@ -13,10 +13,11 @@ from django.urls import reverse
 from django.utils.http import urlencode
 
 from enquiries import case, records
-from enquiries.models import City, Consent, Enquiry, EnquiryEvent
+from enquiries.models import Consent, Enquiry, EnquiryEvent
 from enquiries.working_calendar import WorkingCalendar
 from tests.back_office.pages import change_url, changelist_url
 from tests.factories import pdf_file
+from therapy_info.programmes import City
 
 NOW = datetime(2030, 5, 6, 12, 0, tzinfo=UTC)
 

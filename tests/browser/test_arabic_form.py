@@ -4,7 +4,8 @@ import re
 
 import pytest
 
-from enquiries.models import City, Consent, Enquiry
+from enquiries.models import Consent, Enquiry
+from therapy_info.programmes import City
 
 pytestmark = pytest.mark.browser
 

@@ -7,8 +7,9 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from enquiries.models import City, Enquiry
+from enquiries.models import Enquiry
 from tests.browser import helpers
+from therapy_info.programmes import City
 
 pytestmark = pytest.mark.browser
 

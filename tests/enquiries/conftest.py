@@ -4,7 +4,7 @@ in tests/factories.py)."""
 import pytest
 from django.db import connection
 
-from enquiries.models import City
+from therapy_info.programmes import City
 
 
 def pytest_collection_modifyitems(config, items):

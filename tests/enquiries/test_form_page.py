@@ -4,7 +4,7 @@ import re
 
 import pytest
 
-from enquiries.models import City
+from therapy_info.programmes import City
 
 pytestmark = pytest.mark.django_db
 

@@ -3,8 +3,9 @@
 import pytest
 
 from enquiries import models
-from enquiries.models import City, Enquiry
+from enquiries.models import Enquiry
 from tests.factories import make_enquiry
+from therapy_info.programmes import City
 
 pytestmark = pytest.mark.django_db
 

@@ -13,8 +13,9 @@ from django.db import DatabaseError, OperationalError, connection
 from django_tasks_db.models import DBTaskResult
 
 from enquiries import forms
-from enquiries.models import City, Consent, Enquiry, EnquiryEvent, OutgoingEmail, RecordFile
+from enquiries.models import Consent, Enquiry, EnquiryEvent, OutgoingEmail, RecordFile
 from tests.factories import JPEG_BYTES, pdf_file, valid_form_data
+from therapy_info.programmes import City
 
 pytestmark = pytest.mark.django_db
 

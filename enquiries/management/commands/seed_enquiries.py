@@ -14,12 +14,12 @@ from django.utils import timezone
 from enquiries import notifications, sla
 from enquiries.models import (
     REFERENCE_ALPHABET,
-    City,
     Enquiry,
     EnquiryEvent,
     Note,
     OutgoingEmail,
 )
+from therapy_info.programmes import City
 
 FIRST_NAMES = [
     "Anna",

@@ -1,0 +1,177 @@
+"""Referrals of an enquiry to hospitals' programmes: exactly what went to whom and when, what each
+programme answered, the treatment plans it proposed and the patient's choice, and the documents a
+coordinator gives the patient (e.g. a visa invitation letter). All of it is health data: files in
+private storage, covered by export, erasure and retention with the enquiry."""
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from enquiries.models.records import medical_records_storage
+from therapy_info.programmes import Currency
+
+
+class Referral(models.Model):
+    """The case sent to one programme, and where the programme's answer stands."""
+
+    class Status(models.TextChoices):
+        SENT = "sent", _("Sent, waiting for the answer")
+        PLAN_OFFERED = "plan_offered", _("Accepted with a plan")
+        DECLINED = "declined", _("Declined")
+        MORE_INFORMATION_NEEDED = "more_information_needed", _("More information needed")
+
+    class Method(models.TextChoices):
+        EMAIL = "email", _("By email to the international office")
+        OTHER_MEANS = "other_means", _("By other means")
+
+    enquiry = models.ForeignKey(
+        "enquiries.Enquiry", on_delete=models.CASCADE, related_name="referrals"
+    )
+    programme = models.ForeignKey(
+        "therapy_info.Programme",
+        on_delete=models.PROTECT,
+        related_name="referrals",
+        verbose_name=_("programme"),
+    )
+    status = models.CharField(_("status"), max_length=30, choices=Status, default=Status.SENT)
+    method = models.CharField(_("sent"), max_length=20, choices=Method)
+    # The address the email went to, or how it went otherwise ("handed to Dr Li's office").
+    sent_to = models.CharField(_("sent to"), max_length=300)
+    shared_answers = models.BooleanField(_("the form's answers were shared"), default=True)
+    # The summary document of the package (English and Chinese), as it went.
+    summary_document = models.FileField(
+        _("case summary"), storage=medical_records_storage, max_length=200, blank=True
+    )
+    summary_sha256 = models.CharField("SHA-256", max_length=64, blank=True)
+    package_size = models.PositiveBigIntegerField(_("package size in bytes"), default=0)
+    email = models.ForeignKey(
+        "enquiries.OutgoingEmail",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("email"),
+    )
+    sent_at = models.DateTimeField(_("sent at"), default=timezone.now)
+    sent_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name=_("sent by"),
+    )
+    answered_at = models.DateTimeField(_("answered at"), null=True, blank=True)
+    # The decline reason, or what more the programme needs.
+    answer_note = models.TextField(_("the programme's answer"), blank=True)
+
+    class Meta:
+        ordering = ["enquiry_id", "sent_at", "pk"]
+        verbose_name = _("referral")
+        verbose_name_plural = _("referrals")
+
+    def __str__(self):
+        return f"{self.programme} ({self.get_status_display()})"
+
+
+class ReferralFile(models.Model):
+    """One of the patient's record files as it went with a referral (its hash at that moment)."""
+
+    referral = models.ForeignKey(Referral, on_delete=models.CASCADE, related_name="files")
+    record_file = models.ForeignKey(
+        "enquiries.RecordFile", on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    name = models.CharField(_("file name"), max_length=255)
+    size = models.PositiveIntegerField(_("size in bytes"))
+    sha256 = models.CharField("SHA-256", max_length=64)
+
+    class Meta:
+        ordering = ["referral_id", "pk"]
+        verbose_name = _("file sent")
+        verbose_name_plural = _("files sent")
+
+    def __str__(self):
+        return self.name
+
+
+class TreatmentPlan(models.Model):
+    """What a programme proposes: the product or trial, dates, cost, and the patient's choice."""
+
+    class Decision(models.TextChoices):
+        UNDECIDED = "", _("Not decided yet")
+        ACCEPTED = "accepted", _("Accepted by the patient")
+        DECLINED = "declined", _("Declined by the patient")
+
+    referral = models.ForeignKey(Referral, on_delete=models.CASCADE, related_name="plans")
+    proposal = models.CharField(
+        _("product or trial"),
+        max_length=300,
+        help_text=_("E.g. the approved product's name, or the trial's name and registry number."),
+    )
+    proposed_start = models.DateField(_("proposed start"), null=True, blank=True)
+    proposed_end = models.DateField(_("proposed end"), null=True, blank=True)
+    # Money as a decimal with its ISO currency, never a float.
+    estimated_cost = models.DecimalField(_("estimated cost"), max_digits=12, decimal_places=2)
+    currency = models.CharField(_("currency"), max_length=3, choices=Currency)
+    includes = models.TextField(_("what the cost includes"))
+    excludes = models.TextField(_("what it does not include"), blank=True)
+    valid_until = models.DateField(_("valid until"))
+    recorded_at = models.DateTimeField(_("recorded at"), default=timezone.now)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name=_("recorded by"),
+    )
+    decision = models.CharField(
+        _("patient's decision"), max_length=10, choices=Decision, blank=True, default=""
+    )
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["referral_id", "recorded_at", "pk"]
+        verbose_name = _("treatment plan")
+        verbose_name_plural = _("treatment plans")
+
+    def __str__(self):
+        return self.proposal
+
+
+class CaseDocument(models.Model):
+    """A document a coordinator gives the patient on the case page (a plan's details, a visa
+    invitation letter), stored privately; the patient downloads it there."""
+
+    enquiry = models.ForeignKey(
+        "enquiries.Enquiry", on_delete=models.CASCADE, related_name="case_documents"
+    )
+    plan = models.ForeignKey(
+        TreatmentPlan,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="documents",
+        verbose_name=_("treatment plan"),
+    )
+    title = models.CharField(_("what it is"), max_length=200)
+    file = models.FileField(_("file"), storage=medical_records_storage, max_length=200)
+    original_name = models.CharField(_("original file name"), max_length=255)
+    content_type = models.CharField(_("type"), max_length=50)
+    size = models.PositiveIntegerField(_("size in bytes"))
+    sha256 = models.CharField("SHA-256", max_length=64)
+    added_at = models.DateTimeField(_("added"), default=timezone.now)
+    added_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name=_("added by"),
+    )
+
+    class Meta:
+        ordering = ["enquiry_id", "added_at", "pk"]
+        verbose_name = _("document for the patient")
+        verbose_name_plural = _("documents for the patient")
+
+    def __str__(self):
+        return self.title

@@ -1,0 +1,281 @@
+"""Hospitals and their CAR-T programmes as patients compare them: where they are, what they offer
+(approved products and trials), services for international patients, stay and price — every fact
+with the public source it comes from and the date someone last checked that source.
+
+Unknown stays unknown: a fact without a source is left empty and the page says it is not known.
+Content editors write programmes in the admin; the shipped ones are files under
+therapy_info/content/programmes/ loaded by load_content."""
+
+from datetime import timedelta
+
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+# A fact whose source nobody re-checked for this long is shown to editors as stale.
+STALE_AFTER = timedelta(days=183)
+
+
+class City(models.Model):
+    """A Chinese city with CAR-T centres: the form offers it to patients ("preferred cities") and
+    programmes are listed by it. Leads manage the list."""
+
+    name = models.CharField(_("name"), max_length=100, unique=True)
+    active = models.BooleanField(
+        _("offered on the form"),
+        default=True,
+        help_text=_("Inactive cities stay on old enquiries."),
+    )
+    order = models.PositiveSmallIntegerField(_("order on the form"), default=0)
+
+    class Meta:
+        ordering = ["order", "name"]
+        verbose_name = _("city")
+        verbose_name_plural = _("cities")
+
+    def __str__(self):
+        return self.name
+
+
+class Disease(models.TextChoices):
+    """The diseases a programme treats, keyed as the enquiry form stores a diagnosis (the same
+    keys and words as enquiries' Enquiry.Diagnosis, whose catch-alls it leaves out)."""
+
+    LARGE_B_CELL_LYMPHOMA = "large_b_cell_lymphoma", _("Large B-cell lymphoma (e.g. DLBCL)")
+    FOLLICULAR_LYMPHOMA = "follicular_lymphoma", _("Follicular lymphoma")
+    MANTLE_CELL_LYMPHOMA = "mantle_cell_lymphoma", _("Mantle cell lymphoma")
+    B_ALL = "b_all", _("B-cell acute lymphoblastic leukaemia (B-ALL)")
+    CLL = "cll", _("Chronic lymphocytic leukaemia (CLL)")
+    MULTIPLE_MYELOMA = "multiple_myeloma", _("Multiple myeloma")
+    OTHER_BLOOD_CANCER = "other_blood_cancer", _("Another blood cancer")
+    SOLID_TUMOUR = "solid_tumour", _("A solid tumour")
+
+
+class Currency(models.TextChoices):
+    """ISO 4217 codes of the currencies hospitals quote in and patients pay with."""
+
+    CNY = "CNY", _("Chinese yuan (CNY)")
+    USD = "USD", _("US dollar (USD)")
+    EUR = "EUR", _("Euro (EUR)")
+    RUB = "RUB", _("Russian rouble (RUB)")
+    AED = "AED", _("UAE dirham (AED)")
+    SAR = "SAR", _("Saudi riyal (SAR)")
+    GBP = "GBP", _("Pound sterling (GBP)")
+
+
+class ProgrammeQuerySet(models.QuerySet):
+    def published(self):
+        return self.filter(status=Programme.Status.PUBLISHED)
+
+
+class Programme(models.Model):
+    """One hospital's CAR-T programme. The texts have a column per language (modeltranslation,
+    therapy_info.translation); each fact points at one of the programme's sources."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        PUBLISHED = "published", _("Published")
+
+    slug = models.SlugField(_("address"), max_length=120, unique=True)
+    name = models.CharField(_("hospital name"), max_length=200)
+    city = models.ForeignKey(
+        City, on_delete=models.PROTECT, related_name="programmes", verbose_name=_("city")
+    )
+    status = models.CharField(_("status"), max_length=10, choices=Status, default=Status.DRAFT)
+    summary = models.TextField(
+        _("summary"), blank=True, help_text=_("One or two sentences: what is documented here.")
+    )
+    website = models.URLField(_("official website"), blank=True, max_length=500)
+    website_source = models.ForeignKey(
+        "ProgrammeSource", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    international_office_email = models.EmailField(
+        _("international office email"),
+        blank=True,
+        help_text=_("Where referrals are sent by email. Only a publicly given address."),
+    )
+    # International-patient services: each a short text and its source, empty when unknown.
+    languages = models.CharField(_("languages spoken with patients"), max_length=200, blank=True)
+    languages_source = models.ForeignKey(
+        "ProgrammeSource", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    interpreter = models.CharField(_("interpreter"), max_length=300, blank=True)
+    interpreter_source = models.ForeignKey(
+        "ProgrammeSource", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    accommodation = models.CharField(_("accommodation nearby"), max_length=300, blank=True)
+    accommodation_source = models.ForeignKey(
+        "ProgrammeSource", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    visa_invitation_letter = models.CharField(
+        _("visa invitation letter"), max_length=300, blank=True
+    )
+    visa_invitation_letter_source = models.ForeignKey(
+        "ProgrammeSource", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    typical_stay = models.CharField(_("typical stay"), max_length=200, blank=True)
+    typical_stay_source = models.ForeignKey(
+        "ProgrammeSource", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    # Money as decimals with an ISO currency, never floats.
+    price_from = models.DecimalField(
+        _("price from"), max_digits=12, decimal_places=2, null=True, blank=True
+    )
+    price_to = models.DecimalField(
+        _("price up to"), max_digits=12, decimal_places=2, null=True, blank=True
+    )
+    price_currency = models.CharField(_("currency"), max_length=3, choices=Currency, blank=True)
+    price_includes = models.CharField(_("the price includes"), max_length=500, blank=True)
+    price_quoted_on = models.DateField(_("price quoted on"), null=True, blank=True)
+    price_source = models.ForeignKey(
+        "ProgrammeSource", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    verified_by_team = models.BooleanField(
+        _("verified by our team"),
+        default=False,
+        help_text=_("Until ticked, the page says it is not yet verified by our team."),
+    )
+    verified_by_team_on = models.DateField(_("verified by our team on"), null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = ProgrammeQuerySet.as_manager()
+
+    # The facts that each have a source: (value fields, source field).
+    SOURCED_FACTS = {
+        "website": ("website",),
+        "languages": ("languages",),
+        "interpreter": ("interpreter",),
+        "accommodation": ("accommodation",),
+        "visa_invitation_letter": ("visa_invitation_letter",),
+        "typical_stay": ("typical_stay",),
+        "price": ("price_from", "price_to", "price_currency", "price_includes", "price_quoted_on"),
+    }
+
+    class Meta:
+        ordering = ["city__order", "city__name", "name"]
+        verbose_name = _("programme")
+        verbose_name_plural = _("programmes")
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("therapy_info:programme", kwargs={"slug": self.slug})
+
+    def clean(self):
+        errors = {}
+        for fact, fields in self.SOURCED_FACTS.items():
+            source_field = "price_source" if fact == "price" else f"{fact}_source"
+            stated = any(getattr(self, name) not in (None, "") for name in fields)
+            if stated and getattr(self, f"{source_field}_id") is None:
+                errors[source_field] = _("A stated fact needs its source.")
+        has_amount = self.price_from is not None or self.price_to is not None
+        if has_amount and not self.price_currency:
+            errors["price_currency"] = _("An amount needs its currency.")
+        if has_amount and not self.price_quoted_on:
+            errors["price_quoted_on"] = _("A price needs the date it was quoted.")
+        if (
+            self.price_from is not None
+            and self.price_to is not None
+            and self.price_from > self.price_to
+        ):
+            errors["price_to"] = _("The upper end is below the lower end.")
+        if errors:
+            raise ValidationError(errors)
+
+
+class ProgrammeSource(models.Model):
+    """A public source of a programme's facts, numbered on its page, and when someone last
+    checked it."""
+
+    programme = models.ForeignKey(
+        Programme, on_delete=models.CASCADE, related_name="sources", verbose_name=_("programme")
+    )
+    number = models.PositiveSmallIntegerField(_("number"))
+    citation = models.TextField(_("citation"))
+    url = models.URLField(_("link"), max_length=500)
+    last_verified_on = models.DateField(_("last verified on"))
+    # Staff only: never shown on the site.
+    reviewer_note = models.TextField(_("note for editors"), blank=True)
+
+    class Meta:
+        ordering = ["programme", "number"]
+        verbose_name = _("programme source")
+        verbose_name_plural = _("programme sources")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["programme", "number"], name="unique_source_number_per_programme"
+            )
+        ]
+
+    def __str__(self):
+        return f"[{self.number}] {self.citation[:60]}"
+
+    def is_stale(self, today=None):
+        today = today or timezone.localdate()
+        return self.last_verified_on < today - STALE_AFTER
+
+
+class ProgrammeOffer(models.Model):
+    """An approved CAR-T product the hospital gives, or a clinical trial it runs."""
+
+    class Kind(models.TextChoices):
+        APPROVED_PRODUCT = "approved_product", _("Approved product")
+        TRIAL = "trial", _("Clinical trial")
+
+    programme = models.ForeignKey(
+        Programme, on_delete=models.CASCADE, related_name="offers", verbose_name=_("programme")
+    )
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind)
+    name = models.CharField(_("name"), max_length=300)
+    target = models.CharField(_("target"), max_length=50, help_text=_("E.g. CD19 or BCMA."))
+    # A short list of Disease keys; filtered in Python (a handful of programmes, page-cached).
+    diseases = models.JSONField(_("diseases"), default=list)
+    registry_id = models.CharField(_("trial registry number"), max_length=40, blank=True)
+    phase = models.CharField(_("trial phase"), max_length=20, blank=True)
+    source = models.ForeignKey(
+        ProgrammeSource, on_delete=models.PROTECT, related_name="offers", verbose_name=_("source")
+    )
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
+
+    class Meta:
+        ordering = ["programme", "order", "pk"]
+        verbose_name = _("offer")
+        verbose_name_plural = _("offers")
+
+    def __str__(self):
+        return self.name
+
+    def clean(self):
+        unknown = [key for key in self.diseases or [] if key not in Disease.values]
+        if unknown:
+            raise ValidationError({"diseases": _("Unknown disease: %s") % ", ".join(unknown)})
+        if not self.diseases:
+            raise ValidationError({"diseases": _("Name at least one disease.")})
+
+    def disease_labels(self):
+        return [Disease(key).label for key in self.diseases if key in Disease.values]
+
+
+class ProgrammeOutcome(models.Model):
+    """A published outcome or volume figure of the programme, as its source reports it."""
+
+    programme = models.ForeignKey(
+        Programme, on_delete=models.CASCADE, related_name="outcomes", verbose_name=_("programme")
+    )
+    text = models.TextField(_("what was reported"))
+    source = models.ForeignKey(
+        ProgrammeSource, on_delete=models.PROTECT, related_name="outcomes", verbose_name=_("source")
+    )
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
+
+    class Meta:
+        ordering = ["programme", "order", "pk"]
+        verbose_name = _("published outcome")
+        verbose_name_plural = _("published outcomes")
+
+    def __str__(self):
+        return self.text[:60]
