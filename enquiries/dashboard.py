@@ -125,7 +125,14 @@ def funnel_chart(chart_id, title, counts):
     rows = bars((label, counts[key]) for key, label in FUNNEL_STAGES)
     for row in rows:
         row["share"] = percent(row["count"], counts["enquiries"])
-    return {"id": chart_id, "title": title, "rows": rows, "height": len(rows) * 24 + 4}
+    # Wider than the other charts by the room the share takes after the longest bar's count.
+    return {
+        "id": chart_id,
+        "title": title,
+        "rows": rows,
+        "height": len(rows) * 24 + 4,
+        "width": 660,
+    }
 
 
 def grouped_funnel_chart(chart_id, title, group_heading, groups):
