@@ -1,11 +1,15 @@
-"""Small factories any test imports: what a patient's form posts, uploaded files, enquiries stored
-directly, and the password of the staff accounts the `make_staff` fixture creates."""
+"""Small factories any test imports: what a patient's form posts, uploaded files, enquiries,
+programmes, referrals and treatment plans stored directly, and the password of the staff accounts
+the `make_staff` fixture creates."""
 
 import uuid
+from datetime import date
+from decimal import Decimal
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from enquiries.models import Enquiry
+from enquiries.models import Enquiry, Referral, TreatmentPlan
+from therapy_info.programmes import City, Programme
 
 PDF_BYTES = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 PNG_BYTES = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32
@@ -56,3 +60,40 @@ def make_enquiry(**overrides):
     enquiry = Enquiry(**fields)
     enquiry.insert_with_unique_reference()
     return enquiry
+
+
+def make_programme(name="Example Hospital CAR-T programme", **overrides):
+    """A draft programme in the first seeded city, its address made unique from its name."""
+    fields = {
+        "slug": f"programme-{uuid.uuid4().hex[:12]}",
+        "name": name,
+        "city": City.objects.order_by("pk").first(),
+    }
+    fields.update(overrides)
+    return Programme.objects.create(**fields)
+
+
+def make_referral(enquiry, programme, **overrides):
+    """A referral recorded as sent by other means (no package, no email)."""
+    fields = {
+        "enquiry": enquiry,
+        "programme": programme,
+        "method": Referral.Method.OTHER_MEANS,
+        "sent_to": "International patient office",
+    }
+    fields.update(overrides)
+    return Referral.objects.create(**fields)
+
+
+def make_plan(referral, **overrides):
+    """A treatment plan the programme proposed, not decided by the patient unless told."""
+    fields = {
+        "referral": referral,
+        "proposal": "An approved CD19 CAR-T product",
+        "estimated_cost": Decimal("1000000.00"),
+        "currency": "CNY",
+        "includes": "Cell collection, manufacturing, infusion and 28 days in hospital.",
+        "valid_until": date(2099, 1, 1),
+    }
+    fields.update(overrides)
+    return TreatmentPlan.objects.create(**fields)

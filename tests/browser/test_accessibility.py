@@ -13,7 +13,7 @@ from django.utils import timezone
 from enquiries import case
 from enquiries.models import CaseLink, CaseMessage, Enquiry
 from tests.browser import helpers
-from tests.factories import make_enquiry, pdf_file
+from tests.factories import make_enquiry, make_plan, make_programme, make_referral, pdf_file
 from therapy_info.models import Page
 
 pytestmark = pytest.mark.browser
@@ -151,6 +151,8 @@ def test_back_office_pages_coordinators_use_have_no_wcag_a_or_aa_violations(
 ):
     helpers.staff_user(django_user_model, "cora", "coordinator", first_name="Cora")
     enquiry = make_enquiry()
+    # A referral with a plan: the dashboard draws its programme table and every funnel stage.
+    make_plan(make_referral(enquiry, make_programme(), answered_at=timezone.now()))
     page = desktop_page
     helpers.log_in(page, live_server, "cora")
     found = {}
