@@ -373,9 +373,14 @@ def _translated_items(files):
 
 def read_content(root=CONTENT_DIR):
     """Every item in the content folder: pages (with their references and key figures), questions,
-    privacy notice versions, records checklists (with their items)."""
+    privacy notice versions, records checklists (with their items), approved products (with their
+    label rules)."""
+    # Here, not at the top: product_files reads with this module's helpers.
+    from therapy_info.product_files import read_products
+
+    pages = [read_page(folder) for folder in _folders(root / "pages")]
     return {
-        "pages": [read_page(folder) for folder in _folders(root / "pages")],
+        "pages": pages,
         "questions": sorted(
             (read_question(folder) for folder in _folders(root / "faq")),
             key=lambda item: (item.values["order"], item.key),
@@ -386,4 +391,5 @@ def read_content(root=CONTENT_DIR):
         "records_checklists": [
             read_records_checklist(folder) for folder in _folders(root / "records-checklists")
         ],
+        "products": read_products(root / "products", pages),
     }
