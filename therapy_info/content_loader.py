@@ -14,6 +14,10 @@ A row from before load_content existed (the old data migrations) has no LoadedCo
 counts as the loader's own while its latest revision is one of those migrations' (or it has no
 revision), so an upgraded database is recognised as unchanged and keeps every editor's change.
 A privacy notice version in effect is never changed: enquiries record which text they agreed to.
+
+The snapshots of the trial registry (content/trials/) load as `import_trials` loads a file
+(therapy_info.trial_import): by registry number, the snapshot's day as each trial's last check,
+and a trial checked more recently than that left as it is.
 """
 
 import hashlib
@@ -23,6 +27,7 @@ from dataclasses import dataclass, field
 
 from django.db import transaction
 
+from therapy_info import trial_import
 from therapy_info.content_files import read_content
 from therapy_info.editorial import PageReview
 from therapy_info.models import (
@@ -53,7 +58,15 @@ UNCHANGED = "unchanged"
 SKIPPED_CHANGED = "skipped: changed by an editor"
 SKIPPED_DELETED = "skipped: deleted by an editor"
 SKIPPED_IN_EFFECT = "skipped: in effect (a change needs a new version)"
-OUTCOMES = [CREATED, UPDATED, UNCHANGED, SKIPPED_CHANGED, SKIPPED_DELETED, SKIPPED_IN_EFFECT]
+OUTCOMES = [
+    CREATED,
+    UPDATED,
+    UNCHANGED,
+    SKIPPED_CHANGED,
+    SKIPPED_DELETED,
+    SKIPPED_IN_EFFECT,
+    trial_import.SKIPPED_NEWER,
+]
 
 
 @dataclass
@@ -261,6 +274,14 @@ class Loader:
                 LabelRule(product=product),
             )
 
+    def load_trial_snapshot(self, snapshot):
+        """The snapshot's trials, as import_trials loads them: a trial checked more recently than
+        the snapshot (by an editor, or a newer file) is left as it is."""
+        importer = trial_import.TrialImporter(snapshot.checked_on)
+        importer.save(importer.prepare(snapshot.studies))
+        for outcome, registry_id in importer.report.lines:
+            self.report.add(outcome, f"clinical trial {registry_id}")
+
     def load_privacy_notice(self, item):
         version = item.values["version"]
         self.sync(item, PrivacyNotice.objects.filter(version=version).first(), PrivacyNotice())
@@ -330,6 +351,8 @@ def load_content(*, force=False, dry_run=False, content=None):
         # After the pages: the products cite their references.
         for product in content["products"]:
             loader.load_product(product)
+        for snapshot in content["trial_snapshots"]:
+            loader.load_trial_snapshot(snapshot)
         if dry_run:
             transaction.set_rollback(True)
     return loader.report

@@ -84,7 +84,7 @@ B_CELL_LYMPHOMAS = [
 # A broad name ("B-cell lymphoma", "non-Hodgkin lymphoma") takes every B-cell lymphoma the form
 # knows: a possible trial to look at, which an editor narrows when the criteria say more.
 DISEASE_WORDS = [
-    (r"myeloma", [Disease.MULTIPLE_MYELOMA]),
+    (r"myeloma|\b(?:rr)?mm\b", [Disease.MULTIPLE_MYELOMA]),
     (r"large[- ]b[- ]cell|\bdlbcl\b|\blbcl\b", [Disease.LARGE_B_CELL_LYMPHOMA]),
     (r"follicular", [Disease.FOLLICULAR_LYMPHOMA]),
     (r"mantle[- ]cell", [Disease.MANTLE_CELL_LYMPHOMA]),
@@ -107,6 +107,7 @@ DISEASE_WORDS = [
 ]
 DISEASE_RES = [(re.compile(pattern, re.I), keys) for pattern, keys in DISEASE_WORDS]
 
+# The same words as load_content's, which loads the shipped snapshots with this importer.
 CREATED = "created"
 UPDATED = "updated"
 UNCHANGED = "unchanged"
