@@ -1,8 +1,9 @@
 """Which pathways an enquiry's pre-screen answers point to: the approved products whose label they
-are consistent with (and the label's conditions they met), the open trials that could take the
-patient (and why), and what is still needed to decide (the questions unanswered or answered "not
-sure", the label conditions the form does not ask, the records of the diagnosis's checklist not
-sent yet). An automatic starting point for the medical team, never a decision.
+are consistent with (every condition of the label that the form asks is met, listed), the open
+trials that could take the patient (and why), and what is still needed to decide (the questions
+unanswered or answered "not sure", the label conditions the form does not ask, the records of the
+diagnosis's checklist not sent yet). An automatic starting point for the medical team, never a
+decision.
 
 "Not sure" or no answer never excludes: it becomes a question. An answer excludes a label or a
 trial only when it contradicts what the label or the trial states; what they do not state lets
@@ -308,11 +309,13 @@ def _fitness_label(value):
 
 @dataclass(frozen=True)
 class LabelMatch:
-    """A label the answers do not contradict: consistent when nothing is left to ask."""
+    """A label the answers do not contradict. Consistent when every condition of the label that
+    the form asks is met; the conditions it does not ask are still to confirm."""
 
     rule: RuleEntry
     met: tuple
     open_questions: tuple
+    to_confirm: tuple = ()
 
     @property
     def is_consistent(self):
@@ -368,6 +371,7 @@ def _match_rule(rule, answers, today):
         elif not _known(answers.target_tested):
             check.questions.append(answer_question("target_tested", answers.target_tested))
         else:
+            # Another marker was tested: the label's own test is still to be asked for.
             name = TARGET_NAMES.get(rule.target_required, "the label's target")
             check.questions.append(Question(LABEL_CONDITION, f"Was the cancer tested for {name}?"))
     check.age(answers, today, rule.minimum_age, rule.maximum_age)
@@ -376,9 +380,10 @@ def _match_rule(rule, answers, today):
     )
     if check.excluded:
         return None
-    for text in rule.questions_not_asked:
-        check.questions.append(Question(LABEL_CONDITION, text, rule.product_name))
-    return LabelMatch(rule, tuple(check.met), tuple(check.questions))
+    to_confirm = tuple(
+        Question(LABEL_CONDITION, text, rule.product_name) for text in rule.questions_not_asked
+    )
+    return LabelMatch(rule, tuple(check.met), tuple(check.questions), to_confirm)
 
 
 def _match_trial(trial, answers, today):
@@ -433,7 +438,7 @@ def match(answers, catalogue, *, today, checklist=()):
         matched = _match_rule(rule, answers, today)
         if matched is not None:
             labels.append(matched)
-            questions.extend(matched.open_questions)
+            questions.extend((*matched.open_questions, *matched.to_confirm))
     for trial in catalogue.trials_by_disease.get(answers.diagnosis, ()):
         matched = _match_trial(trial, answers, today)
         if matched is not None:
