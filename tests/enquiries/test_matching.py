@@ -362,13 +362,13 @@ def test_still_needed_lists_the_questions_in_the_forms_order_then_each_label_con
         diagnosis="multiple_myeloma",
         disease_status="not_sure",
         prior_treatment_lines="",
-        birth_year=None,
+        birth_year=2008,
     )
 
     assert [(question.kind, question.text, question.key) for question in result.still_needed] == [
         ("answer", "disease status (not sure)", "disease_status"),
         ("answer", "prior lines of treatment (not answered)", "prior_treatment_lines"),
-        ("answer", "year of birth (not answered)", "birth_year"),
+        ("answer", "date of birth (not answered)", "birth_date"),
         (
             "label condition",
             "Did the treatments so far include a proteasome inhibitor and an immunomodulatory "
@@ -413,6 +413,18 @@ def test_a_relapsed_large_b_cell_lymphoma_points_to_the_recruiting_b_cell_lympho
     assert trial_ids(result) == {"NCT06911710"}
     assert result.trials[0].why == ("takes Large B-cell lymphoma (e.g. DLBCL)", "recruiting")
     assert result.trials_checked_on == datetime.date(2026, 11, 28)
+
+
+def test_a_catalogue_keeps_only_the_trials_a_patient_could_still_join():
+    closed = ClinicalTrial(
+        registry_id="NCT99999998",
+        title="A finished trial",
+        recruitment_status="COMPLETED",
+        diseases=["b_all"],
+        last_verified_on=TODAY,
+    )
+
+    assert Catalogue.of([], [closed]).trials_by_disease == {}
 
 
 def test_only_open_trials_are_possible(catalogue):

@@ -11,6 +11,7 @@ import pytest
 from tests.therapy_info.shipped_content import rewrite
 from therapy_info.content_files import ContentFileError, read_content
 from therapy_info.content_loader import SKIPPED_CHANGED, UNCHANGED, load_content
+from therapy_info.models import LoadedContent
 from therapy_info.products import ApprovedProduct, LabelRule
 from therapy_info.trials import ClinicalTrial
 
@@ -57,6 +58,19 @@ def test_an_editors_change_to_a_rule_survives_the_next_load():
     )
     assert outcomes(report)["approved product axicabtagene-ciloleucel"] == UNCHANGED
     assert LabelRule.objects.get(pk=rule.pk).notes == marker
+
+
+def test_a_rule_an_editor_wrote_before_the_files_shipped_it_is_theirs():
+    rule = LabelRule.objects.get(product__slug="axicabtagene-ciloleucel", key="lbcl-second-line")
+    LoadedContent.objects.filter(key="label rule:axicabtagene-ciloleucel/lbcl-second-line").delete()
+    LabelRule.objects.filter(pk=rule.pk).update(minimum_age=21)
+
+    report = load_content()
+
+    assert outcomes(report)["label rule axicabtagene-ciloleucel/lbcl-second-line"] == (
+        SKIPPED_CHANGED
+    )
+    assert LabelRule.objects.get(pk=rule.pk).minimum_age == 21
 
 
 def test_a_changed_product_file_updates_the_rule_no_editor_touched(content_copy):
