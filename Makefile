@@ -99,7 +99,7 @@ scan: install ## Mozilla HTTP Observatory scan of production settings over TLS o
 lighthouse: install ## Lighthouse scores (phone) of the public pages under production settings; PAGES="/en/ …"
 	PAGES="$(PAGES)" bash scripts/lighthouse.sh
 
-bench: install ## Requests/s, p50, p99 of the main pages vs a bare view (gunicorn, wrk; DATABASE_URL), admin list CPU ms
+bench: install ## Requests/s, p50, p99 of the main pages vs a bare view (gunicorn, wrk; DATABASE_URL), admin list and matching CPU ms
 	$(BIN)/python scripts/bench.py $(BENCH_ARGS)
 
 burst: install ## 1,000 submissions on PostgreSQL: nothing lost, each email once, with mail down and a worker killed

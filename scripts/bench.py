@@ -15,6 +15,9 @@ bench_upload.py; one file's size or more would mean a file held in memory).
 and, on PostgreSQL, the CPU time the admin's enquiry list takes to render per page with 100,000
 enquiries, in-process and on a database of its own (scripts/bench_admin_list.py; goal 30 ms),
 
+and the CPU time of matching one enquiry's answers against 50 approved products and 500 trials
+(scripts/bench_matching.py; goal under 5 ms),
+
 and prints requests/s, p50, p99, errors and the ratio to the reference; the same table goes to
 test-artifacts/bench.md. The load generator shares the 2 cores: compare ratios across runs,
 not absolute numbers.
@@ -263,6 +266,20 @@ def admin_list_cpu(enquiries):
     )
 
 
+def matching_cpu():
+    """Matching's CPU ms per enquiry (scripts/bench_matching.py), as a line for the notes."""
+    print("Matching an enquiry to products and trials (scripts/bench_matching.py)", flush=True)
+    output = subprocess.run(
+        [str(PYTHON), "scripts/bench_matching.py"],
+        cwd=PROJECT,
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout
+    print(output, end="")
+    return next(line for line in output.splitlines() if line.startswith("Matching "))
+
+
 def table(rows, meta):
     reference = rows[0]["rps"]
     lines = [
@@ -405,6 +422,7 @@ def main():
             )
 
     admin_list = admin_list_cpu(args.enquiries)
+    matching = matching_cpu()
     notes = [
         f"Errors in {row['name']}: "
         + ", ".join(f"{kind} {count}" for kind, count in row["error_kinds"].items())
@@ -420,6 +438,7 @@ def main():
         f"worker's peak resident memory grew {upload['peak_growth_mib']:.1f} MiB while one "
         f"file is {upload['largest_file_mib']:.1f} MiB.",
         admin_list,
+        matching,
     ]
     meta = {
         "when": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),

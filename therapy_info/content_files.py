@@ -1,12 +1,14 @@
 """Reads the shipped content in therapy_info/content/ (Markdown files with YAML front matter, one
 per item and language; see the README there) into the values load_content writes to the models:
-pages, questions, privacy notice versions and records checklists.
+pages, questions, privacy notice versions, records checklists and approved products; and the
+snapshots of the trial registry (ClinicalTrials.gov API v2 JSON).
 
 Nothing here touches the database: a file that breaks the layout raises ContentFileError naming
 the file, before anything is written.
 """
 
 import datetime
+import json
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -15,6 +17,7 @@ import yaml
 from django.conf import settings
 
 from therapy_info.models import SOURCE_LANGUAGE, TRANSLATION_LANGUAGES, Page, localized
+from therapy_info.trial_import import StudyFileError, studies_in, study_values
 
 CONTENT_DIR = Path(__file__).resolve().parent / "content"
 # Replaced by settings.CONTACT_EMAIL when loaded: each deployment's own address.
@@ -371,11 +374,55 @@ def _translated_items(files):
     return translations
 
 
+# ---- Clinical trials --------------------------------------------------------------------------
+
+# A snapshot of the registry: trials/<name>-<the day it was checked>.json.
+TRIAL_SNAPSHOT_RE = re.compile(r"\A[-a-z0-9_]+-(\d{4}-\d{2}-\d{2})\.json\Z")
+
+
+@dataclass
+class TrialSnapshot:
+    """A ClinicalTrials.gov API v2 study file and the day its studies were checked."""
+
+    path: Path
+    checked_on: datetime.date
+    studies: list
+
+    def __str__(self):
+        return f"trial snapshot {self.path.name}"
+
+
+def read_trial_snapshots(root):
+    """trials/*.json, each read and checked as import_trials would (every study readable)."""
+    snapshots = []
+    for path in sorted(root.glob("*.json")) if root.is_dir() else []:
+        match = TRIAL_SNAPSHOT_RE.match(path.name)
+        if match is None:
+            raise ContentFileError(
+                f"{path}: name a trial snapshot <name>-<the day it was checked>.json, "
+                "e.g. china-car-t-trials-2026-11-28.json."
+            )
+        try:
+            checked_on = datetime.date.fromisoformat(match.group(1))
+            studies = studies_in(json.loads(path.read_text(encoding="utf-8")))
+            for study in studies:
+                study_values(study)
+        except (ValueError, StudyFileError) as error:
+            raise ContentFileError(f"{path}: {error}") from error
+        snapshots.append(TrialSnapshot(path, checked_on, studies))
+    return snapshots
+
+
 def read_content(root=CONTENT_DIR):
     """Every item in the content folder: pages (with their references and key figures), questions,
-    privacy notice versions, records checklists (with their items)."""
+    privacy notice versions, records checklists (with their items), approved products (with their
+    label rules), snapshots of the trial registry."""
+    # Here, not at the top: product_files reads with this module's helpers.
+    from therapy_info.product_files import read_products
+
+    pages = [read_page(folder) for folder in _folders(root / "pages")]
     return {
-        "pages": [read_page(folder) for folder in _folders(root / "pages")],
+        "pages": pages,
         "questions": sorted(
             (read_question(folder) for folder in _folders(root / "faq")),
             key=lambda item: (item.values["order"], item.key),
@@ -386,4 +433,6 @@ def read_content(root=CONTENT_DIR):
         "records_checklists": [
             read_records_checklist(folder) for folder in _folders(root / "records-checklists")
         ],
+        "products": read_products(root / "products", pages),
+        "trial_snapshots": read_trial_snapshots(root / "trials"),
     }

@@ -2,7 +2,8 @@
 overwriting what an editor changed: the engine of `manage.py load_content`.
 
 Each item of the files (a page, its references and key figures, a question, a privacy notice
-version, a records checklist and its items) is matched to its row; then:
+version, a records checklist and its items, an approved product and its label rules) is matched to
+its row; then:
 
 - no row: created (unless the loader made it before and an editor deleted it: skipped);
 - the row holds what the files say: unchanged;
@@ -13,6 +14,10 @@ A row from before load_content existed (the old data migrations) has no LoadedCo
 counts as the loader's own while its latest revision is one of those migrations' (or it has no
 revision), so an upgraded database is recognised as unchanged and keeps every editor's change.
 A privacy notice version in effect is never changed: enquiries record which text they agreed to.
+
+The snapshots of the trial registry (content/trials/) load as `import_trials` loads a file
+(therapy_info.trial_import): by registry number, the snapshot's day as each trial's last check,
+and a trial checked more recently than that left as it is.
 """
 
 import hashlib
@@ -22,6 +27,7 @@ from dataclasses import dataclass, field
 
 from django.db import transaction
 
+from therapy_info import trial_import
 from therapy_info.content_files import read_content
 from therapy_info.editorial import PageReview
 from therapy_info.models import (
@@ -35,6 +41,8 @@ from therapy_info.models import (
     localized,
     pages_rendered_later,
 )
+from therapy_info.product_files import PAGE_REFERENCE_RE
+from therapy_info.products import ApprovedProduct, LabelRule
 from therapy_info.records_checklists import ChecklistItem, RecordsChecklist
 
 LOADED_NOTE = "Loaded from the content files"
@@ -50,7 +58,15 @@ UNCHANGED = "unchanged"
 SKIPPED_CHANGED = "skipped: changed by an editor"
 SKIPPED_DELETED = "skipped: deleted by an editor"
 SKIPPED_IN_EFFECT = "skipped: in effect (a change needs a new version)"
-OUTCOMES = [CREATED, UPDATED, UNCHANGED, SKIPPED_CHANGED, SKIPPED_DELETED, SKIPPED_IN_EFFECT]
+OUTCOMES = [
+    CREATED,
+    UPDATED,
+    UNCHANGED,
+    SKIPPED_CHANGED,
+    SKIPPED_DELETED,
+    SKIPPED_IN_EFFECT,
+    trial_import.SKIPPED_NEWER,
+]
 
 
 @dataclass
@@ -113,6 +129,9 @@ def _stored_values(obj, names):
     for name in names:
         if name == "reference_number":
             values[name] = obj.reference.number if obj.reference_id else None
+        elif name == "source_reference":
+            reference = obj.source_reference
+            values[name] = f"{reference.page.slug} [{reference.number}]" if reference else ""
         else:
             values[name] = getattr(obj, name)
     return values
@@ -122,11 +141,22 @@ def _write_values(obj, values, page=None):
     for name, value in values.items():
         if name == "reference_number":
             obj.reference = page.references.filter(number=value).first() if value else None
+        elif name == "source_reference":
+            match = PAGE_REFERENCE_RE.match(value)
+            obj.source_reference = (
+                Reference.objects.filter(page__slug=match[1], number=int(match[2])).first()
+                if match
+                else None
+            )
         else:
             setattr(obj, name, value)
 
 
 def _shipped_by_migrations(obj):
+    if not hasattr(obj, "history"):
+        # No data migration ever shipped it (approved products): a row the loader never wrote
+        # is an editor's.
+        return False
     latest = (
         obj.history.order_by("-history_date", "-history_id")
         .values_list("history_change_reason", flat=True)
@@ -232,6 +262,26 @@ class Loader:
         english = item.values["question_en"]
         self.sync(item, FaqEntry.objects.filter(question_en=english).first(), FaqEntry())
 
+    def load_product(self, item):
+        existing = ApprovedProduct.objects.filter(slug=item.values["slug"]).first()
+        product, _written = self.sync(item, existing, ApprovedProduct())
+        if product is None:
+            return
+        for rule in item.rules:
+            self.sync(
+                rule,
+                product.rules.filter(key=rule.values["key"]).first(),
+                LabelRule(product=product),
+            )
+
+    def load_trial_snapshot(self, snapshot):
+        """The snapshot's trials, as import_trials loads them: a trial checked more recently than
+        the snapshot (by an editor, or a newer file) is left as it is."""
+        importer = trial_import.TrialImporter(snapshot.checked_on)
+        importer.save(importer.prepare(snapshot.studies))
+        for outcome, registry_id in importer.report.lines:
+            self.report.add(outcome, f"clinical trial {registry_id}")
+
     def load_privacy_notice(self, item):
         version = item.values["version"]
         self.sync(item, PrivacyNotice.objects.filter(version=version).first(), PrivacyNotice())
@@ -298,6 +348,11 @@ def load_content(*, force=False, dry_run=False, content=None):
             loader.load_privacy_notice(notice)
         for checklist in content["records_checklists"]:
             loader.load_records_checklist(checklist)
+        # After the pages: the products cite their references.
+        for product in content["products"]:
+            loader.load_product(product)
+        for snapshot in content["trial_snapshots"]:
+            loader.load_trial_snapshot(snapshot)
         if dry_run:
             transaction.set_rollback(True)
     return loader.report

@@ -576,9 +576,11 @@ class LoadedContent(models.Model):
         return self.key
 
 
-# The records checklists live in their own module (by concept); importing it here registers their
-# models with the app, wherever the app's models are loaded from. A plain module import works
-# whichever of the two modules is imported first.
+# The records checklists, programmes, approved products and trials live in their own modules (by
+# concept); importing them here registers their models with the app, wherever the app's models are
+# loaded from. A plain module import works whichever of the two modules is imported first.
 import therapy_info.editorial  # noqa: E402
+import therapy_info.products  # noqa: E402
 import therapy_info.programmes  # noqa: E402
-import therapy_info.records_checklists  # noqa: E402, F401
+import therapy_info.records_checklists  # noqa: E402
+import therapy_info.trials  # noqa: E402, F401

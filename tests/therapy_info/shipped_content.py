@@ -33,6 +33,17 @@ def shipped_rows():
     }
 
 
+def shipped_products_and_trials():
+    """{model name: rows} of the approved products, their label rules and the trial snapshots'
+    trials: none of them existed in the release the upgrade tests start from."""
+    content = read_content()
+    return {
+        "ApprovedProduct": len(content["products"]),
+        "LabelRule": sum(len(product.rules) for product in content["products"]),
+        "ClinicalTrial": sum(len(snapshot.studies) for snapshot in content["trial_snapshots"]),
+    }
+
+
 def rows_of_pages_added_since_the_previous_release():
     return sum(
         _rows_of(page)

@@ -17,6 +17,7 @@ from django.db.migrations.loader import MigrationLoader
 from tests.therapy_info.shipped_content import (
     rewrite,
     rows_of_pages_added_since_the_previous_release,
+    shipped_products_and_trials,
     shipped_rows,
 )
 from therapy_info.content_files import ContentFileError, read_content
@@ -40,18 +41,31 @@ from therapy_info.models import (
     PrivacyNotice,
     Reference,
 )
+from therapy_info.products import ApprovedProduct, LabelRule
 from therapy_info.records_checklists import RecordsChecklist
+from therapy_info.trials import ClinicalTrial
 
 pytestmark = pytest.mark.django_db
 
 OVERVIEW = "car-t-cell-therapy"
 # 8 records checklists and their 57 items: new since the release the upgrade tests start from.
 SHIPPED_CHECKLIST_ITEMS = 65
-# The pages with their references and key figures, the questions, the privacy notice versions;
-# the checklists.
-SHIPPED_ROWS = shipped_rows()
+# The approved products with their rules, and the trials: new since that release too.
+SHIPPED_PRODUCTS_AND_TRIALS = shipped_products_and_trials()
+# The pages with their references and key figures, the questions, the privacy notice versions,
+# the products, rules and trials; the checklists.
+SHIPPED_ROWS = shipped_rows() | SHIPPED_PRODUCTS_AND_TRIALS
 SHIPPED_ITEMS = sum(SHIPPED_ROWS.values()) + SHIPPED_CHECKLIST_ITEMS
-CONTENT_MODELS = [Page, Reference, KeyFigure, FaqEntry, PrivacyNotice]
+CONTENT_MODELS = [
+    Page,
+    Reference,
+    KeyFigure,
+    FaqEntry,
+    PrivacyNotice,
+    ApprovedProduct,
+    LabelRule,
+    ClinicalTrial,
+]
 
 _previous = "tests.therapy_info.previous_release.migrations."
 previous_source = importlib.import_module(_previous + "0002_source_content")
@@ -69,11 +83,19 @@ def counts():
 
 
 def revisions():
-    return sum(model.history.count() for model in CONTENT_MODELS)
+    return sum(model.history.count() for model in CONTENT_MODELS if hasattr(model, "history"))
 
 
 def empty_database():
-    for model in [Page, FaqEntry, PrivacyNotice, RecordsChecklist, LoadedContent]:
+    for model in [
+        Page,
+        FaqEntry,
+        PrivacyNotice,
+        RecordsChecklist,
+        ApprovedProduct,
+        ClinicalTrial,
+        LoadedContent,
+    ]:
         model.objects.all().delete()
 
 
@@ -269,9 +291,14 @@ def test_an_upgraded_database_keeps_its_rows_and_is_brought_up_to_the_files():
         assert before[model.__name__] <= set(model.objects.values_list("pk", flat=True))
     assert counts() == SHIPPED_ROWS
     # 10 references and key figures the files have since for that release's pages, the pages
-    # added since with theirs, privacy notice version 2; that release had no checklists.
+    # added since with theirs, privacy notice version 2; that release had no checklists, products
+    # or trials.
     assert report.counts[CREATED] == (
-        10 + rows_of_pages_added_since_the_previous_release() + 1 + SHIPPED_CHECKLIST_ITEMS
+        10
+        + rows_of_pages_added_since_the_previous_release()
+        + 1
+        + SHIPPED_CHECKLIST_ITEMS
+        + sum(SHIPPED_PRODUCTS_AND_TRIALS.values())
     )
     assert outcomes(report)["privacy notice 1"] == UNCHANGED
     assert load_content().counts[UNCHANGED] == SHIPPED_ITEMS
