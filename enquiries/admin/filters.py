@@ -1,12 +1,17 @@
-"""The enquiry list's filters."""
+"""The enquiry list's filters, and their sidebar written in Python."""
 
 from django.conf import settings
 from django.contrib import admin
+from django.contrib.admin.templatetags.admin_list import admin_list_filter
 from django.core.cache import cache
 from django.db.models import Q
+from django.utils.encoding import iri_to_uri
+from django.utils.safestring import SafeString
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
+from enquiries.admin.list_rows import escaped
 from enquiries.models import (
     Enquiry,
     staff_name,
@@ -131,3 +136,26 @@ class LanguageFilter(admin.SimpleListFilter):
         if self.value():
             return queryset.filter(language=self.value())
         return queryset
+
+
+# Django's template of a filter, admin/filter.html, which list_filter_html writes.
+FILTER_TEMPLATE = "admin/filter.html"
+
+
+def list_filter_html(changelist, spec):
+    """What Django's admin_list_filter tag renders for `spec`, written directly when it has
+    Django's own template: a template render per filter and a loop over its choices cost more
+    than the ~110 links of the sidebar themselves."""
+    if spec.template != FILTER_TEMPLATE:
+        return admin_list_filter(changelist, spec)
+    choices = []
+    for choice in spec.choices(changelist):
+        selected = ' class="selected"' if choice["selected"] else ""
+        address = escaped(iri_to_uri(choice["query_string"]))
+        choices.append(f'<li{selected}><a href="{address}">{escaped(choice["display"])}</a></li>')
+    # The same words as the template's {% blocktranslate %}, so the same translations.
+    summary = gettext(" By %(filter_title)s ") % {"filter_title": escaped(spec.title)}
+    return SafeString(
+        f'<details data-filter-title="{escaped(spec.title)}" open>'
+        f"<summary>{summary}</summary><ul>{''.join(choices)}</ul></details>"
+    )

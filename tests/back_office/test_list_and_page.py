@@ -7,6 +7,7 @@ import pytest
 import time_machine
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils.html import escape
 from django.utils.http import urlencode
 
 from enquiries import case, outbox, records, replies
@@ -126,6 +127,16 @@ def test_the_list_shows_the_columns_coordinators_need(login, coordinator, make):
         "Cora Ortiz",
     ]:
         assert text in html
+
+
+def test_the_list_shows_what_patients_typed_as_text(login, coordinator, make):
+    typed = f'<b class="{uuid.uuid4().hex}">Anna</b> & "Bo"'
+    make(patient_name=typed)
+
+    html = login(coordinator).get(changelist_url()).content.decode()
+
+    assert typed not in html
+    assert html.count(escape(typed)) == 1
 
 
 def test_the_newest_enquiry_comes_first(login, coordinator, make):
