@@ -1,10 +1,13 @@
 """The enquiry list's filters, and their sidebar written in Python."""
 
+import functools
+
 from django.conf import settings
 from django.contrib import admin
 from django.contrib.admin.templatetags.admin_list import admin_list_filter
 from django.core.cache import cache
 from django.db.models import Q
+from django.utils import translation
 from django.utils.encoding import iri_to_uri
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext
@@ -101,6 +104,15 @@ SAVED_VIEWS = [
 ]
 
 
+@functools.lru_cache(maxsize=32)
+def countries_by_name(codes, language):
+    """The countries `codes` as (code, name) in `language`, by name: named and sorted once per
+    process rather than on every list page (django-countries translates each name anew)."""
+    with translation.override(language):
+        named = ((code, countries.name(code) or code) for code in codes)
+        return tuple(sorted(named, key=lambda choice: choice[1]))
+
+
 class CountryFilter(admin.SimpleListFilter):
     """Only the countries enquiries came from, by name (not all 249 of them)."""
 
@@ -115,7 +127,7 @@ class CountryFilter(admin.SimpleListFilter):
             lambda: list(Enquiry.objects.order_by().values_list("country", flat=True).distinct()),
             COUNTRY_LIST_CACHE_SECONDS,
         )
-        return sorted(((code, countries.name(code) or code) for code in codes), key=lambda c: c[1])
+        return countries_by_name(tuple(codes), translation.get_language())
 
     def queryset(self, request, queryset):
         if self.value():
