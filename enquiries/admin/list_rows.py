@@ -105,10 +105,10 @@ def rows(cl):
                 shown = display_for_field(getattr(result, name), field, empty, avoid_link=bool(tag))
             else:
                 value = method(result)
-                if value and isinstance(value, SafeString) and not boolean:
-                    # Markup the column wrote itself (most columns): display_for_value would
-                    # give it back unchanged, after its dozen type checks.
-                    shown = value
+                if isinstance(value, str) and not boolean:
+                    # Text, most often markup the column wrote itself: what display_for_value
+                    # gives back (markup unstripped), without its dozen type checks.
+                    shown = (value if isinstance(value, SafeString) else value.strip()) or empty
                 else:
                     shown = display_for_value(value, empty, boolean)
                     if isinstance(value, (datetime.date, datetime.time)):

@@ -58,8 +58,8 @@ def test_the_row_checkbox_is_djangos_own_markup(language):
 
 @pytest.fixture
 def enquiries(make):
-    """Five enquiries on three pages of two, one of them a possible duplicate of another and one
-    with an email that gave up, so both flags show."""
+    """Six enquiries on three pages of two, one of them a possible duplicate of another and one
+    with an email that gave up, so both flags show, and a closed one, with nothing due."""
     make(email="twice@example.org", patient_name="Anna Novak")
     make(email="twice@example.org", patient_name="Anna Novak")
     failed = make(email="failed@example.org", patient_name="Boris Petrov")
@@ -67,6 +67,7 @@ def enquiries(make):
     failed.emails.update(status=OutgoingEmail.Status.FAILED)
     make(email="third@example.org", patient_name="Chen Wu", status=Enquiry.Status.IN_REVIEW)
     make(email="fourth@example.org", patient_name="Dana Lee")
+    make(email="fifth@example.org", patient_name="Eva Ruiz", status=Enquiry.Status.CLOSED_TREATED)
 
 
 def changelists(rf, user, params, monkeypatch):
