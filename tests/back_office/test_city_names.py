@@ -1,12 +1,20 @@
-"""City names in the four languages of the form, written by leads: the form names each city in the
-reader's language (its cached HTML is per language), and only leads change the cities."""
+"""City names in the four languages of the form, written by leads: the form and the enquiry list
+name each city in the reader's language (the form's cached HTML is per language), and only leads
+change the cities."""
 
+import re
 import uuid
 
 import pytest
-from django.urls import reverse
+from django.contrib import admin
+from django.test import RequestFactory
+from django.urls import resolve, reverse
 from django.utils import translation
 
+from enquiries.admin import EnquiryAdmin, list_rows
+from enquiries.models import Enquiry
+from tests.back_office.pages import changelist_url
+from tests.factories import make_enquiry
 from therapy_info.programmes import City
 
 pytestmark = pytest.mark.django_db
@@ -79,3 +87,46 @@ def test_a_lead_writes_the_arabic_name_right_to_left(login, lead):
     tag = html[html.rindex("<", 0, at) : html.index(">", at)]
 
     assert 'dir="rtl"' in tag and 'lang="ar"' in tag
+
+
+def listed_places(coordinator, language):
+    """What the enquiry list shows under the patient's name, row by row, in `language`."""
+    request = RequestFactory().get(changelist_url())
+    request.user = coordinator
+    request.resolver_match = resolve(changelist_url())
+    with translation.override(language):
+        changelist = EnquiryAdmin(Enquiry, admin.site).get_changelist_instance(request)
+        rows = list(list_rows.rows(changelist))
+    return [re.search(r'class="bo-where">([^<]*)<', "".join(row)).group(1) for row in rows]
+
+
+def listed_cities(coordinator, language):
+    """The cities the list shows for each row, after the patient's country."""
+    return [places.split(" · ")[1:] for places in listed_places(coordinator, language)]
+
+
+@pytest.mark.parametrize("language", ["en", "zh-hans", "ru", "ar"])
+def test_the_list_names_the_cities_in_the_readers_language_in_the_forms_order(
+    coordinator, language
+):
+    wuhan, beijing = City.objects.get(name_en="Wuhan"), City.objects.get(name_en="Beijing")
+    City.objects.filter(pk=wuhan.pk).update(order=1)
+    City.objects.filter(pk=beijing.pk).update(order=2)
+    enquiry = make_enquiry()
+    enquiry.preferred_cities.set([beijing, wuhan])
+
+    wuhan_name = {"en": "Wuhan", "zh-hans": "武汉", "ru": "Ухань", "ar": "ووهان"}[language]
+    assert listed_cities(coordinator, language) == [[wuhan_name, BEIJING[language]]]
+
+
+def test_the_list_names_a_city_the_cities_filter_did_not_read(coordinator, monkeypatch):
+    # Added after the filter read its choices, or no cities filter at all: named all the same.
+    monkeypatch.setattr(
+        EnquiryAdmin,
+        "list_filter",
+        [name for name in EnquiryAdmin.list_filter if name != "preferred_cities"],
+    )
+    enquiry = make_enquiry()
+    enquiry.preferred_cities.set([City.objects.get(name_en="Beijing")])
+
+    assert listed_cities(coordinator, "ru") == [["Пекин"]]

@@ -5,12 +5,16 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 import time_machine
+from django.contrib import admin
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import translation
+from django.utils.html import escape
 from django.utils.http import urlencode
 
 from enquiries import case, outbox, records, replies
 from enquiries.admin import EnquiryAdmin
+from enquiries.admin.filters import CountryFilter
 from enquiries.models import AuditEntry, Enquiry, EnquiryEvent, ReplyTemplate
 from tests.back_office.pages import change_url, changelist_url
 from tests.factories import pdf_file
@@ -128,6 +132,16 @@ def test_the_list_shows_the_columns_coordinators_need(login, coordinator, make):
         assert text in html
 
 
+def test_the_list_shows_what_patients_typed_as_text(login, coordinator, make):
+    typed = f'<b class="{uuid.uuid4().hex}">Anna</b> & "Bo"'
+    make(patient_name=typed)
+
+    html = login(coordinator).get(changelist_url()).content.decode()
+
+    assert typed not in html
+    assert html.count(escape(typed)) == 1
+
+
 def test_the_newest_enquiry_comes_first(login, coordinator, make):
     old = make(submitted_at=NOW - timedelta(days=2))
     new = make(submitted_at=NOW - timedelta(hours=1), email="b@example.org")
@@ -170,6 +184,21 @@ def test_filters_and_search(login, coordinator, other_coordinator, make, params,
     html = login(coordinator).get(changelist_url(**params)).content.decode()
     shown = {name for name, enquiry in enquiries.items() if enquiry.reference in html}
     assert shown == expected
+
+
+def test_the_country_filter_names_the_countries_in_the_readers_language_by_name(rf, make):
+    make(country="CZ")
+    make(country="DE", email="de@example.org")
+    request = rf.get(changelist_url())
+    model_admin = EnquiryAdmin(Enquiry, admin.site)
+
+    def choices(language):
+        with translation.override(language):
+            return list(CountryFilter(request, {}, Enquiry, model_admin).lookup_choices)
+
+    assert choices("en") == [("CZ", "Czechia"), ("DE", "Germany")]
+    assert choices("ru") == [("DE", "Германия"), ("CZ", "Чехия")]
+    assert choices("en") == [("CZ", "Czechia"), ("DE", "Germany")]
 
 
 def test_the_city_filter(login, coordinator, make):

@@ -1,6 +1,7 @@
 """Where the enquiry list writes or extends Django's own admin code for speed, it still gives what
-Django's gives: the row checkbox's markup, and the changelist's rows, counts and pages. A Django
-upgrade that changes either fails here, not silently on the coordinators' screens."""
+Django's gives: the row checkbox's markup, the changelist's rows, counts and pages, and the
+filters' markup. A Django upgrade that changes either fails here, not silently on the
+coordinators' screens."""
 
 from html.parser import HTMLParser
 
@@ -13,9 +14,10 @@ from django.urls import resolve
 from django.utils import timezone, translation
 
 from enquiries import outbox
-from enquiries.admin import EnquiryAdmin, list_rows
+from enquiries.admin import EnquiryAdmin, filters, list_rows
 from enquiries.models import Enquiry, OutgoingEmail
 from tests.back_office.pages import changelist_url
+from therapy_info.programmes import City
 
 # What EnquiryChangeList adds to each row: for the flags column, and the calendar "next due"
 # counts working time in (loaded once for the page).
@@ -57,8 +59,8 @@ def test_the_row_checkbox_is_djangos_own_markup(language):
 
 @pytest.fixture
 def enquiries(make):
-    """Five enquiries on three pages of two, one of them a possible duplicate of another and one
-    with an email that gave up, so both flags show."""
+    """Six enquiries on three pages of two, one of them a possible duplicate of another and one
+    with an email that gave up, so both flags show, and a closed one, with nothing due."""
     make(email="twice@example.org", patient_name="Anna Novak")
     make(email="twice@example.org", patient_name="Anna Novak")
     failed = make(email="failed@example.org", patient_name="Boris Petrov")
@@ -66,6 +68,7 @@ def enquiries(make):
     failed.emails.update(status=OutgoingEmail.Status.FAILED)
     make(email="third@example.org", patient_name="Chen Wu", status=Enquiry.Status.IN_REVIEW)
     make(email="fourth@example.org", patient_name="Dana Lee")
+    make(email="fifth@example.org", patient_name="Eva Ruiz", status=Enquiry.Status.CLOSED_TREATED)
 
 
 def changelists(rf, user, params, monkeypatch):
@@ -147,3 +150,66 @@ def test_the_rows_are_djangos_cells(rf, coordinator, enquiries, params, language
         djangos = [list(row) for row in admin_list.results(changelist)]
     assert ours, "no rows to compare"
     assert ours == djangos
+
+
+def test_the_template_gets_djangos_cells_row_by_row(rf, coordinator, enquiries):
+    request = rf.get(changelist_url())
+    request.user = coordinator
+    request.resolver_match = resolve(changelist_url())
+    changelist = EnquiryAdmin(Enquiry, admin.site).get_changelist_instance(request)
+
+    ours = [list(row) for row in list_rows.result_list(changelist)["results"]]
+    djangos = [["".join(row)] for row in admin_list.results(changelist)]
+
+    assert ours, "no rows to compare"
+    assert ours == djangos
+
+
+class _Markup(HTMLParser):
+    """Markup as a browser reads it: tags with their attributes (unescaped), and the text
+    between them with its runs of white space as one space."""
+
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.events = []
+
+    def handle_starttag(self, tag, attrs):
+        self.events.append(("start", tag, sorted(attrs)))
+
+    def handle_endtag(self, tag):
+        self.events.append(("end", tag))
+
+    def handle_data(self, data):
+        if text := " ".join(data.split()):
+            self.events.append(("text", text))
+
+
+def markup(html):
+    parser = _Markup()
+    parser.feed(str(html))
+    parser.close()
+    return parser.events
+
+
+@pytest.mark.parametrize(
+    "params",
+    [{}, {"status__exact": "new", "assigned": "me_or_none", "country": "CZ"}],
+    ids=["nothing chosen", "some chosen"],
+)
+@pytest.mark.parametrize("language", ["en", "ru"])
+def test_the_filters_are_djangos_filter_markup(rf, make_staff, enquiries, params, language):
+    # Names with every character the markup must escape, among the filters' choices.
+    make_staff("coordinator", username="oddly", first_name="Zoë \"<&>'", last_name="O'Brien")
+    City.objects.create(name='Xi\'an <&> "west"', order=99)
+    coordinator = make_staff("coordinator", username="viewer")
+    request = rf.get(changelist_url(), params)
+    request.user = coordinator
+    with translation.override(language):
+        changelist = EnquiryAdmin(Enquiry, admin.site).get_changelist_instance(request)
+        specs = changelist.filter_specs
+        ours = [markup(filters.list_filter_html(changelist, spec)) for spec in specs]
+        djangos = [markup(admin_list.admin_list_filter(changelist, spec)) for spec in specs]
+
+    assert len(specs) == len(EnquiryAdmin.list_filter)
+    assert ours == djangos
+    assert any(("start", "li", [("class", "selected")]) in events for events in ours)
