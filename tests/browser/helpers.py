@@ -5,11 +5,11 @@ import gzip
 import importlib
 from pathlib import Path
 
-from django.apps import apps
 from django.contrib.auth.models import Group, Permission
 
 from enquiries import roles
 from therapy_info.content_loader import load_content
+from therapy_info.programmes import City
 
 PASSWORD = "a long browser test password 42"
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
@@ -21,6 +21,7 @@ SCREENSHOTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "screensh
 TRANSFERRED = []
 
 _cities = importlib.import_module("enquiries.migrations.0002_seed_cities")
+_city_names = importlib.import_module("enquiries.migrations.0023_city_names_in_four_languages")
 _roles = importlib.import_module("enquiries.migrations.0004_roles_and_duplicate_keys")
 
 
@@ -33,7 +34,20 @@ def load_shipped_content():
 
 
 def load_cities():
-    _cities.add_cities(apps, None)
+    """The cities migrations 0002 and 0023 seed (in four languages), which the test database's
+    flush removed."""
+    for order, name in enumerate(_cities.CITIES, start=1):
+        chinese, russian, arabic = _city_names.NAMES[name]
+        City.objects.get_or_create(
+            name=name,
+            defaults={
+                "order": order * 10,
+                "name_en": name,
+                "name_zh_hans": chinese,
+                "name_ru": russian,
+                "name_ar": arabic,
+            },
+        )
 
 
 def staff_user(django_user_model, username, role, **fields):
