@@ -1,11 +1,18 @@
 """Small factories any test imports: what a patient's form posts, uploaded files, enquiries stored
-directly, and the password of the staff accounts the `make_staff` fixture creates."""
+directly, programmes with referrals, plans and documents, and the password of the staff accounts
+the `make_staff` fixture creates."""
 
+import hashlib
 import uuid
+from datetime import date, timedelta
+from decimal import Decimal
 
+from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
 
-from enquiries.models import Enquiry
+from enquiries.models import CaseDocument, Enquiry, Referral, TreatmentPlan
+from therapy_info.programmes import City, Programme
 
 PDF_BYTES = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 PNG_BYTES = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32
@@ -56,3 +63,55 @@ def make_enquiry(**overrides):
     enquiry = Enquiry(**fields)
     enquiry.insert_with_unique_reference()
     return enquiry
+
+
+def make_programme(name="Hospital of the test", city="Shanghai", **overrides):
+    """A programme in one of the seeded cities; `name_zh_hans` etc. give its other names."""
+    fields = {
+        "slug": f"programme-{uuid.uuid4().hex[:12]}",
+        "name": name,
+        "city": City.objects.get(name_en=city),
+    }
+    fields.update(overrides)
+    return Programme.objects.create(**fields)
+
+
+def make_plan(enquiry, programme=None, **overrides):
+    """A treatment plan proposed on a referral of `enquiry` (a new referral to `programme`)."""
+    referral = Referral.objects.create(
+        enquiry=enquiry,
+        programme=programme or make_programme(),
+        method=Referral.Method.OTHER_MEANS,
+        sent_to="the international office",
+        status=Referral.Status.PLAN_OFFERED,
+    )
+    fields = {
+        "referral": referral,
+        "proposal": "Axicabtagene ciloleucel",
+        "proposed_start": date(2031, 3, 2),
+        "proposed_end": date(2031, 4, 20),
+        "estimated_cost": Decimal("1200000.50"),
+        "currency": "CNY",
+        "includes": "Cell collection, manufacturing, infusion and 28 days in hospital.",
+        "excludes": "Flights and accommodation.",
+        "valid_until": timezone.localdate() + timedelta(days=30),
+    }
+    fields.update(overrides)
+    return TreatmentPlan.objects.create(**fields)
+
+
+def make_case_document(enquiry, content=PDF_BYTES, **overrides):
+    """A document for the patient, stored in the (test's) private storage."""
+    fields = {
+        "enquiry": enquiry,
+        "title": "Visa invitation letter",
+        "original_name": "invitation.pdf",
+        "content_type": "application/pdf",
+        "size": len(content),
+        "sha256": hashlib.sha256(content).hexdigest(),
+    }
+    fields.update(overrides)
+    document = CaseDocument(**fields)
+    document.file.save(f"documents/{uuid.uuid4().hex}.pdf", ContentFile(content), save=False)
+    document.save()
+    return document
