@@ -82,7 +82,7 @@ def test_a_plan_shows_the_hospital_what_it_proposes_dates_cost_and_validity(clie
     [
         ("zh-hans", "瑞金医院", "上海", "¥1,200,000.50", "2031年1月31日"),
         ("ru", "Жуйцзинь", "Шанхай", "1\xa0200\xa0000,50\xa0CN¥", "31 января 2031"),
-        ("ar", "مستشفى روجين", "شنغهاي", "\u200f1,200,000.50\xa0CN¥", "31 يناير 2031"),
+        ("ar", "مستشفى روجين", "شنغهاي", "\u200f1,200,000.50\xa0CN¥", "31 يناير، 2031"),
     ],
 )
 def test_a_plan_reads_in_the_patients_language(client, language, hospital, city, cost, valid_until):
