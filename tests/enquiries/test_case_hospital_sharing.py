@@ -7,7 +7,7 @@ from django.test import Client
 from django.utils import timezone, translation
 from django.utils.formats import date_format
 
-from enquiries import consents
+from enquiries import case, consents
 from enquiries.case_forms import HospitalSharingConsentForm
 from enquiries.models import CaseLink, Consent, Enquiry, EnquiryEvent, OutgoingEmail
 from tests.factories import make_enquiry
@@ -200,3 +200,16 @@ def test_agreeing_needs_the_csrf_token():
 
     assert agree(Client(enforce_csrf_checks=True), token).status_code == 403
     assert not Consent.objects.exists()
+
+
+def test_two_tabs_agreeing_at_once_record_one_consent():
+    # Both pages passed the view's check before either stored anything: the second call finds
+    # the first one's consent under the enquiry's lock.
+    enquiry, _token = asked_enquiry()
+
+    first, new = case.give_hospital_sharing_consent(enquiry, language="en")
+    again, new_again = case.give_hospital_sharing_consent(enquiry, language="ar")
+
+    assert (new, new_again) == (True, False)
+    assert again == first
+    assert sharing_consents(enquiry) == [first]
