@@ -72,7 +72,7 @@ def test_a_plan_shows_the_hospital_what_it_proposes_dates_cost_and_validity(clie
     assert f"Hospital {RUN}" in plan and "Shanghai" in plan
     assert f"Proposal {RUN}" in plan
     assert "From March 2, 2031 to April 20, 2031" in plan
-    assert "CN¥1,200,000.50" in plan
+    assert 'data-testid="plan-cost">CN¥1,200,000.50<' in plan
     assert f"Includes {RUN}" in plan and f"Excludes {RUN}" in plan
     assert "Jan. 31, 2031" in plan
 
@@ -98,7 +98,7 @@ def test_a_plan_reads_in_the_patients_language(client, language, hospital, city,
     (plan,) = plan_texts(page_of(client, token, language))
 
     assert hospital in plan and city in plan
-    assert cost in plan
+    assert f'data-testid="plan-cost">{cost}<' in plan
     assert valid_until in plan
     assert "Ruijin Hospital" not in plan
     assert "Estimated cost" not in plan
@@ -407,10 +407,13 @@ def test_a_closed_enquiry_shows_its_plans_but_takes_no_decision(client):
     Enquiry.objects.filter(pk=enquiry.pk).update(status=Enquiry.Status.CLOSED_WITHDREW)
 
     (shown,) = plan_texts(page_of(client, token))
+    confirmation = client.get(plan_url(token, plan, "accept")).content.decode()
     response = client.post(plan_url(token, plan, "accept"))
 
     assert "CN¥1,000.00" in shown
     assert "/plans/" not in shown
+    assert 'data-testid="confirm"' not in confirmation
+    assert "This enquiry is closed: it takes no decision on a plan." in confirmation
     assert response.status_code == 400
     assert TreatmentPlan.objects.get().decision == TreatmentPlan.Decision.UNDECIDED
 
