@@ -64,9 +64,10 @@ def test_a_patient_agrees_to_sharing_chooses_a_plan_and_downloads_the_letter(
     page.get_by_test_id("confirm").click()
     page.wait_for_url(url + "#plans-title")
 
-    assert "You have chosen the plan from Ruijin Hospital" in page.get_by_test_id(
-        "accepted-plan"
-    ).inner_text()
+    assert (
+        "You have chosen the plan from Ruijin Hospital"
+        in page.get_by_test_id("accepted-plan").inner_text()
+    )
     assert page.get_by_test_id("status").inner_text() == "Treatment being planned"
     chosen.refresh_from_db()
     enquiry.refresh_from_db()
