@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("enquiries", "0025_referrals_and_treatment_plans"),
+        ("enquiries", "0026_roles_keep_products_and_trials"),
     ]
 
     operations = [
