@@ -1,18 +1,29 @@
 """What a patient does after the thank-you page, on their private case page: read where their
-enquiry stands, send a message, get a fresh link. The page itself is enquiries.case_page."""
+enquiry stands, send a message, get a fresh link, agree to sharing with hospitals when asked,
+choose or decline a hospital's treatment plan or ask about it, download the documents a
+coordinator gave them. The page itself is enquiries.case_page."""
 
 import hmac
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.db import transaction
 from django.db.models import Count, Sum
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext_lazy as _
 
-from enquiries import outbox, records
-from enquiries.models import AuditEntry, CaseMessage, Enquiry, EnquiryEvent, OutgoingEmail
+from enquiries import consents, outbox, records
+from enquiries.models import (
+    AuditEntry,
+    CaseMessage,
+    Consent,
+    Enquiry,
+    EnquiryEvent,
+    OutgoingEmail,
+    TreatmentPlan,
+)
+from therapy_info.money import format_money
 
 # The audit log's name for the patient (AuditEntry.actor_name), who has no staff account.
 PATIENT = "patient"
@@ -35,11 +46,17 @@ STATUS_FOR_PATIENTS = {
     ),
     Enquiry.Status.WITH_HOSPITAL: (
         _("With a hospital"),
-        _("With your consent, a hospital's doctors are reviewing your case."),
+        _(
+            "With your consent, we have sent your case to one or more hospitals, whose doctors "
+            "are reviewing it. A plan a hospital proposes will be shown on this page."
+        ),
     ),
     Enquiry.Status.TREATMENT_PLANNED: (
         _("Treatment being planned"),
-        _("A hospital has proposed a plan. Your coordinator is preparing the next steps with you."),
+        _(
+            "You have chosen a hospital's plan. Your coordinator is arranging the next steps "
+            "with the hospital and will write to you here."
+        ),
     ),
     # Closed, but not the end of their case: it goes on in the patient's other enquiry.
     Enquiry.Status.DUPLICATE: (
@@ -238,3 +255,193 @@ def forget_fresh_link_requests(*, references=(), finished_before=None):
         return 0
     deleted, _by_model = DBTaskResult.objects.filter(wanted, task_path=FRESH_LINK_TASK).delete()
     return deleted
+
+
+# Sharing the case with hospitals, when a coordinator asks for it.
+
+
+def hospital_sharing_consent(enquiry):
+    """The patient's latest answer about sharing their case with hospitals (a Consent), or None."""
+    return (
+        enquiry.consents.filter(kind=Consent.Kind.HOSPITAL_SHARING)
+        .order_by("-given_at", "-pk")
+        .first()
+    )
+
+
+def asks_for_hospital_sharing(enquiry, consent):
+    """Whether the case page asks the patient to agree to sharing with hospitals: a coordinator
+    asked, the patient has not agreed (`consent` is their latest answer), the enquiry is open."""
+    return (
+        enquiry.hospital_sharing_requested_at is not None
+        and enquiry.takes_files_sent_again
+        and not (consent is not None and consent.given)
+    )
+
+
+def give_hospital_sharing_consent(enquiry, *, language):
+    """Record that the patient agrees to sharing with hospitals, in the wording of the current
+    version in `language` (the page's), with the event, the news flag and the coordinators'
+    email, all in one transaction. Agreeing again records nothing (a double click, a second
+    tab). Returns (the consent, whether it is new)."""
+    with transaction.atomic():
+        locked = Enquiry.objects.select_for_update().get(pk=enquiry.pk)
+        latest = hospital_sharing_consent(locked)
+        if latest is not None and latest.given:
+            return latest, False
+        consent = consents.record_consent(
+            locked, Consent.Kind.HOSPITAL_SHARING, given=True, language=language
+        )
+        locked.record_event(EnquiryEvent.Kind.HOSPITAL_SHARING_GIVEN, consent=consent.pk)
+        raise_news_flag(locked)
+    return consent, True
+
+
+# Treatment plans and documents, as the patient sees them.
+
+# What a document is, in words, by the type we serve it as; any other type is a file.
+DOCUMENT_KINDS = {
+    "application/pdf": _("PDF document"),
+    "image/jpeg": _("Image (JPEG)"),
+    "image/png": _("Image (PNG)"),
+}
+# What a type we do not know is served as: the browser saves it, never opens or runs it.
+UNKNOWN_TYPE = "application/octet-stream"
+
+
+def document_kind(document):
+    return DOCUMENT_KINDS.get(document.content_type, _("File"))
+
+
+def served_content_type(document):
+    return document.content_type if document.content_type in records.EXTENSIONS else UNKNOWN_TYPE
+
+
+def document_download_name(document):
+    """The document's name as a download: safe, and ending in its type's extension."""
+    fallback = f"document-{document.pk}"
+    if document.content_type in records.EXTENSIONS:
+        return records.safe_file_name(
+            document.original_name, document.content_type, fallback=fallback
+        )
+    name = records.clean_file_name(document.original_name)[: records.MAX_FILE_NAME_LENGTH]
+    return name.rstrip(" .") or fallback
+
+
+def documents_for_patient(documents):
+    """The documents as a list, each with `kind` in words (document_kind)."""
+    documents = list(documents)
+    for document in documents:
+        document.kind = document_kind(document)
+    return documents
+
+
+def plans_of(enquiry):
+    """The treatment plans proposed on the enquiry's referrals, with their hospital and city."""
+    return (
+        TreatmentPlan.objects.filter(referral__enquiry=enquiry)
+        .select_related("referral__programme__city")
+        .order_by("recorded_at", "pk")
+    )
+
+
+def documents_of(enquiry):
+    return enquiry.case_documents.only(
+        "plan_id", "title", "original_name", "content_type", "size", "added_at"
+    ).order_by("added_at", "pk")
+
+
+@dataclass
+class PlanForPatient:
+    """A treatment plan as its case page shows it: the hospital, the cost in the page's
+    language, whether it can still be accepted or declined, and the documents that go with it."""
+
+    plan: TreatmentPlan
+    cost: str
+    expired: bool
+    # Another plan of the enquiry is accepted: this one can no longer be.
+    accepted_elsewhere: bool
+    can_accept: bool
+    can_decline: bool
+    documents: list = field(default_factory=list)
+
+    @property
+    def programme(self):
+        return self.plan.referral.programme
+
+    @property
+    def accepted(self):
+        return self.plan.decision == TreatmentPlan.Decision.ACCEPTED
+
+    @property
+    def declined(self):
+        return self.plan.decision == TreatmentPlan.Decision.DECLINED
+
+
+def plans_for_patient(enquiry, plans, documents, *, language, today=None):
+    """Each of `plans` (the enquiry's, from plans_of) as a PlanForPatient, with its `documents`
+    (the enquiry's, from documents_of)."""
+    today = today or timezone.localdate()
+    plans = list(plans)
+    accepted = {plan.pk for plan in plans if plan.decision == TreatmentPlan.Decision.ACCEPTED}
+    takes_decisions = enquiry.takes_files_sent_again
+    shown = []
+    for plan in plans:
+        expired = plan.is_expired(today)
+        accepted_elsewhere = bool(accepted - {plan.pk})
+        open_to_decision = takes_decisions and not expired and not accepted
+        shown.append(
+            PlanForPatient(
+                plan=plan,
+                cost=format_money(plan.estimated_cost, plan.currency, language),
+                expired=expired,
+                accepted_elsewhere=accepted_elsewhere,
+                # A declined plan may still be chosen while valid: the patient changed their mind.
+                can_accept=open_to_decision,
+                can_decline=open_to_decision and plan.decision == TreatmentPlan.Decision.UNDECIDED,
+                documents=[document for document in documents if document.plan_id == plan.pk],
+            )
+        )
+    return shown
+
+
+def plan_for_patient(enquiry, plan, *, language):
+    """One plan of the enquiry as its decision and question pages show it (the other plans say
+    whether one was accepted already)."""
+    plans = list(plans_of(enquiry))
+    documents = documents_for_patient(documents_of(enquiry).filter(plan=plan))
+    for shown in plans_for_patient(enquiry, plans, documents, language=language):
+        if shown.plan.pk == plan.pk:
+            return shown
+    raise TreatmentPlan.DoesNotExist
+
+
+def accept_plan(plan, *, language):
+    """The patient accepts the plan on their case page (TreatmentPlan.accept, which raises
+    ValidationError when it cannot be); the coordinators hear of it. Returns whether it is new."""
+    with transaction.atomic():
+        accepted = plan.accept(language)
+        if accepted:
+            raise_news_flag(Enquiry.objects.select_for_update().get(pk=plan.referral.enquiry_id))
+    return accepted
+
+
+def decline_plan(plan, *, language):
+    """The patient declines the plan on their case page (TreatmentPlan.decline); the
+    coordinators hear of it. Returns whether it is new."""
+    with transaction.atomic():
+        declined = plan.decline(language)
+        if declined:
+            raise_news_flag(Enquiry.objects.select_for_update().get(pk=plan.referral.enquiry_id))
+    return declined
+
+
+def ask_about_plan(enquiry, plan, text, *, form_token, language):
+    """The patient's question about a plan: a message in the conversation that starts by saying
+    which plan it is about (in the page's language, which the coordinator reads as well)."""
+    with translation.override(language):
+        about = _("About the plan from %(hospital)s (%(proposal)s):") % {
+            "hospital": plan.referral.programme.name,
+            "proposal": plan.proposal,
+        }
+    return send_message_from_patient(enquiry, f"{about}\n\n{text}", form_token=form_token)

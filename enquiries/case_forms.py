@@ -1,5 +1,5 @@
-"""The forms of the patient's case page: a message to the coordinator, and the "find my enquiry"
-request for a fresh link."""
+"""The forms of the patient's case page: a message to the coordinator, agreeing to sharing with
+hospitals, and the "find my enquiry" request for a fresh link."""
 
 import re
 import uuid
@@ -7,12 +7,13 @@ import uuid
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from enquiries import consents
 from enquiries.forms import (
     INCOMPLETE_PAGE_MESSAGES,
     RecordFilesField,
     check_what_the_upload_skipped,
 )
-from enquiries.models import REFERENCE_ALPHABET, CaseMessage
+from enquiries.models import REFERENCE_ALPHABET, CaseMessage, Consent
 
 REFERENCE_PATTERN = re.compile(rf"CT-[{REFERENCE_ALPHABET}]{{4}}-[{REFERENCE_ALPHABET}]{{4}}")
 
@@ -40,6 +41,31 @@ class PatientMessageForm(forms.Form):
     form_token = forms.UUIDField(
         widget=forms.HiddenInput, initial=uuid.uuid4, error_messages=INCOMPLETE_PAGE_MESSAGES
     )
+
+
+class HospitalSharingConsentForm(forms.Form):
+    """The consent to sharing with hospitals a coordinator asked for: the enquiry form's wording."""
+
+    agree = forms.BooleanField(
+        label=consents.CONSENT_TEXTS[Consent.Kind.HOSPITAL_SHARING],
+        error_messages={
+            "required": _(
+                "Please tick the box if you agree that your case is shared with partner hospitals."
+            )
+        },
+    )
+    # The wording's version as the page showed it: agreeing to a wording since replaced would
+    # store words the patient never read.
+    text_version = forms.CharField(
+        widget=forms.HiddenInput, initial=consents.CONSENT_TEXT_VERSION, required=False
+    )
+
+    def clean_text_version(self):
+        if self.cleaned_data["text_version"] != consents.CONSENT_TEXT_VERSION:
+            raise forms.ValidationError(
+                _("The wording has just been updated: please read it again before agreeing.")
+            )
+        return self.cleaned_data["text_version"]
 
 
 class FindEnquiryForm(forms.Form):

@@ -1,14 +1,18 @@
-"""The patient's private case page (from the link in their emails) and the "find my enquiry" page
-that emails a fresh link. Every answer is private and never stored by a cache or a search engine."""
+"""The patient's private case page (from the link in their emails), what they do from it (send
+records and messages, agree to sharing with hospitals, accept, decline or ask about a treatment
+plan, download documents), and the "find my enquiry" page that emails a fresh link. Every answer
+is private and never stored by a cache or a search engine."""
 
 import logging
 from functools import wraps
 
 from django.conf import settings
 from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.db import DatabaseError
-from django.http import Http404
-from django.shortcuts import redirect, render
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.cache import add_never_cache_headers, patch_cache_control
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -16,7 +20,12 @@ from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from enquiries import case, records
-from enquiries.case_forms import CaseFilesForm, FindEnquiryForm, PatientMessageForm
+from enquiries.case_forms import (
+    CaseFilesForm,
+    FindEnquiryForm,
+    HospitalSharingConsentForm,
+    PatientMessageForm,
+)
 from enquiries.models import AuditEntry, CaseLink
 from portal.ratelimit import FixedWindowLimit
 from portal.service_promise import promise_in_words
@@ -189,18 +198,30 @@ def _files_received_message(outcome):
     return _("We already had these files: nothing was added twice.")
 
 
-def _render_case(request, enquiry, checklist, *, message_form=None, files_form=None, status=200):
+def _render_case(
+    request,
+    enquiry,
+    checklist,
+    *,
+    message_form=None,
+    files_form=None,
+    consent_form=None,
+    status=200,
+):
     context = _case_context(
         enquiry,
         checklist,
         message_form or PatientMessageForm(),
         files_form or CaseFilesForm(checklist=checklist),
+        language=request.LANGUAGE_CODE,
     )
+    if consent_form is not None:
+        context["consent_form"] = consent_form
     context["token"] = request.resolver_match.kwargs["token"]
     return render(request, "enquiries/case/page.html", context, status=status)
 
 
-def _case_context(enquiry, checklist, message_form, files_form):
+def _case_context(enquiry, checklist, message_form, files_form, *, language):
     conversation = list(enquiry.messages.select_related(None).order_by("sent_at", "pk"))
     case.mark_replies_read(enquiry, conversation)
     title, explanation = case.status_for_patient(enquiry)
@@ -208,6 +229,14 @@ def _case_context(enquiry, checklist, message_form, files_form):
     files = list(
         enquiry.record_files.only("original_name", "size", "uploaded_at", "checklist_item")
     )
+    # Only when a coordinator asked: the page of a patient never asked reads no consent.
+    sharing = (
+        case.hospital_sharing_consent(enquiry)
+        if enquiry.hospital_sharing_requested_at is not None
+        else None
+    )
+    documents = case.documents_for_patient(case.documents_of(enquiry))
+    plans = case.plans_for_patient(enquiry, case.plans_of(enquiry), documents, language=language)
     return {
         "enquiry": enquiry,
         "status_title": title,
@@ -223,7 +252,189 @@ def _case_context(enquiry, checklist, message_form, files_form):
         "files_form": files_form,
         "room_left": case.room_left(files),
         "takes_more": enquiry.takes_files_sent_again,
+        "asks_for_hospital_sharing": case.asks_for_hospital_sharing(enquiry, sharing),
+        "hospital_sharing_given": sharing if sharing is not None and sharing.given else None,
+        "consent_form": HospitalSharingConsentForm(),
+        "plans": plans,
+        "accepted_plan": next((shown for shown in plans if shown.accepted), None),
+        "documents": documents,
     }
+
+
+# Sharing with hospitals, treatment plans and documents.
+
+
+def _open_case_or_expired(request, token):
+    """(the enquiry, None) for a link that opens the case page, or (None, the expired-link page);
+    404 for a wrong one (_open_case)."""
+    found, link = _open_case(token)
+    if found is CaseLink.Found.EXPIRED:
+        return None, _expired(request)
+    link.touch()
+    return link.enquiry, None
+
+
+def _back_to_the_page(token, section):
+    return redirect(reverse("case:page", kwargs={"token": token}) + f"#{section}")
+
+
+@private_page
+@require_POST
+@csrf_protect
+def hospital_sharing(request, token):
+    """The patient agrees to sharing with hospitals, when a coordinator asked (the box on the
+    case page). Posted twice, it is recorded once."""
+    enquiry, expired = _open_case_or_expired(request, token)
+    if expired:
+        return expired
+    consent = case.hospital_sharing_consent(enquiry)
+    if consent is not None and consent.given:
+        messages.success(request, _("Thank you: you have agreed to sharing your case."))
+        return _back_to_the_page(token, "hospital-sharing-title")
+    if not case.asks_for_hospital_sharing(enquiry, consent):
+        # Nobody asked, or the enquiry is closed: the page shows no box, so nothing to record.
+        return _back_to_the_page(token, "status-title")
+    form = HospitalSharingConsentForm(request.POST)
+    if not form.is_valid():
+        return _render_case(
+            request, enquiry, checklist_for(enquiry.diagnosis), consent_form=form, status=400
+        )
+    case.give_hospital_sharing_consent(enquiry, language=request.LANGUAGE_CODE)
+    messages.success(request, _("Thank you: you have agreed to sharing your case."))
+    return _back_to_the_page(token, "hospital-sharing-title")
+
+
+def _plan_of(enquiry, plan_id):
+    """The enquiry's plan of this id, or 404 (another enquiry's plan is no plan here)."""
+    return get_object_or_404(case.plans_of(enquiry), pk=plan_id)
+
+
+def _plan_decision(request, token, plan_id, *, decide, accepting, done):
+    enquiry, expired = _open_case_or_expired(request, token)
+    if expired:
+        return expired
+    plan = _plan_of(enquiry, plan_id)
+    refused = False
+    if request.method == "POST":
+        try:
+            decide(plan, language=request.LANGUAGE_CODE)
+        except ValidationError:
+            # The page says why, from the plan as it is now (expired, another one chosen…).
+            refused = True
+        else:
+            messages.success(request, done)
+            return _back_to_the_page(token, "plans-title")
+    context = {
+        "enquiry": enquiry,
+        "token": token,
+        "shown": case.plan_for_patient(enquiry, plan, language=request.LANGUAGE_CODE),
+        "refused": refused,
+        "accepting": accepting,
+    }
+    return render(
+        request, "enquiries/case/plan_decision.html", context, status=400 if refused else 200
+    )
+
+
+@private_page
+@csrf_protect
+@require_http_methods(["GET", "POST"])
+def accept_plan(request, token, plan_id):
+    """GET: the plan's summary and "Yes, I choose this plan"; POST: the choice, made once (a
+    double click is one choice), refused with the reason when it cannot be made."""
+    return _plan_decision(
+        request,
+        token,
+        plan_id,
+        decide=case.accept_plan,
+        accepting=True,
+        done=_(
+            "You have chosen this plan. Your coordinator will write to you about what comes next."
+        ),
+    )
+
+
+@private_page
+@csrf_protect
+@require_http_methods(["GET", "POST"])
+def decline_plan(request, token, plan_id):
+    """GET: the plan's summary and "Decline this plan"; POST: the decline, made once."""
+    return _plan_decision(
+        request,
+        token,
+        plan_id,
+        decide=case.decline_plan,
+        accepting=False,
+        done=_("You have declined this plan. Your coordinator has been told."),
+    )
+
+
+@private_page
+@csrf_protect
+@require_http_methods(["GET", "POST"])
+def plan_question(request, token, plan_id):
+    """A question about a plan: a message in the case's conversation that names the plan."""
+    enquiry, expired = _open_case_or_expired(request, token)
+    if expired:
+        return expired
+    plan = _plan_of(enquiry, plan_id)
+    form = PatientMessageForm(request.POST or None)
+    if request.method == "POST":
+        if not enquiry.takes_files_sent_again:
+            form.add_error(None, _("This enquiry is closed: it takes no new messages."))
+        elif _messages_per_enquiry.exceeded(request, identity=f"enquiry:{enquiry.pk}"):
+            form.add_error(
+                None,
+                _(
+                    "You have sent many messages in the last hour. "
+                    "Please wait a little and try again."
+                ),
+            )
+        elif form.is_valid():
+            case.ask_about_plan(
+                enquiry,
+                plan,
+                form.cleaned_data["text"],
+                form_token=form.cleaned_data["form_token"],
+                language=request.LANGUAGE_CODE,
+            )
+            messages.success(request, _("Your question has been sent to your coordinator."))
+            return _back_to_the_page(token, "conversation-title")
+    context = {
+        "enquiry": enquiry,
+        "token": token,
+        "shown": case.plan_for_patient(enquiry, plan, language=request.LANGUAGE_CODE),
+        "form": form,
+    }
+    return render(
+        request, "enquiries/case/plan_question.html", context, status=400 if form.errors else 200
+    )
+
+
+@private_page
+@require_GET
+def case_document(request, token, document_id):
+    """A document a coordinator gave the patient, to the holder of the case link only: always
+    as an attachment, never sniffed into something the browser runs, audited."""
+    enquiry, expired = _open_case_or_expired(request, token)
+    if expired:
+        return expired
+    document = get_object_or_404(enquiry.case_documents, pk=document_id)
+    try:
+        handle = document.file.open("rb")
+    except FileNotFoundError:
+        raise Http404 from None
+    response = FileResponse(
+        handle,
+        as_attachment=True,
+        filename=case.document_download_name(document),
+        content_type=case.served_content_type(document),
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    case.record_patient_action(
+        enquiry, AuditEntry.Action.PATIENT_DOWNLOADED_DOCUMENT, document=document.pk
+    )
+    return response
 
 
 @private_page

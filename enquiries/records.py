@@ -75,14 +75,7 @@ def safe_file_name(original_name, content_type, *, fallback="record"):
     A wrong ending is kept and the right one appended ("report.html" → "report.html.pdf"):
     the operating system opens a file by its last extension, so the file opens as what it is,
     and nothing the patient called it is lost (a dot inside "Dr.Li scan" is no extension)."""
-    name = original_name.replace("\\", "/").rsplit("/", 1)[-1]
-    name = unicodedata.normalize("NFC", name)
-    name = "".join(
-        "_" if char in RESERVED_IN_FILE_NAMES else char
-        for char in name
-        if unicodedata.category(char) not in INVISIBLE_CATEGORIES
-    )
-    name = " ".join(name.split()).strip(" .")
+    name = clean_file_name(original_name)
     extension = "." + EXTENSIONS[content_type]
     if name.lower().endswith(KNOWN_ENDINGS[content_type]):
         stem, extension = os.path.splitext(name)
@@ -90,6 +83,19 @@ def safe_file_name(original_name, content_type, *, fallback="record"):
         stem = name
     stem = stem[: MAX_FILE_NAME_LENGTH - len(extension)].rstrip(" .") or fallback
     return stem + extension
+
+
+def clean_file_name(original_name):
+    """A file name without any path, control or invisible character, reserved sign, or
+    surrounding spaces and dots (possibly empty). safe_file_name also makes it end in its type."""
+    name = original_name.replace("\\", "/").rsplit("/", 1)[-1]
+    name = unicodedata.normalize("NFC", name)
+    name = "".join(
+        "_" if char in RESERVED_IN_FILE_NAMES else char
+        for char in name
+        if unicodedata.category(char) not in INVISIBLE_CATEGORIES
+    )
+    return " ".join(name.split()).strip(" .")
 
 
 def sha256_of(uploaded_file):

@@ -15,7 +15,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import translation
 
-from enquiries.models import RecordFile
+from enquiries.models import CaseDocument, RecordFile, Referral
 from enquiries.roles import ROLES
 from tests.factories import STAFF_PASSWORD, valid_form_data
 from therapy_info.models import FaqEntry, Page, Reference
@@ -109,11 +109,17 @@ def private_media(tmp_path, monkeypatch):
     """Medical records go to a temporary folder, which tests can inspect for orphans. The folders
     whose tests store records use it in every test (their conftest.py makes it autouse).
 
-    The FileField resolved its storage when the model was defined, so it is swapped directly."""
+    The FileFields resolved their storage when the models were defined, so it is swapped directly
+    on each field that keeps health data."""
     location = tmp_path / "private_media"
     options = settings.STORAGES["medical_records"]["OPTIONS"]
     storage = FileSystemStorage(**{**options, "location": location})
-    monkeypatch.setattr(RecordFile._meta.get_field("file"), "storage", storage)
+    for field in (
+        RecordFile._meta.get_field("file"),
+        CaseDocument._meta.get_field("file"),
+        Referral._meta.get_field("summary_document"),
+    ):
+        monkeypatch.setattr(field, "storage", storage)
     return location
 
 

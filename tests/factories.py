@@ -1,14 +1,17 @@
-"""Small factories any test imports: what a patient's form posts, uploaded files, enquiries,
-programmes, referrals and treatment plans stored directly, and the password of the staff accounts
+"""Small factories any test imports: what a patient's form posts, uploaded files, enquiries stored
+directly, programmes with referrals, plans and documents, and the password of the staff accounts
 the `make_staff` fixture creates."""
 
+import hashlib
 import uuid
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
+from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
 
-from enquiries.models import Enquiry, Referral, TreatmentPlan
+from enquiries.models import CaseDocument, Enquiry, Referral, TreatmentPlan
 from therapy_info.programmes import City, Programme
 
 PDF_BYTES = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
@@ -62,12 +65,13 @@ def make_enquiry(**overrides):
     return enquiry
 
 
-def make_programme(name="Example Hospital CAR-T programme", **overrides):
-    """A draft programme in the first seeded city, its address made unique from its name."""
+def make_programme(name="Hospital of the test", city="Shanghai", **overrides):
+    """A programme in a city (one the migrations seed, or a new one where they did not run: a
+    live server's database is emptied after each test); `name_zh_hans` etc. give its other names."""
     fields = {
         "slug": f"programme-{uuid.uuid4().hex[:12]}",
         "name": name,
-        "city": City.objects.order_by("pk").first(),
+        "city": City.objects.filter(name_en=city).first() or City.objects.create(name=city),
     }
     fields.update(overrides)
     return Programme.objects.create(**fields)
@@ -97,3 +101,40 @@ def make_plan(referral, **overrides):
     }
     fields.update(overrides)
     return TreatmentPlan.objects.create(**fields)
+
+
+def make_plan_for(enquiry, programme=None, **overrides):
+    """A plan as the patient sees it: dated, costed, valid for 30 days, on a new referral of
+    `enquiry` to `programme` answered with it."""
+    referral = make_referral(
+        enquiry, programme or make_programme(), status=Referral.Status.PLAN_OFFERED
+    )
+    fields = {
+        "proposal": "Axicabtagene ciloleucel",
+        "proposed_start": date(2031, 3, 2),
+        "proposed_end": date(2031, 4, 20),
+        "estimated_cost": Decimal("1200000.50"),
+        "currency": "CNY",
+        "includes": "Cell collection, manufacturing, infusion and 28 days in hospital.",
+        "excludes": "Flights and accommodation.",
+        "valid_until": timezone.localdate() + timedelta(days=30),
+    }
+    fields.update(overrides)
+    return make_plan(referral, **fields)
+
+
+def make_case_document(enquiry, content=PDF_BYTES, **overrides):
+    """A document for the patient, stored in the (test's) private storage."""
+    fields = {
+        "enquiry": enquiry,
+        "title": "Visa invitation letter",
+        "original_name": "invitation.pdf",
+        "content_type": "application/pdf",
+        "size": len(content),
+        "sha256": hashlib.sha256(content).hexdigest(),
+    }
+    fields.update(overrides)
+    document = CaseDocument(**fields)
+    document.file.save(f"documents/{uuid.uuid4().hex}.pdf", ContentFile(content), save=False)
+    document.save()
+    return document

@@ -30,6 +30,10 @@ def _message(details):
     return _("Message #%(message)s") % {"message": details.get("message")}
 
 
+def _document(details):
+    return _("Document #%(document)s") % {"document": details.get("document")}
+
+
 def _applied_retention(details):
     return _("Anonymised: %(anonymised)s. Deleted spam: %(deleted)s.") % {
         "anonymised": ", ".join(details.get("anonymised", [])) or "—",
@@ -61,6 +65,7 @@ AUDIT_LINES = {
     AuditEntry.Action.PATIENT_UPLOADED_FILES: _patient_uploaded_files,
     AuditEntry.Action.PATIENT_SENT_MESSAGE: _message,
     AuditEntry.Action.SENT_MESSAGE_TO_PATIENT: _message,
+    AuditEntry.Action.PATIENT_DOWNLOADED_DOCUMENT: _document,
     AuditEntry.Action.EXPORTED_PATIENT_DATA: _patient_rights,
     AuditEntry.Action.ERASED_ENQUIRY: _patient_rights,
 }

@@ -37,6 +37,10 @@ class AuditEntry(models.Model):
         PATIENT_OPENED_CASE_PAGE = "patient_opened_case_page", _("Patient opened their case page")
         PATIENT_UPLOADED_FILES = "patient_uploaded_files", _("Patient uploaded files")
         PATIENT_SENT_MESSAGE = "patient_sent_message", _("Patient sent a message")
+        PATIENT_DOWNLOADED_DOCUMENT = (
+            "patient_downloaded_document",
+            _("Patient downloaded a document from their case page"),
+        )
         SENT_MESSAGE_TO_PATIENT = "sent_message_to_patient", _("Wrote to the patient")
 
     created_at = models.DateTimeField(_("when"), default=timezone.now, db_index=True)

@@ -4,11 +4,13 @@ coordinator gives the patient (e.g. a visa invitation letter). All of it is heal
 private storage, covered by export, erasure and retention with the enquiry."""
 
 from django.conf import settings
-from django.db import models
-from django.utils import timezone
+from django.core.exceptions import ValidationError
+from django.db import models, transaction
+from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
 from enquiries.models.records import medical_records_storage
+from enquiries.models.timeline import EnquiryEvent
 from therapy_info.programmes import Currency
 
 
@@ -136,6 +138,94 @@ class TreatmentPlan(models.Model):
 
     def __str__(self):
         return self.proposal
+
+    def is_expired(self, today=None):
+        """Past its last valid day (valid_until is the last day it can be accepted on)."""
+        return self.valid_until < (today or timezone.localdate())
+
+    def accept(self, language):
+        """The patient chooses this plan: it is accepted, the timeline says which (the
+        programme's name as the patient read it, in `language`) and the enquiry moves to
+        Treatment planned. Raises ValidationError if the plan has expired, another plan of the
+        enquiry was accepted or the enquiry is closed; accepting it again changes nothing
+        (returns False), so a double click is one decision."""
+        from enquiries.models.enquiry import Enquiry  # the enquiry module imports this one
+
+        with transaction.atomic():
+            enquiry, plan = self._lock()
+            if plan.decision == self.Decision.ACCEPTED:
+                self._take_decision_of(plan)
+                return False
+            if not enquiry.is_open:
+                raise ValidationError(
+                    _("The enquiry is closed: it takes no decision on a plan."), code="closed"
+                )
+            other_accepted = TreatmentPlan.objects.filter(
+                referral__enquiry=enquiry, decision=self.Decision.ACCEPTED
+            ).exclude(pk=plan.pk)
+            if other_accepted.exists():
+                raise ValidationError(
+                    _("Another plan of this enquiry is already accepted."),
+                    code="another_plan_accepted",
+                )
+            if plan.is_expired():
+                raise ValidationError(
+                    _("The plan was valid until %(date)s.")
+                    % {"date": plan.valid_until.isoformat()},
+                    code="expired",
+                )
+            plan._decide(self.Decision.ACCEPTED, enquiry, EnquiryEvent.Kind.PLAN_ACCEPTED, language)
+            enquiry.change_status(Enquiry.Status.TREATMENT_PLANNED, by=None)
+        self._take_decision_of(plan)
+        return True
+
+    def decline(self, language=None):
+        """The patient declines this plan, on the timeline (the programme's name in `language`,
+        by default the active one). Declining it again changes nothing (returns False). A plan
+        the patient accepted is not declined (ValidationError): the enquiry has moved on with
+        it, so a change of mind goes through the coordinator."""
+        with transaction.atomic():
+            enquiry, plan = self._lock()
+            if plan.decision == self.Decision.DECLINED:
+                self._take_decision_of(plan)
+                return False
+            if plan.decision == self.Decision.ACCEPTED:
+                raise ValidationError(
+                    _("The patient accepted this plan: it cannot be declined now."),
+                    code="accepted",
+                )
+            if not enquiry.is_open:
+                raise ValidationError(
+                    _("The enquiry is closed: it takes no decision on a plan."), code="closed"
+                )
+            plan._decide(
+                self.Decision.DECLINED,
+                enquiry,
+                EnquiryEvent.Kind.PLAN_DECLINED,
+                language or translation.get_language(),
+            )
+        self._take_decision_of(plan)
+        return True
+
+    def _lock(self):
+        """The plan's enquiry, locked (one decision at a time per enquiry: two plans accepted at
+        once must not both pass), and the plan as it is now, with its programme."""
+        from enquiries.models.enquiry import Enquiry  # the enquiry module imports this one
+
+        enquiry = Enquiry.objects.select_for_update(of=("self",)).get(referrals__plans=self)
+        plan = TreatmentPlan.objects.select_related("referral__programme").get(pk=self.pk)
+        return enquiry, plan
+
+    def _decide(self, decision, enquiry, event_kind, language):
+        self.decision = decision
+        self.decided_at = timezone.now()
+        self.save(update_fields=["decision", "decided_at"])
+        with translation.override(language):
+            programme_name = str(self.referral.programme.name)
+        enquiry.record_event(event_kind, plan=self.pk, programme=programme_name)
+
+    def _take_decision_of(self, plan):
+        self.decision, self.decided_at = plan.decision, plan.decided_at
 
 
 class CaseDocument(models.Model):

@@ -125,6 +125,7 @@ AUDIT_LINES = [
     (Action.PATIENT_UPLOADED_FILES, {"files": 3}, "3 file(s)"),
     (Action.PATIENT_SENT_MESSAGE, {"message": 9}, "Message #9"),
     (Action.SENT_MESSAGE_TO_PATIENT, {"message": 10}, "Message #10"),
+    (Action.PATIENT_DOWNLOADED_DOCUMENT, {"document": 4}, "Document #4"),
 ]
 
 
