@@ -56,3 +56,47 @@ def make_enquiry(**overrides):
     enquiry = Enquiry(**fields)
     enquiry.insert_with_unique_reference()
     return enquiry
+
+
+def make_programme(name="Demo Hospital CAR-T Programme", city="Beijing", **fields):
+    """A published programme of a seeded city (no facts: referrals need only its name and
+    international office)."""
+    from therapy_info.programmes import City, Programme
+
+    slug = fields.pop("slug", None) or f"programme-{uuid.uuid4().hex[:12]}"
+    return Programme.objects.create(
+        name=name,
+        slug=slug,
+        city=City.objects.get(name=city),
+        status=fields.pop("status", Programme.Status.PUBLISHED),
+        **fields,
+    )
+
+
+def make_referral(enquiry, programme, **fields):
+    """A referral stored directly (sent by other means), for tests of what comes after it."""
+    from enquiries.models import Referral
+
+    fields.setdefault("method", Referral.Method.OTHER_MEANS)
+    fields.setdefault("sent_to", "Handed to the international office")
+    return Referral.objects.create(enquiry=enquiry, programme=programme, **fields)
+
+
+def make_plan(referral, **fields):
+    """A treatment plan stored directly, valid for a year."""
+    from datetime import timedelta
+    from decimal import Decimal
+
+    from django.utils import timezone
+
+    from enquiries.models import TreatmentPlan
+
+    values = {
+        "proposal": "An approved CD19 CAR-T product",
+        "estimated_cost": Decimal("850000.00"),
+        "currency": "CNY",
+        "includes": "Cell manufacturing, infusion, 30 days in hospital.",
+        "valid_until": timezone.localdate() + timedelta(days=365),
+        **fields,
+    }
+    return TreatmentPlan.objects.create(referral=referral, **values)

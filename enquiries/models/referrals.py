@@ -4,12 +4,22 @@ coordinator gives the patient (e.g. a visa invitation letter). All of it is heal
 private storage, covered by export, erasure and retention with the enquiry."""
 
 from django.conf import settings
-from django.db import models
-from django.utils import timezone
+from django.core.exceptions import ValidationError
+from django.db import models, transaction
+from django.utils import timezone, translation
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
-from enquiries.models.records import medical_records_storage
+from enquiries.models.records import kind_and_size, medical_records_storage
+from enquiries.models.timeline import EnquiryEvent
 from therapy_info.programmes import Currency
+
+
+def programme_name(programme):
+    """The programme's name as the timeline keeps it: in the back office's language, whatever
+    language the page that recorded it was in (events are written once and read by staff)."""
+    with translation.override(settings.LANGUAGE_CODE):
+        return str(programme.name)
 
 
 class Referral(models.Model):
@@ -72,6 +82,60 @@ class Referral(models.Model):
 
     def __str__(self):
         return f"{self.programme} ({self.get_status_display()})"
+
+    # What a coordinator must write with each answer but a plan (the plan says it all).
+    NOTE_NEEDED = {
+        Status.DECLINED: _("Write why the programme declined."),
+        Status.MORE_INFORMATION_NEEDED: _("Write what more the programme needs."),
+    }
+
+    def record_answer(self, status, *, by, note="", plan=None):
+        """Record what the programme answered: accepted with `plan` (an unsaved TreatmentPlan,
+        status PLAN_OFFERED), declined with its reason, or more information needed and what
+        (`note`). The referral's status moves, and the timeline says so (and that a plan was
+        recorded). A programme may answer again (a plan after more information, a revised
+        plan): each answer is recorded in turn. Raises ValidationError, field by field ("note",
+        "plan", the plan's fields), and stores nothing, when the answer is incomplete.
+        Returns the plan saved, or None."""
+        if status not in self.Status.values or status == self.Status.SENT:
+            raise ValidationError({"status": _("Choose what the programme answered.")})
+        if self.enquiry.anonymised_at is not None:
+            raise ValidationError(_("This enquiry was anonymised: it takes no more answers."))
+        note = note.strip()
+        if status == self.Status.PLAN_OFFERED:
+            if plan is None:
+                raise ValidationError({"plan": _("An acceptance needs the programme's plan.")})
+            plan.referral = self
+            plan.recorded_by = by
+            plan.full_clean()
+        elif not note:
+            raise ValidationError({"note": self.NOTE_NEEDED[status]})
+        name = programme_name(self.programme)
+        with transaction.atomic():
+            self.status = status
+            self.answered_at = timezone.now()
+            self.answer_note = note
+            self.save(update_fields=["status", "answered_at", "answer_note"])
+            # The answer's status and the programme: never the note, which may describe the
+            # patient's health (it stays on the referral).
+            self.enquiry.record_event(
+                EnquiryEvent.Kind.REFERRAL_ANSWERED,
+                actor=by,
+                referral=self.pk,
+                programme=name,
+                status=status,
+            )
+            if plan is not None:
+                plan.save()
+                self.enquiry.record_event(
+                    EnquiryEvent.Kind.PLAN_RECORDED,
+                    actor=by,
+                    referral=self.pk,
+                    plan=plan.pk,
+                    programme=name,
+                    valid_until=plan.valid_until.isoformat(),
+                )
+        return plan
 
 
 class ReferralFile(models.Model):
@@ -137,6 +201,103 @@ class TreatmentPlan(models.Model):
     def __str__(self):
         return self.proposal
 
+    def clean(self):
+        errors = {}
+        if self.estimated_cost is not None and self.estimated_cost <= 0:
+            errors["estimated_cost"] = _("Enter the estimated cost, more than zero.")
+        if (
+            self.proposed_start is not None
+            and self.proposed_end is not None
+            and self.proposed_end < self.proposed_start
+        ):
+            errors["proposed_end"] = _("The proposed end is before the proposed start.")
+        if errors:
+            raise ValidationError(errors)
+
+    # The patient's choice (their case page calls these). Each returns whether anything changed.
+
+    def accept(self, *, by=None):
+        """The patient accepts this plan: it is decided, the timeline says so, and the enquiry
+        moves to "Treatment planned". Refused (ValidationError, in the patient's language) when
+        another plan of the enquiry is accepted already, when the plan is no longer valid, or
+        when the enquiry is closed. `by` is the staff member recording it for the patient (a
+        phone call), or None when the patient does it on their case page."""
+        from enquiries.models.enquiry import Enquiry  # the enquiry module imports this one
+
+        with transaction.atomic():
+            # Locked first: two plans accepted at once in two tabs must not both go through.
+            enquiry = Enquiry.objects.select_for_update().get(pk=self.referral.enquiry_id)
+            plan = self._locked()
+            if plan.decision == self.Decision.ACCEPTED:
+                return False
+            if not enquiry.is_open or enquiry.anonymised_at is not None:
+                raise ValidationError(
+                    _("This enquiry is closed: please write to your coordinator.")
+                )
+            if plan.valid_until < timezone.localdate():
+                raise ValidationError(
+                    _(
+                        "This plan was valid until %(date)s. Please ask your coordinator for an "
+                        "up-to-date plan."
+                    )
+                    % {"date": date_format(plan.valid_until)}
+                )
+            accepted = TreatmentPlan.objects.filter(
+                referral__enquiry=enquiry, decision=self.Decision.ACCEPTED
+            ).exclude(pk=plan.pk)
+            if accepted.exists():
+                raise ValidationError(
+                    _(
+                        "You have already accepted another plan. To change your choice, please "
+                        "write to your coordinator."
+                    )
+                )
+            plan._decide(self.Decision.ACCEPTED, EnquiryEvent.Kind.PLAN_ACCEPTED, enquiry, by)
+            if enquiry.status != enquiry.Status.TREATMENT_PLANNED:
+                enquiry.change_status(enquiry.Status.TREATMENT_PLANNED, by=by)
+        self.decision, self.decided_at = plan.decision, plan.decided_at
+        return True
+
+    def decline(self, *, by=None):
+        """The patient declines this plan: it is decided and the timeline says so; the enquiry's
+        status stays (other plans may come). A plan already accepted is not declined here: the
+        treatment may be under way, so the patient writes to their coordinator instead."""
+        from enquiries.models.enquiry import Enquiry  # the enquiry module imports this one
+
+        with transaction.atomic():
+            enquiry = Enquiry.objects.select_for_update().get(pk=self.referral.enquiry_id)
+            plan = self._locked()
+            if plan.decision == self.Decision.DECLINED:
+                return False
+            if plan.decision == self.Decision.ACCEPTED:
+                raise ValidationError(
+                    _(
+                        "You have accepted this plan. To change your choice, please write to "
+                        "your coordinator."
+                    )
+                )
+            plan._decide(self.Decision.DECLINED, EnquiryEvent.Kind.PLAN_DECLINED, enquiry, by)
+        self.decision, self.decided_at = plan.decision, plan.decided_at
+        return True
+
+    def _locked(self):
+        return (
+            TreatmentPlan.objects.select_for_update(of=("self",))
+            .select_related("referral__programme")
+            .get(pk=self.pk)
+        )
+
+    def _decide(self, decision, kind, enquiry, by):
+        self.decision = decision
+        self.decided_at = timezone.now()
+        self.save(update_fields=["decision", "decided_at"])
+        enquiry.record_event(
+            kind,
+            actor=by,
+            plan=self.pk,
+            programme=programme_name(self.referral.programme),
+        )
+
 
 class CaseDocument(models.Model):
     """A document a coordinator gives the patient on the case page (a plan's details, a visa
@@ -175,3 +336,6 @@ class CaseDocument(models.Model):
 
     def __str__(self):
         return self.title
+
+    def kind_and_size(self):
+        return kind_and_size(self.content_type, self.size)
