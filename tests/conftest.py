@@ -15,7 +15,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import translation
 
-from enquiries.models import RecordFile
+from enquiries.models import CaseDocument, RecordFile, Referral
 from enquiries.roles import ROLES
 from tests.factories import STAFF_PASSWORD, valid_form_data
 from therapy_info.models import FaqEntry, Page, Reference
@@ -109,11 +109,17 @@ def private_media(tmp_path, monkeypatch):
     """Medical records go to a temporary folder, which tests can inspect for orphans. The folders
     whose tests store records use it in every test (their conftest.py makes it autouse).
 
-    The FileField resolved its storage when the model was defined, so it is swapped directly."""
+    The FileFields resolved their storage when the models were defined, so each is swapped
+    directly: the records', and the referrals' summaries and the documents for the patient."""
     location = tmp_path / "private_media"
     options = settings.STORAGES["medical_records"]["OPTIONS"]
     storage = FileSystemStorage(**{**options, "location": location})
-    monkeypatch.setattr(RecordFile._meta.get_field("file"), "storage", storage)
+    for model, name in [
+        (RecordFile, "file"),
+        (Referral, "summary_document"),
+        (CaseDocument, "file"),
+    ]:
+        monkeypatch.setattr(model._meta.get_field(name), "storage", storage)
     return location
 
 

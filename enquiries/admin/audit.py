@@ -30,6 +30,21 @@ def _message(details):
     return _("Message #%(message)s") % {"message": details.get("message")}
 
 
+def _referred_case(details):
+    return _("%(programme)s, referral #%(referral)s") % {
+        "programme": details.get("programme", "—"),
+        "referral": details.get("referral"),
+    }
+
+
+def _referral(details):
+    return _("Referral #%(referral)s") % {"referral": details.get("referral")}
+
+
+def _document(details):
+    return _("Document #%(document)s") % {"document": details.get("document")}
+
+
 def _applied_retention(details):
     return _("Anonymised: %(anonymised)s. Deleted spam: %(deleted)s.") % {
         "anonymised": ", ".join(details.get("anonymised", [])) or "—",
@@ -63,6 +78,10 @@ AUDIT_LINES = {
     AuditEntry.Action.SENT_MESSAGE_TO_PATIENT: _message,
     AuditEntry.Action.EXPORTED_PATIENT_DATA: _patient_rights,
     AuditEntry.Action.ERASED_ENQUIRY: _patient_rights,
+    AuditEntry.Action.REFERRED_CASE: _referred_case,
+    AuditEntry.Action.DOWNLOADED_REFERRAL_SUMMARY: _referral,
+    AuditEntry.Action.ADDED_PATIENT_DOCUMENT: _document,
+    AuditEntry.Action.DOWNLOADED_PATIENT_DOCUMENT: _document,
 }
 
 

@@ -38,6 +38,16 @@ class AuditEntry(models.Model):
         PATIENT_UPLOADED_FILES = "patient_uploaded_files", _("Patient uploaded files")
         PATIENT_SENT_MESSAGE = "patient_sent_message", _("Patient sent a message")
         SENT_MESSAGE_TO_PATIENT = "sent_message_to_patient", _("Wrote to the patient")
+        REFERRED_CASE = "referred_case", _("Referred the case to a programme")
+        DOWNLOADED_REFERRAL_SUMMARY = (
+            "downloaded_referral_summary",
+            _("Downloaded a referral's case summary"),
+        )
+        ADDED_PATIENT_DOCUMENT = "added_patient_document", _("Added a document for the patient")
+        DOWNLOADED_PATIENT_DOCUMENT = (
+            "downloaded_patient_document",
+            _("Downloaded a document for the patient"),
+        )
 
     created_at = models.DateTimeField(_("when"), default=timezone.now, db_index=True)
     actor = models.ForeignKey(
@@ -124,6 +134,14 @@ ON_THE_TIMELINE = {
     AuditEntry.Action.PATIENT_UPLOADED_FILES: (EnquiryEvent.Kind.FILES_UPLOADED, ("files",)),
     AuditEntry.Action.PATIENT_SENT_MESSAGE: (EnquiryEvent.Kind.MESSAGE_FROM_PATIENT, ("message",)),
     AuditEntry.Action.SENT_MESSAGE_TO_PATIENT: (EnquiryEvent.Kind.MESSAGE_TO_PATIENT, ("message",)),
+    AuditEntry.Action.REFERRED_CASE: (
+        EnquiryEvent.Kind.REFERRED,
+        ("referral", "programme", "method"),
+    ),
+    AuditEntry.Action.ADDED_PATIENT_DOCUMENT: (
+        EnquiryEvent.Kind.DOCUMENT_ADDED,
+        ("document", "type", "size", "programme"),
+    ),
 }
 
 

@@ -18,14 +18,17 @@ def medical_records_storage():
     return storages["medical_records"]
 
 
+def file_size(size):
+    """A size as a person reads it: "0.8 KB", "9.1 MB"."""
+    if size < 100 * 1024:
+        return _("%(size)s KB") % {"size": number_format(max(round(size / 1024, 1), 0.1), 1)}
+    return _("%(size)s MB") % {"size": number_format(round(size / (1024 * 1024), 1), 1)}
+
+
 def kind_and_size(content_type, size):
     """A file as a person names it: "PDF document, 0.8 MB", not "application/pdf, 790 bytes"."""
     kind = FILE_KINDS.get(content_type, _("File"))
-    if size < 100 * 1024:
-        amount = _("%(size)s KB") % {"size": number_format(max(round(size / 1024, 1), 0.1), 1)}
-    else:
-        amount = _("%(size)s MB") % {"size": number_format(round(size / (1024 * 1024), 1), 1)}
-    return f"{kind}, {amount}"
+    return f"{kind}, {file_size(size)}"
 
 
 class RecordFile(models.Model):

@@ -3,6 +3,8 @@ programme answered, the treatment plans it proposed and the patient's choice, an
 coordinator gives the patient (e.g. a visa invitation letter). All of it is health data: files in
 private storage, covered by export, erasure and retention with the enquiry."""
 
+import hashlib
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
@@ -20,6 +22,12 @@ def programme_name(programme):
     language the page that recorded it was in (events are written once and read by staff)."""
     with translation.override(settings.LANGUAGE_CODE):
         return str(programme.name)
+
+
+class PackageChanged(Exception):
+    """A file of a referral's package is no longer what was recorded as sent (gone from storage,
+    or other content): the package does not go out. (Its class name is what the timeline and the
+    logs say; the message names the file.)"""
 
 
 class Referral(models.Model):
@@ -83,6 +91,28 @@ class Referral(models.Model):
     def __str__(self):
         return f"{self.programme} ({self.get_status_display()})"
 
+    @property
+    def summary_file_name(self):
+        return f"{self.enquiry.reference}-case-summary.html"
+
+    def package(self):
+        """The package as it goes by email: (file name, content, type) of the summary and of each
+        record file, read from private storage now and checked against the SHA-256 recorded when
+        the referral was made. Raises PackageChanged rather than send something else."""
+        files = [
+            (
+                self.summary_file_name,
+                _read_checked(self.summary_document, self.summary_sha256, "summary"),
+                "text/html; charset=utf-8",
+            )
+        ]
+        for sent in self.files.select_related("record_file"):
+            if sent.record_file is None:
+                raise PackageChanged(f"file {sent.pk} of referral {self.pk} is gone")
+            content = _read_checked(sent.record_file.file, sent.sha256, f"file {sent.pk}")
+            files.append((sent.name, content, sent.record_file.content_type))
+        return files
+
     # What a coordinator must write with each answer but a plan (the plan says it all).
     NOTE_NEEDED = {
         Status.DECLINED: _("Write why the programme declined."),
@@ -136,6 +166,17 @@ class Referral(models.Model):
                     valid_until=plan.valid_until.isoformat(),
                 )
         return plan
+
+
+def _read_checked(field_file, sha256, what):
+    try:
+        with field_file.open("rb") as handle:
+            content = handle.read()
+    except FileNotFoundError:
+        raise PackageChanged(f"{what} is missing from storage") from None
+    if hashlib.sha256(content).hexdigest() != sha256:
+        raise PackageChanged(f"{what} is not what was recorded")
+    return content
 
 
 class ReferralFile(models.Model):

@@ -165,6 +165,14 @@ AUDIT_LINES = [
     (Action.PATIENT_UPLOADED_FILES, {"files": 3}, "3 file(s)"),
     (Action.PATIENT_SENT_MESSAGE, {"message": 9}, "Message #9"),
     (Action.SENT_MESSAGE_TO_PATIENT, {"message": 10}, "Message #10"),
+    (
+        Action.REFERRED_CASE,
+        {"referral": 3, "programme": "Alpha Hospital", "method": "email", "files": 2},
+        "Alpha Hospital, referral #3",
+    ),
+    (Action.DOWNLOADED_REFERRAL_SUMMARY, {"referral": 3}, "Referral #3"),
+    (Action.ADDED_PATIENT_DOCUMENT, {"document": 5, "type": "application/pdf"}, "Document #5"),
+    (Action.DOWNLOADED_PATIENT_DOCUMENT, {"document": 5}, "Document #5"),
 ]
 
 
