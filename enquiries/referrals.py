@@ -227,7 +227,6 @@ def render_summary(enquiry, programme, files, *, share_answers, sent_at):
             "programme_zh": names["zh-hans"],
             "sent_on": timezone.localdate(sent_at).isoformat(),
             "sections": summary_answers(enquiry) if share_answers else [],
-            "share_answers": share_answers,
             "files": [
                 {"name": each.name, "size": file_size(each.size), "sha256": each.sha256}
                 for each in files

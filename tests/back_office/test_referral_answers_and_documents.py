@@ -6,6 +6,7 @@ from datetime import date, timedelta
 
 import pytest
 from django.contrib.auth.models import Permission
+from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone
@@ -233,6 +234,17 @@ class TestDocumentsForThePatient:
         )
 
         assert "plan" in page.context["form"].errors
+        assert not CaseDocument.objects.exists()
+
+    def test_the_rule_on_plans_holds_below_the_page_too(self, coordinator, enquiry, make, alpha):
+        elsewhere = make_plan(make_referral(make(email="else@example.org"), alpha))
+
+        with pytest.raises(ValidationError) as refused:
+            referrals.add_document(
+                enquiry, document_upload(), title="Letter", plan=elsewhere, by=coordinator
+            )
+
+        assert refused.value.message_dict == {"plan": ["Choose a plan of this enquiry."]}
         assert not CaseDocument.objects.exists()
 
     def test_a_content_editor_gets_403(self, login, content_editor, enquiry):

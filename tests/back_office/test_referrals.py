@@ -8,6 +8,7 @@ import uuid
 
 import pytest
 from django.core import mail
+from django.core.exceptions import ValidationError
 from django.urls import reverse
 
 from enquiries import consents, records, referrals
@@ -396,6 +397,26 @@ class TestRefusedReferrals:
         assert page.context["form"].errors["record_files"] == [
             "“scan 1.pdf” is missing from storage: leave it out, or ask the patient to send it "
             "again."
+        ]
+        assert not Referral.objects.exists()
+
+    def test_a_draft_programme_is_refused_below_the_page_too(self, coordinator, patient):
+        draft = make_programme(
+            name="Draft Hospital", status="draft", international_office_email="io@d.example.cn"
+        )
+
+        with pytest.raises(ValidationError) as refused:
+            referrals.refer(
+                patient,
+                programmes=[draft],
+                record_files=[],
+                share_answers=True,
+                method="email",
+                by=coordinator,
+            )
+
+        assert refused.value.message_dict["programmes"] == [
+            "Draft Hospital is not published: refer to published programmes."
         ]
         assert not Referral.objects.exists()
 
