@@ -67,7 +67,7 @@ def make_programme(name="Demo Hospital CAR-T Programme", city="Beijing", **field
     return Programme.objects.create(
         name=name,
         slug=slug,
-        city=City.objects.get(name=city),
+        city=City.objects.get_or_create(name=city)[0],
         status=fields.pop("status", Programme.Status.PUBLISHED),
         **fields,
     )
