@@ -10,6 +10,7 @@ import pytest
 from django.core import mail
 from django.core.exceptions import ValidationError
 from django.urls import reverse
+from django.utils import translation
 
 from enquiries import consents, records, referrals
 from enquiries.models import (
@@ -317,6 +318,31 @@ class TestWithoutConsent:
         assert patient.hospital_sharing_requested_at is None
         assert not patient.emails.exists()
 
+    def test_the_patients_agreement_on_the_case_page_lets_the_coordinator_refer(
+        self, login, coordinator, make, alpha
+    ):
+        enquiry = make(status=Enquiry.Status.IN_REVIEW)
+        login(coordinator).post(ask_url(enquiry))
+
+        consent = referrals.record_hospital_sharing_answer(enquiry, given=True, language="ar")
+
+        assert (consent.given, consent.language) == (True, "ar")
+        with translation.override("ar"):
+            assert consent.text == str(consents.CONSENT_TEXTS[Consent.Kind.HOSPITAL_SHARING])
+        assert enquiry.events.filter(kind=EnquiryEvent.Kind.HOSPITAL_SHARING_GIVEN).exists()
+        enquiry.refresh_from_db()
+        assert enquiry.news_from_patient_at is not None
+        page = login(coordinator).get(refer_url(enquiry))
+        assert page.context["form"] is not None
+
+    def test_a_refusal_on_the_case_page_is_recorded_and_still_refuses(self, make):
+        enquiry = make()
+
+        referrals.record_hospital_sharing_answer(enquiry, given=False, language="en")
+
+        assert not referrals.has_hospital_sharing_consent(enquiry)
+        assert not enquiry.events.filter(kind=EnquiryEvent.Kind.HOSPITAL_SHARING_GIVEN).exists()
+
     def test_asking_needs_a_post(self, login, coordinator, make):
         assert login(coordinator).get(ask_url(make())).status_code == 405
 
@@ -457,8 +483,6 @@ class TestTheSummary:
         assert OWN_WORDS.split(":")[0] in html
 
     def test_it_names_the_answer_in_chinese_as_the_form_does(self, coordinator, patient, alpha):
-        from django.utils import translation
-
         [referral] = referrals.refer(
             patient,
             programmes=[alpha],

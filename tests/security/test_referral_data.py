@@ -102,6 +102,19 @@ class TestTheExport:
         assert plan["includes"] == INCLUDES_TEXT
         assert plan["your_decision"] == "Accepted by the patient"
 
+    def test_it_names_the_hospital_the_patient_preferred_and_when_they_were_asked(
+        self, login, lead, referred
+    ):
+        Enquiry.objects.filter(pk=referred.pk).update(
+            preferred_programme=Referral.objects.get().programme,
+            hospital_sharing_requested_at=NOW,
+        )
+
+        _archive, data = exported(login(lead), referred)
+
+        assert data["enquiry"]["preferred hospital"] == "Alpha Hospital"
+        assert data["enquiry"]["asked to agree to sharing with hospitals"].startswith("2031-06-15")
+
     def test_it_holds_the_summary_and_the_documents_files(self, login, lead, referred):
         archive, data = exported(login(lead), referred)
 
