@@ -8,7 +8,6 @@ from datetime import timedelta
 
 import pytest
 from django.conf import settings
-from django.contrib.auth.models import Permission
 from django.utils import timezone
 
 from enquiries import case, consents, records, referrals
@@ -174,19 +173,6 @@ def test_the_referral_pages_have_no_wcag_a_or_aa_violations(
     desktop_page, live_server, django_user_model, private_media, screenshot
 ):
     cora = helpers.staff_user(django_user_model, "cora", "coordinator", first_name="Cora")
-    # Coordinators refer (migration 0026; helpers.staff_user knows 0004's).
-    cora.groups.get().permissions.add(
-        *Permission.objects.filter(
-            codename__in=[
-                "view_referral",
-                "add_referral",
-                "change_referral",
-                "view_treatmentplan",
-                "view_casedocument",
-                "add_casedocument",
-            ]
-        )
-    )
     programme = make_programme(name="Alpha Hospital", international_office_email="io@a.example")
     referred = make_enquiry()
     consents.record_consent(referred, Consent.Kind.HOSPITAL_SHARING, given=True, language="en")
