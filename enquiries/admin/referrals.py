@@ -346,6 +346,7 @@ class EnquiryReferrals:
         for referral in referrals_made:
             referral.files_sent, referral.plans_offered = [], []
             referral.email_sent = emails.get(referral.email_id)
+            referral.short_summary_sha256 = referral.summary_sha256[:SHORT_HASH]
         for sent in instances(ReferralFile, enquiry.referral_file_rows, order_by=("id",)):
             sent.short_sha256 = sent.sha256[:SHORT_HASH]
             by_pk[sent.referral_id].files_sent.append(sent)
