@@ -17,7 +17,7 @@ from django.utils import timezone, translation
 from django.utils.formats import number_format
 from django.utils.translation import gettext_lazy as _
 
-from enquiries import case, consents, outbox, records
+from enquiries import outbox, records
 from enquiries.forms import EnquiryForm
 from enquiries.models import (
     AuditEntry,
@@ -121,22 +121,6 @@ def ask_for_hospital_sharing(enquiry, *, by):
             outbox.queue_email(locked, OutgoingEmail.Kind.HOSPITAL_SHARING_REQUEST)
     enquiry.hospital_sharing_requested_at = locked.hospital_sharing_requested_at
     return True
-
-
-def record_hospital_sharing_answer(enquiry, *, given, language):
-    """The patient's answer to sharing their case with hospitals, given on their case page (in
-    `language`, the page's): the consent is stored with the wording they read (a later answer
-    counts over an earlier one, hospital_sharing_consent), and the coordinators learn of it as
-    of anything new from the patient; an agreement is on the timeline. Returns the Consent."""
-    with transaction.atomic():
-        locked = Enquiry.objects.select_for_update().get(pk=enquiry.pk)
-        consent = consents.record_consent(
-            locked, Consent.Kind.HOSPITAL_SHARING, given=given, language=language
-        )
-        if given:
-            locked.record_event(EnquiryEvent.Kind.HOSPITAL_SHARING_GIVEN)
-        case.raise_news_flag(locked)
-    return consent
 
 
 # The case package.

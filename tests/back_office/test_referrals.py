@@ -318,30 +318,14 @@ class TestWithoutConsent:
         assert patient.hospital_sharing_requested_at is None
         assert not patient.emails.exists()
 
-    def test_the_patients_agreement_on_the_case_page_lets_the_coordinator_refer(
-        self, login, coordinator, make, alpha
-    ):
+    def test_an_agreement_given_after_asking_opens_the_form(self, login, coordinator, make):
         enquiry = make(status=Enquiry.Status.IN_REVIEW)
-        login(coordinator).post(ask_url(enquiry))
+        client = login(coordinator)
+        client.post(ask_url(enquiry))
 
-        consent = referrals.record_hospital_sharing_answer(enquiry, given=True, language="ar")
+        consents.record_consent(enquiry, Consent.Kind.HOSPITAL_SHARING, given=True, language="ar")
 
-        assert (consent.given, consent.language) == (True, "ar")
-        with translation.override("ar"):
-            assert consent.text == str(consents.CONSENT_TEXTS[Consent.Kind.HOSPITAL_SHARING])
-        assert enquiry.events.filter(kind=EnquiryEvent.Kind.HOSPITAL_SHARING_GIVEN).exists()
-        enquiry.refresh_from_db()
-        assert enquiry.news_from_patient_at is not None
-        page = login(coordinator).get(refer_url(enquiry))
-        assert page.context["form"] is not None
-
-    def test_a_refusal_on_the_case_page_is_recorded_and_still_refuses(self, make):
-        enquiry = make()
-
-        referrals.record_hospital_sharing_answer(enquiry, given=False, language="en")
-
-        assert not referrals.has_hospital_sharing_consent(enquiry)
-        assert not enquiry.events.filter(kind=EnquiryEvent.Kind.HOSPITAL_SHARING_GIVEN).exists()
+        assert client.get(refer_url(enquiry)).context["form"] is not None
 
     def test_asking_needs_a_post(self, login, coordinator, make):
         assert login(coordinator).get(ask_url(make())).status_code == 405
