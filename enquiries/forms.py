@@ -174,38 +174,42 @@ class RecordFilesField(forms.FileField):
         errors = []
         for uploaded in files:
             super().clean(uploaded, initial)
-            if uploaded.size > records.MAX_FILE_SIZE:
-                errors.append(
-                    forms.ValidationError(
-                        _("“%(name)s” is larger than 10 MB."),
-                        code="too_large",
-                        params={"name": uploaded.name},
-                    )
-                )
-            elif records.is_heic(uploaded):
-                errors.append(
-                    forms.ValidationError(
-                        _(
-                            "“%(name)s” is an iPhone photo in the HEIC format, which we cannot "
-                            "read. Please send it as JPEG: choose it again from “Photos” (not "
-                            "from “Files”), and the iPhone sends a JPEG; or, in Settings > "
-                            "Camera > Formats, choose “Most Compatible” before taking the photo."
-                        ),
-                        code="heic",
-                        params={"name": uploaded.name},
-                    )
-                )
-            elif records.detect_content_type(uploaded) is None:
-                errors.append(
-                    forms.ValidationError(
-                        _("“%(name)s” is not a PDF, JPEG or PNG file."),
-                        code="wrong_type",
-                        params={"name": uploaded.name},
-                    )
-                )
+            try:
+                check_record_file(uploaded)
+            except forms.ValidationError as error:
+                errors.append(error)
         if errors:
             raise forms.ValidationError(errors)
         return files
+
+
+def check_record_file(uploaded):
+    """Raise the ValidationError that says why an upload is not a file we keep: larger than
+    MAX_FILE_SIZE, an iPhone photo in HEIC, or not a PDF, JPEG or PNG by its content. The one
+    check of every file stored with an enquiry (the form's records, a document for the patient)."""
+    if uploaded.size > records.MAX_FILE_SIZE:
+        raise forms.ValidationError(
+            _("“%(name)s” is larger than 10 MB."),
+            code="too_large",
+            params={"name": uploaded.name},
+        )
+    if records.is_heic(uploaded):
+        raise forms.ValidationError(
+            _(
+                "“%(name)s” is an iPhone photo in the HEIC format, which we cannot "
+                "read. Please send it as JPEG: choose it again from “Photos” (not "
+                "from “Files”), and the iPhone sends a JPEG; or, in Settings > "
+                "Camera > Formats, choose “Most Compatible” before taking the photo."
+            ),
+            code="heic",
+            params={"name": uploaded.name},
+        )
+    if records.detect_content_type(uploaded) is None:
+        raise forms.ValidationError(
+            _("“%(name)s” is not a PDF, JPEG or PNG file."),
+            code="wrong_type",
+            params={"name": uploaded.name},
+        )
 
 
 def check_what_the_upload_skipped(receipt):

@@ -1,7 +1,11 @@
 """What the emails about an enquiry say: the patient's acknowledgement, fresh case page links and
-word of a coordinator's message, the coordinators' notification of a new enquiry and of news from
-the patient. None carries health details (a message's text included): the patient's emails link to
-their case page, the coordinators' to the back office. enquiries.outbox sends each exactly once."""
+word of a coordinator's message or of a question waiting on their case page, the coordinators'
+notification of a new enquiry and of news from the patient, and a referral to a programme. None
+carries health details (a message's text included): the patient's emails link to their case page,
+the coordinators' to the back office. A referral is the exception the patient agreed to: its
+package (summary and records) goes as attachments to the programme's international office, with
+neither the patient's name nor health details in its subject or text. enquiries.outbox sends each
+exactly once."""
 
 from django.conf import settings
 from django.core.mail import EmailMessage, mailers
@@ -9,7 +13,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
 
-from enquiries.models import CaseLink, OutgoingEmail
+from enquiries.models import CaseLink, OutgoingEmail, Referral
 from enquiries.roles import ASSIGNABLE_GROUPS
 
 
@@ -20,11 +24,16 @@ def _render(template_base, context):
     return " ".join(subject.split()), body
 
 
-def send(subject, body, recipients, message_id, mailer=None):
+def send(subject, body, recipients, message_id, mailer=None, *, attachments=(), reply_to=()):
     """Hand one message to the mail server, under the Message-ID its outbox row chose, through
-    `mailer` (a connection the caller opened and will close) or the default mailer."""
+    `mailer` (a connection the caller opened and will close) or the default mailer.
+    `attachments`: (file name, content, type) of each, read by the caller when it sends."""
     headers = {"Message-ID": message_id} if message_id else {}
-    message = EmailMessage(subject=subject, body=body, to=recipients, headers=headers)
+    message = EmailMessage(
+        subject=subject, body=body, to=recipients, headers=headers, reply_to=list(reply_to)
+    )
+    for name, content, content_type in attachments:
+        message.attach(name, content, content_type)
     (mailer or mailers.default).send_messages([message])
 
 
@@ -60,6 +69,10 @@ def send_case_link(enquiry, message_id=None, mailer=None):
 
 def send_message_waiting(enquiry, message_id=None, mailer=None):
     _send_to_patient("enquiries/email/message_waiting", enquiry, message_id, mailer)
+
+
+def send_hospital_sharing_request(enquiry, message_id=None, mailer=None):
+    _send_to_patient("enquiries/email/hospital_sharing_request", enquiry, message_id, mailer)
 
 
 def _send_to_coordinators(template_base, enquiry, recipients, message_id, mailer, **context):
@@ -113,6 +126,41 @@ def send_news_from_patient(enquiry, message_id=None, mailer=None):
     )
 
 
+# The languages of a referral's email, one after the other: ours and the hospitals'.
+REFERRAL_LANGUAGES = ("en", "zh-hans")
+
+
+def send_referral(enquiry, message_id=None, mailer=None):
+    """The referral whose email this is, to the address it records it went to, with its package
+    attached (read and checked now: Referral.package)."""
+    referral = Referral.objects.select_related("programme").get(
+        enquiry=enquiry, email__message_id=message_id
+    )
+    package = referral.package()
+    subjects, bodies = [], []
+    for language in REFERRAL_LANGUAGES:
+        with translation.override(language):
+            context = {
+                "reference": enquiry.reference,
+                "programme": str(referral.programme.name),
+                "files": len(package) - 1,
+                "SITE_NAME": settings.SITE_NAME,
+                "CONTACT_EMAIL": settings.CONTACT_EMAIL,
+            }
+            subject, body = _render("enquiries/email/referral", context)
+        subjects.append(subject)
+        bodies.append(body.strip())
+    send(
+        " / ".join(subjects),
+        "\n\n———\n\n".join(bodies) + "\n",
+        [referral.sent_to],
+        message_id,
+        mailer,
+        attachments=package,
+        reply_to=[settings.CONTACT_EMAIL],
+    )
+
+
 # The emails a new enquiry triggers.
 NEW_ENQUIRY_EMAILS = [
     OutgoingEmail.Kind.ACKNOWLEDGEMENT,
@@ -135,4 +183,9 @@ SENDERS = {
         OutgoingEmail.RecipientRole.PATIENT,
         send_message_waiting,
     ),
+    OutgoingEmail.Kind.HOSPITAL_SHARING_REQUEST: (
+        OutgoingEmail.RecipientRole.PATIENT,
+        send_hospital_sharing_request,
+    ),
+    OutgoingEmail.Kind.REFERRAL: (OutgoingEmail.RecipientRole.PROGRAMME, send_referral),
 }

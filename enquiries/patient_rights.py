@@ -1,5 +1,6 @@
 """A patient's rights over what we hold: a copy of everything (subject access, GDPR Art. 15 /
-PIPL Art. 45) as a ZIP of JSON and the uploaded files, and erasure (GDPR Art. 17 / PIPL Art. 47).
+PIPL Art. 45) as a ZIP of JSON and the files (their records, what went to hospitals, the
+documents given to them), and erasure (GDPR Art. 17 / PIPL Art. 47).
 Lead coordinators run both from the admin; both leave an audit entry."""
 
 import json
@@ -15,6 +16,7 @@ from django.utils import timezone
 from enquiries import case, records
 from enquiries.models import (
     AuditEntry,
+    CaseDocument,
     CaseLink,
     CaseMessage,
     Consent,
@@ -22,6 +24,8 @@ from enquiries.models import (
     Note,
     OutgoingEmail,
     RecordFile,
+    Referral,
+    TreatmentPlan,
     staff_name,
 )
 
@@ -36,6 +40,8 @@ def _value(enquiry, field):
         return enquiry.country.name
     if field.name == "duplicate_of":
         return enquiry.duplicate_of.reference if enquiry.duplicate_of else None
+    if field.name == "preferred_programme":
+        return str(enquiry.preferred_programme.name) if enquiry.preferred_programme else None
     if field.is_relation:
         return staff_name(getattr(enquiry, field.name)) or None
     return getattr(enquiry, field.name)
@@ -45,6 +51,74 @@ def _zip_file_name(index, record):
     """A name inside the ZIP: numbered, the patient's own name made harmless by the sanitiser
     downloads use, so it ends in the detected type's extension too."""
     return f"{index}-{records.safe_file_name(record.original_name, record.content_type)}"
+
+
+def _money(plan):
+    # Text, not a JSON number: a decimal amount exactly as stored.
+    return str(plan.estimated_cost)
+
+
+def _referrals(enquiry):
+    """Each referral as it went (to which programme, when, how, what was shared, the files' hashes,
+    its summary in this archive), the programme's answer and its plans with the patient's choice."""
+    described = []
+    for index, referral in enumerate(enquiry.referrals.all(), start=1):
+        described.append(
+            {
+                "programme": str(referral.programme.name),
+                "city": str(referral.programme.city.name),
+                "sent_at": referral.sent_at,
+                "sent": referral.get_method_display(),
+                "sent_to": referral.sent_to,
+                "sent_by": staff_name(referral.sent_by) or None,
+                "answers_to_the_form_shared": referral.shared_answers,
+                "summary_in_this_archive": (
+                    f"referrals/{index}-case-summary.html" if referral.summary_document else None
+                ),
+                "summary_sha256": referral.summary_sha256,
+                "package_size_in_bytes": referral.package_size,
+                "files_sent": [
+                    {"name": sent.name, "size_in_bytes": sent.size, "sha256": sent.sha256}
+                    for sent in referral.files.all()
+                ],
+                "status": referral.get_status_display(),
+                "answered_at": referral.answered_at,
+                "answer": referral.answer_note,
+                "treatment_plans": [
+                    {
+                        "proposal": plan.proposal,
+                        "proposed_start": plan.proposed_start,
+                        "proposed_end": plan.proposed_end,
+                        "estimated_cost": _money(plan),
+                        "currency": plan.currency,
+                        "includes": plan.includes,
+                        "excludes": plan.excludes,
+                        "valid_until": plan.valid_until,
+                        "recorded_at": plan.recorded_at,
+                        "your_decision": plan.get_decision_display(),
+                        "decided_at": plan.decided_at,
+                    }
+                    for plan in referral.plans.all()
+                ],
+            }
+        )
+    return described
+
+
+def _documents(enquiry):
+    return [
+        {
+            "title": document.title,
+            "file_in_this_archive": f"documents/{_zip_file_name(index, document)}",
+            "original_name": document.original_name,
+            "type": document.content_type,
+            "size_in_bytes": document.size,
+            "sha256": document.sha256,
+            "added_at": document.added_at,
+            "with_the_plan": document.plan.proposal if document.plan else None,
+        }
+        for index, document in enumerate(enquiry.case_documents.all(), start=1)
+    ]
 
 
 def describe(enquiry):
@@ -116,6 +190,8 @@ def describe(enquiry):
             for event in enquiry.events.all()
         ],
         "files": files,
+        "referrals": _referrals(enquiry),
+        "documents_for_the_patient": _documents(enquiry),
     }
 
 
@@ -137,12 +213,33 @@ def export(enquiries, *, by, person_of=None):
         for enquiry in enquiries:
             data = {"reference": enquiry.reference, "exported_at": exported_at, **describe(enquiry)}
             folder = enquiry.reference
-            for record, listed in zip(enquiry.record_files.all(), data["files"], strict=True):
+            stored = [
+                *zip(
+                    (record.file for record in enquiry.record_files.all()),
+                    data["files"],
+                    ["file_in_this_archive"] * len(data["files"]),
+                    strict=True,
+                ),
+                *(
+                    (referral.summary_document, listed, "summary_in_this_archive")
+                    for referral, listed in zip(
+                        enquiry.referrals.all(), data["referrals"], strict=True
+                    )
+                    if listed["summary_in_this_archive"]
+                ),
+                *zip(
+                    (document.file for document in enquiry.case_documents.all()),
+                    data["documents_for_the_patient"],
+                    ["file_in_this_archive"] * len(data["documents_for_the_patient"]),
+                    strict=True,
+                ),
+            ]
+            for file, listed, key in stored:
                 try:
-                    with record.file.open("rb") as handle:
-                        zipped.writestr(f"{folder}/{listed['file_in_this_archive']}", handle.read())
+                    with file.open("rb") as handle:
+                        zipped.writestr(f"{folder}/{listed[key]}", handle.read())
                 except FileNotFoundError:
-                    listed["file_in_this_archive"] = None
+                    listed[key] = None
                     listed["missing_from_storage"] = True
             zipped.writestr(
                 f"{folder}/enquiry.json",
@@ -159,28 +256,34 @@ def export(enquiries, *, by, person_of=None):
     return archive
 
 
-# What hangs off an enquiry and goes with it, as the erasure page counts it: the related name on
-# Enquiry of each kind of row.
+# What hangs off an enquiry and goes with it, as the erasure page counts it: a name for each kind
+# of row, its model and the lookup from a row to its enquiry.
 ERASED_WITH_THE_ENQUIRY = {
-    "messages": CaseMessage,
-    "record_files": RecordFile,
-    "notes": Note,
-    "consents": Consent,
-    "emails": OutgoingEmail,
-    "case_links": CaseLink,
+    "messages": (CaseMessage, "enquiry"),
+    "record_files": (RecordFile, "enquiry"),
+    "notes": (Note, "enquiry"),
+    "consents": (Consent, "enquiry"),
+    "emails": (OutgoingEmail, "enquiry"),
+    "case_links": (CaseLink, "enquiry"),
+    "referrals": (Referral, "enquiry"),
+    "treatment_plans": (TreatmentPlan, "referral__enquiry"),
+    "case_documents": (CaseDocument, "enquiry"),
 }
 
 
-def _count(model):
-    rows = model.objects.filter(enquiry=OuterRef("pk")).order_by().values("enquiry")
+def _count(model, to_enquiry):
+    rows = model.objects.filter(**{to_enquiry: OuterRef("pk")}).order_by().values(to_enquiry)
     return Coalesce(Subquery(rows.annotate(count=Count("pk")).values("count")), 0)
 
 
 def what_erasure_removes(enquiries):
     """The enquiries, each annotated with how many rows of each kind (ERASED_WITH_THE_ENQUIRY,
-    as `<related name>_count`) go with it: one query, whatever the number of rows."""
+    as `<name>_count`) go with it: one query, whatever the number of rows."""
     return enquiries.annotate(
-        **{f"{name}_count": _count(model) for name, model in ERASED_WITH_THE_ENQUIRY.items()}
+        **{
+            f"{name}_count": _count(model, to_enquiry)
+            for name, (model, to_enquiry) in ERASED_WITH_THE_ENQUIRY.items()
+        }
     )
 
 
@@ -192,13 +295,13 @@ def erase(enquiries, *, by, person_of=None):
     country, diagnosis and cities, which with the reference could point back at the patient who
     asked us to forget them. Returns the references erased."""
     with transaction.atomic():
-        enquiries = list(enquiries.prefetch_related("record_files"))
+        enquiries = list(enquiries.prefetch_related("record_files", "case_documents", "referrals"))
         for enquiry in enquiries:
             AuditEntry.record(
                 by,
                 AuditEntry.Action.ERASED_ENQUIRY,
                 enquiry=enquiry,
-                files=len(enquiry.record_files.all()),
+                files=len(enquiry.stored_files()),
                 **person_details(enquiry, person_of),
             )
         erased = Enquiry.objects.filter(pk__in=[e.pk for e in enquiries]).delete_with_files()

@@ -107,22 +107,23 @@ def sha256_of(uploaded_file):
     return digest.hexdigest()
 
 
-def random_storage_name(content_type):
+def random_storage_name(content_type, folder="records", extension=None):
     """A name that says nothing about the patient or the original file, so neither a directory
     listing nor a leaked path reveals anything; two hex characters shard the directory."""
     token = secrets.token_hex(16)
-    return f"records/{token[:2]}/{token}.{EXTENSIONS[content_type]}"
+    return f"{folder}/{token[:2]}/{token}.{extension or EXTENSIONS[content_type]}"
 
 
-def store(enquiry, uploaded_file, **fields):
+def store(enquiry, uploaded_file, *, model=RecordFile, folder="records", **fields):
     """Write the upload to private storage under a random name; return the unsaved record (with
-    `fields`, such as the checklist item the patient named).
+    `fields`, such as the checklist item the patient named): a RecordFile, or another `model`
+    with the same file fields (a CaseDocument).
 
     Its `file.name` is what to delete if the transaction fails."""
     content_type = detect_content_type(uploaded_file)
     if content_type is None:
         raise ValueError("Only files the form accepted may be stored.")
-    record = RecordFile(
+    record = model(
         enquiry=enquiry,
         original_name=uploaded_file.name[:255],
         content_type=content_type,
@@ -130,7 +131,7 @@ def store(enquiry, uploaded_file, **fields):
         sha256=sha256_of(uploaded_file),
         **fields,
     )
-    name = random_storage_name(content_type)
+    name = random_storage_name(content_type, folder)
     try:
         record.file.save(name, uploaded_file, save=False)
     except BaseException:
@@ -140,26 +141,52 @@ def store(enquiry, uploaded_file, **fields):
     return record
 
 
-@contextmanager
-def atomic_with_files():
-    """A transaction that may store record files, with the `store_all(enquiry, uploaded_files)`
-    to do it: it writes each file to storage, inserts their rows and returns them. If the
-    transaction fails, its commit included, every file it wrote is removed from storage."""
-    written = []
+class FileWrites:
+    """The files a transaction writes to private storage (atomic_with_files), so that they can be
+    removed if it fails. Called as `store_all(enquiry, uploaded_files, **fields)`, it stores the
+    patient's record files and inserts their rows."""
 
-    def store_all(enquiry, uploaded_files, **fields):
-        stored = []
-        for uploaded in uploaded_files:
-            stored.append(store(enquiry, uploaded, **fields))
-            written.append(stored[-1].file.name)
+    def __init__(self):
+        # (storage, name) of each file written.
+        self.written = []
+
+    def __call__(self, enquiry, uploaded_files, **fields):
+        stored = [self.store(enquiry, uploaded, **fields) for uploaded in uploaded_files]
         RecordFile.objects.bulk_create(stored)
         return stored
 
+    def store(self, enquiry, uploaded_file, **fields):
+        """One upload written as store() writes it; the row is the caller's to save."""
+        record = store(enquiry, uploaded_file, **fields)
+        self.written.append((record.file.storage, record.file.name))
+        return record
+
+    def write(self, field_file, name, content):
+        """Write `content` (a django.core.files File) under `name` through a model's FileField,
+        without saving its row."""
+        try:
+            field_file.save(name, content, save=False)
+        except BaseException:
+            discard_stored_files(field_file.storage, [name])
+            raise
+        self.written.append((field_file.storage, field_file.name))
+
+    def discard(self):
+        for storage, name in self.written:
+            discard_stored_files(storage, [name])
+
+
+@contextmanager
+def atomic_with_files():
+    """A transaction that may write files to private storage, with the FileWrites that write them
+    (`store_all`). If the transaction fails, its commit included, every file it wrote is removed
+    from storage."""
+    writes = FileWrites()
     try:
         with transaction.atomic():
-            yield store_all
+            yield writes
     except BaseException:
-        discard_stored_files(RecordFile._meta.get_field("file").storage, written)
+        writes.discard()
         raise
 
 

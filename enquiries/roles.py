@@ -19,7 +19,10 @@ ROLES = {
 ASSIGNABLE_GROUPS = [COORDINATORS, LEAD_COORDINATORS]
 
 ROLE_DESCRIPTIONS = {
-    "coordinator": _("sees and works enquiries, adds notes, downloads records"),
+    "coordinator": _(
+        "sees and works enquiries, adds notes, downloads records, refers cases to programmes "
+        "and records their answers"
+    ),
     "lead": _(
         "also reassigns, exports, erases a person's enquiries at their request, reads the "
         "audit log, unlocks staff logins"

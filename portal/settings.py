@@ -531,3 +531,6 @@ CASE_MESSAGES_PER_HOUR = env.int("CASE_MESSAGES_PER_HOUR", default=20)
 # from the case page (each upload: up to 5 files of 10 MB, as on the form).
 CASE_MAX_FILES_PER_ENQUIRY = env.int("CASE_MAX_FILES_PER_ENQUIRY", default=30)
 CASE_MAX_MEGABYTES_PER_ENQUIRY = env.int("CASE_MAX_MEGABYTES_PER_ENQUIRY", default=200)
+# The largest case package a coordinator sends a hospital (the summary and the record files
+# chosen): 20 MB. By email the attachments grow by a third (base64), about 27 MB on the wire.
+REFERRAL_PACKAGE_MAX_BYTES = env.int("REFERRAL_PACKAGE_MAX_BYTES", default=20 * 1024 * 1024)

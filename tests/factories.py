@@ -66,12 +66,14 @@ def make_enquiry(**overrides):
 
 
 def make_programme(name="Hospital of the test", city="Shanghai", **overrides):
-    """A programme in a city (one the migrations seed, or a new one where they did not run: a
-    live server's database is emptied after each test); `name_zh_hans` etc. give its other names."""
+    """A published programme in a city (one the migrations seed, or a new one where they did not
+    run: a live server's database is emptied after each test), without facts; `name_zh_hans` etc.
+    give its other names."""
     fields = {
         "slug": f"programme-{uuid.uuid4().hex[:12]}",
         "name": name,
         "city": City.objects.filter(name_en=city).first() or City.objects.create(name=city),
+        "status": Programme.Status.PUBLISHED,
     }
     fields.update(overrides)
     return Programme.objects.create(**fields)

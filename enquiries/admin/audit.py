@@ -30,6 +30,17 @@ def _message(details):
     return _("Message #%(message)s") % {"message": details.get("message")}
 
 
+def _referred_case(details):
+    return _("%(programme)s, referral #%(referral)s") % {
+        "programme": details.get("programme", "—"),
+        "referral": details.get("referral"),
+    }
+
+
+def _referral(details):
+    return _("Referral #%(referral)s") % {"referral": details.get("referral")}
+
+
 def _document(details):
     return _("Document #%(document)s") % {"document": details.get("document")}
 
@@ -68,6 +79,10 @@ AUDIT_LINES = {
     AuditEntry.Action.PATIENT_DOWNLOADED_DOCUMENT: _document,
     AuditEntry.Action.EXPORTED_PATIENT_DATA: _patient_rights,
     AuditEntry.Action.ERASED_ENQUIRY: _patient_rights,
+    AuditEntry.Action.REFERRED_CASE: _referred_case,
+    AuditEntry.Action.DOWNLOADED_REFERRAL_SUMMARY: _referral,
+    AuditEntry.Action.ADDED_PATIENT_DOCUMENT: _document,
+    AuditEntry.Action.DOWNLOADED_PATIENT_DOCUMENT: _document,
 }
 
 

@@ -60,6 +60,7 @@ from enquiries.admin.inlines import (
     RecordFileInline,
 )
 from enquiries.admin.list_rows import escaped
+from enquiries.admin.referrals import EnquiryReferrals, panel_annotations
 from enquiries.admin.replies import EnquiryReplies
 from enquiries.admin.time_zones import coordinator_time_zone, patient_time_zone
 from enquiries.admin.views import EnquiryAdminViews
@@ -366,7 +367,9 @@ PATIENT_FIELDSETS = [
 
 
 @admin.register(Enquiry)
-class EnquiryAdmin(EnquiryActions, EnquiryReplies, EnquiryAdminViews, admin.ModelAdmin):
+class EnquiryAdmin(
+    EnquiryActions, EnquiryReplies, EnquiryReferrals, EnquiryAdminViews, admin.ModelAdmin
+):
     form = EnquiryAdminForm
     # Eight columns that fit 1366 px beside the filters: the country and cities are under the
     # patient's name, overdue with the other flags, the follow-up date in the next due column.
@@ -680,8 +683,9 @@ class EnquiryAdmin(EnquiryActions, EnquiryReplies, EnquiryAdminViews, admin.Mode
 
     def get_object(self, request, object_id, from_field=None):
         """The enquiry of the page with what its page shows in the same query: the names of its
-        cities, and on the page itself the enquiries before and after it in the list it was
-        opened from; its emails come with it (the summary and the table share them)."""
+        cities, the rows of its Referrals panel (enquiries.admin.panel_rows), and on the page
+        itself the enquiries before and after it in the list it was opened from; its emails come
+        with it (the summary, the table and the referrals share them)."""
         if from_field is not None:
             return super().get_object(request, object_id, from_field)
         queryset = (
@@ -689,7 +693,7 @@ class EnquiryAdmin(EnquiryActions, EnquiryReplies, EnquiryAdminViews, admin.Mode
             .prefetch_related(None)
             .select_related("assigned_to")
             .prefetch_related("emails")
-            .annotate(city_names=city_names())
+            .annotate(city_names=city_names(), **panel_annotations())
         )
         page = getattr(request.resolver_match, "url_name", None)
         if request.method == "GET" and page == "enquiries_enquiry_change":
@@ -839,6 +843,7 @@ class EnquiryAdmin(EnquiryActions, EnquiryReplies, EnquiryAdminViews, admin.Mode
             context["can_export_person"] = self.has_export_patient_data_permission(request)
             context["can_erase_person"] = self.has_erase_permission(request)
             context["reply"] = self.reply_section(request, obj)
+            context["referrals_panel"] = self.referrals_panel(request, obj)
             context["conversation"] = obj.messages.select_related("author")
             context["contact"] = self.contact_links(obj)
             if self.may_take(request, obj):

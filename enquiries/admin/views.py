@@ -32,7 +32,8 @@ class ErasureConfirmationForm(forms.Form):
     confirm = forms.BooleanField(
         label=_(
             "The patient asked us to erase their data. Delete these enquiries, their messages, "
-            "notes, history and files for good; only the audit log keeps the references."
+            "notes, referrals, history and files for good; only the audit log keeps the "
+            "references."
         ),
         required=True,
     )
@@ -196,7 +197,7 @@ class EnquiryAdminViews:
             return None
         enquiries = (
             Enquiry.objects.filter(pk__in=list(chosen_reference))
-            .select_related("assigned_to", "duplicate_of")
+            .select_related("assigned_to", "duplicate_of", "preferred_programme")
             .prefetch_related(
                 "preferred_cities",
                 "consents",
@@ -205,6 +206,11 @@ class EnquiryAdminViews:
                 "events__actor",
                 "messages__author",
                 "case_links",
+                "referrals__programme__city",
+                "referrals__sent_by",
+                "referrals__files",
+                "referrals__plans",
+                "case_documents__plan",
             )
             .order_by("-submitted_at")
         )

@@ -42,6 +42,16 @@ class AuditEntry(models.Model):
             _("Patient downloaded a document from their case page"),
         )
         SENT_MESSAGE_TO_PATIENT = "sent_message_to_patient", _("Wrote to the patient")
+        REFERRED_CASE = "referred_case", _("Referred the case to a programme")
+        DOWNLOADED_REFERRAL_SUMMARY = (
+            "downloaded_referral_summary",
+            _("Downloaded a referral's case summary"),
+        )
+        ADDED_PATIENT_DOCUMENT = "added_patient_document", _("Added a document for the patient")
+        DOWNLOADED_PATIENT_DOCUMENT = (
+            "downloaded_patient_document",
+            _("Downloaded a document for the patient"),
+        )
 
     created_at = models.DateTimeField(_("when"), default=timezone.now, db_index=True)
     actor = models.ForeignKey(
@@ -128,6 +138,14 @@ ON_THE_TIMELINE = {
     AuditEntry.Action.PATIENT_UPLOADED_FILES: (EnquiryEvent.Kind.FILES_UPLOADED, ("files",)),
     AuditEntry.Action.PATIENT_SENT_MESSAGE: (EnquiryEvent.Kind.MESSAGE_FROM_PATIENT, ("message",)),
     AuditEntry.Action.SENT_MESSAGE_TO_PATIENT: (EnquiryEvent.Kind.MESSAGE_TO_PATIENT, ("message",)),
+    AuditEntry.Action.REFERRED_CASE: (
+        EnquiryEvent.Kind.REFERRED,
+        ("referral", "programme", "method"),
+    ),
+    AuditEntry.Action.ADDED_PATIENT_DOCUMENT: (
+        EnquiryEvent.Kind.DOCUMENT_ADDED,
+        ("document", "type", "size", "programme"),
+    ),
 }
 
 

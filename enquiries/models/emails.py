@@ -19,7 +19,8 @@ class OutgoingEmailQuerySet(models.QuerySet):
 
 class OutgoingEmail(models.Model):
     """One email we owe someone about an enquiry, sent exactly once by its own task
-    (enquiries.outbox). Holds no address and no text: both are resolved when it is sent."""
+    (enquiries.outbox). Holds no address and no text: both are resolved when it is sent (a
+    referral's from the referral it sends, which records where it went)."""
 
     class Kind(models.TextChoices):
         ACKNOWLEDGEMENT = "acknowledgement", _("Acknowledgement")
@@ -30,10 +31,17 @@ class OutgoingEmail(models.Model):
             "message_from_coordinator",
             _("A message from the coordinator is waiting"),
         )
+        HOSPITAL_SHARING_REQUEST = (
+            "hospital_sharing_request",
+            _("The patient is asked to agree to sharing with hospitals"),
+        )
+        # The case package itself, to a programme's international office (enquiries.referrals).
+        REFERRAL = "referral", _("Referral to a programme")
 
     class RecipientRole(models.TextChoices):
         PATIENT = "patient", _("Patient")
         COORDINATORS = "coordinators", _("Coordinators")
+        PROGRAMME = "programme", _("The programme's international office")
 
     class Status(models.TextChoices):
         PENDING = "pending", _("Waiting to be sent")

@@ -77,9 +77,10 @@ class EnquiryQuerySet(models.QuerySet):
 
     def delete_with_files(self):
         """Delete these enquiries with everything hanging off them (consents, files, notes,
-        events) and, once that is committed, their files in storage. Returns the references."""
-        enquiries = list(self.prefetch_related("record_files"))
-        files = [record.file for enquiry in enquiries for record in enquiry.record_files.all()]
+        events, referrals, plans, documents for the patient) and, once that is committed, their
+        files in storage. Returns the references."""
+        enquiries = list(self.prefetch_related("record_files", "case_documents", "referrals"))
+        files = [file for enquiry in enquiries for file in enquiry.stored_files()]
         Enquiry.objects.filter(pk__in=[enquiry.pk for enquiry in enquiries]).delete()
         transaction.on_commit(lambda: records.delete_stored_files(files))
         return [enquiry.reference for enquiry in enquiries]
@@ -663,12 +664,27 @@ class Enquiry(models.Model):
         "utm_content",
     )
 
+    def stored_files(self):
+        """Every file of this enquiry in private storage: the patient's records, the referrals'
+        summaries and the documents given to the patient."""
+        return [
+            *(record.file for record in self.record_files.all()),
+            *(document.file for document in self.case_documents.all()),
+            *(
+                referral.summary_document
+                for referral in self.referrals.all()
+                if referral.summary_document
+            ),
+        ]
+
     def anonymise(self, *, at=None):
         """Blank the personal data, empty the notes, delete the files (from storage once
-        committed); the enquiry stays for the figures. Anonymising twice changes nothing."""
+        committed); the enquiry stays for the figures. Its referrals stay as facts (which
+        programme, when, its answer, a plan's cost and the patient's decision) without their
+        package, the programme's words or a plan's texts. Anonymising twice changes nothing."""
         if self.anonymised_at is not None:
             return False
-        files = [record.file for record in self.record_files.all()]
+        files = self.stored_files()
         with transaction.atomic():
             for name in self.ANONYMISED_TEXT_FIELDS:
                 setattr(self, name, "")
@@ -681,12 +697,29 @@ class Enquiry(models.Model):
             self.messages.update(text="")
             self.case_links.all().delete()
             self.record_files.all().delete()
+            self.case_documents.all().delete()
+            self.anonymise_referrals()
             # The email records hold no address, but their Message-IDs match the mail
             # provider's logs, which do.
             self.emails.all().delete()
             self.record_event(EnquiryEvent.Kind.ANONYMISED, files=len(files))
             transaction.on_commit(lambda: records.delete_stored_files(files))
         return True
+
+    def anonymise_referrals(self):
+        """What retention keeps of the referrals: the programme, how and when, its answer, the
+        plans' dates, cost and the patient's decision. Not what went (the summary, the files'
+        names), how it went otherwise, the programme's words, nor what a plan proposed and
+        included: any of them may describe the patient."""
+        from enquiries.models.referrals import Referral, ReferralFile, TreatmentPlan
+
+        ReferralFile.objects.filter(referral__enquiry=self).delete()
+        Referral.objects.filter(enquiry=self).update(
+            summary_document="", summary_sha256="", sent_to="", answer_note=""
+        )
+        TreatmentPlan.objects.filter(referral__enquiry=self).update(
+            proposal="", includes="", excludes=""
+        )
 
     def insert_with_unique_reference(self):
         """Insert the enquiry under a fresh reference, drawing again on the rare collision.

@@ -18,6 +18,19 @@ def medical_records_storage():
     return storages["medical_records"]
 
 
+def file_size(size):
+    """A size as a person reads it: "0.8 KB", "9.1 MB"."""
+    if size < 100 * 1024:
+        return _("%(size)s KB") % {"size": number_format(max(round(size / 1024, 1), 0.1), 1)}
+    return _("%(size)s MB") % {"size": number_format(round(size / (1024 * 1024), 1), 1)}
+
+
+def kind_and_size(content_type, size):
+    """A file as a person names it: "PDF document, 0.8 MB", not "application/pdf, 790 bytes"."""
+    kind = FILE_KINDS.get(content_type, _("File"))
+    return f"{kind}, {file_size(size)}"
+
+
 class RecordFile(models.Model):
     """A medical record a patient uploaded, stored privately under a random name."""
 
@@ -43,15 +56,4 @@ class RecordFile(models.Model):
         return self.kind_and_size()
 
     def kind_and_size(self):
-        """The file as a person names it: "PDF document, 0.8 MB", not "application/pdf, 790
-        bytes"."""
-        kind = FILE_KINDS.get(self.content_type, _("File"))
-        if self.size < 100 * 1024:
-            amount = _("%(size)s KB") % {
-                "size": number_format(max(round(self.size / 1024, 1), 0.1), 1)
-            }
-        else:
-            amount = _("%(size)s MB") % {
-                "size": number_format(round(self.size / (1024 * 1024), 1), 1)
-            }
-        return f"{kind}, {amount}"
+        return kind_and_size(self.content_type, self.size)

@@ -3,15 +3,30 @@ programme answered, the treatment plans it proposed and the patient's choice, an
 coordinator gives the patient (e.g. a visa invitation letter). All of it is health data: files in
 private storage, covered by export, erasure and retention with the enquiry."""
 
+import hashlib
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
-from enquiries.models.records import medical_records_storage
+from enquiries.models.records import kind_and_size, medical_records_storage
 from enquiries.models.timeline import EnquiryEvent
 from therapy_info.programmes import Currency
+
+
+def programme_name(programme):
+    """The programme's name as the timeline keeps it: in the back office's language, whatever
+    language the page that recorded it was in (events are written once and read by staff)."""
+    with translation.override(settings.LANGUAGE_CODE):
+        return str(programme.name)
+
+
+class PackageChanged(Exception):
+    """A file of a referral's package is no longer what was recorded as sent (gone from storage,
+    or other content): the package does not go out. (Its class name is what the timeline and the
+    logs say; the message names the file.)"""
 
 
 class Referral(models.Model):
@@ -74,6 +89,93 @@ class Referral(models.Model):
 
     def __str__(self):
         return f"{self.programme} ({self.get_status_display()})"
+
+    @property
+    def summary_file_name(self):
+        return f"{self.enquiry.reference}-case-summary.html"
+
+    def package(self):
+        """The package as it goes by email: (file name, content, type) of the summary and of each
+        record file, read from private storage now and checked against the SHA-256 recorded when
+        the referral was made. Raises PackageChanged rather than send something else."""
+        files = [
+            (
+                self.summary_file_name,
+                _read_checked(self.summary_document, self.summary_sha256, "summary"),
+                "text/html; charset=utf-8",
+            )
+        ]
+        for sent in self.files.select_related("record_file"):
+            if sent.record_file is None:
+                raise PackageChanged(f"file {sent.pk} of referral {self.pk} is gone")
+            content = _read_checked(sent.record_file.file, sent.sha256, f"file {sent.pk}")
+            files.append((sent.name, content, sent.record_file.content_type))
+        return files
+
+    # What a coordinator must write with each answer but a plan (the plan says it all).
+    NOTE_NEEDED = {
+        Status.DECLINED: _("Write why the programme declined."),
+        Status.MORE_INFORMATION_NEEDED: _("Write what more the programme needs."),
+    }
+
+    def record_answer(self, status, *, by, note="", plan=None):
+        """Record what the programme answered: accepted with `plan` (an unsaved TreatmentPlan,
+        status PLAN_OFFERED), declined with its reason, or more information needed and what
+        (`note`). The referral's status moves, and the timeline says so (and that a plan was
+        recorded). A programme may answer again (a plan after more information, a revised
+        plan): each answer is recorded in turn. Raises ValidationError, field by field ("note",
+        "plan", the plan's fields), and stores nothing, when the answer is incomplete.
+        Returns the plan saved, or None."""
+        if status not in self.Status.values or status == self.Status.SENT:
+            raise ValidationError({"status": _("Choose what the programme answered.")})
+        if self.enquiry.anonymised_at is not None:
+            raise ValidationError(_("This enquiry was anonymised: it takes no more answers."))
+        note = note.strip()
+        if status == self.Status.PLAN_OFFERED:
+            if plan is None:
+                raise ValidationError({"plan": _("An acceptance needs the programme's plan.")})
+            plan.referral = self
+            plan.recorded_by = by
+            plan.full_clean()
+        elif not note:
+            raise ValidationError({"note": self.NOTE_NEEDED[status]})
+        name = programme_name(self.programme)
+        with transaction.atomic():
+            self.status = status
+            self.answered_at = timezone.now()
+            self.answer_note = note
+            self.save(update_fields=["status", "answered_at", "answer_note"])
+            # The answer's status and the programme: never the note, which may describe the
+            # patient's health (it stays on the referral).
+            self.enquiry.record_event(
+                EnquiryEvent.Kind.REFERRAL_ANSWERED,
+                actor=by,
+                referral=self.pk,
+                programme=name,
+                status=status,
+            )
+            if plan is not None:
+                plan.save()
+                self.enquiry.record_event(
+                    EnquiryEvent.Kind.PLAN_RECORDED,
+                    actor=by,
+                    referral=self.pk,
+                    plan=plan.pk,
+                    programme=name,
+                    valid_until=plan.valid_until.isoformat(),
+                )
+        return plan
+
+
+def _read_checked(field_file, sha256, what):
+    try:
+        with field_file.open("rb") as handle:
+            content = handle.read()
+    except FileNotFoundError:
+        raise PackageChanged(f"{what} is missing from storage") from None
+    if hashlib.sha256(content).hexdigest() != sha256:
+        raise PackageChanged(f"{what} is not what was recorded")
+    return content
 
 
 class ReferralFile(models.Model):
@@ -138,6 +240,19 @@ class TreatmentPlan(models.Model):
 
     def __str__(self):
         return self.proposal
+
+    def clean(self):
+        errors = {}
+        if self.estimated_cost is not None and self.estimated_cost <= 0:
+            errors["estimated_cost"] = _("Enter the estimated cost, more than zero.")
+        if (
+            self.proposed_start is not None
+            and self.proposed_end is not None
+            and self.proposed_end < self.proposed_start
+        ):
+            errors["proposed_end"] = _("The proposed end is before the proposed start.")
+        if errors:
+            raise ValidationError(errors)
 
     def is_expired(self, today=None):
         """Past its last valid day (valid_until is the last day it can be accepted on)."""
@@ -265,3 +380,6 @@ class CaseDocument(models.Model):
 
     def __str__(self):
         return self.title
+
+    def kind_and_size(self):
+        return kind_and_size(self.content_type, self.size)

@@ -186,6 +186,69 @@ def _duplicate_closed_into_this(event):
     }
 
 
+def _referred(event):
+    from enquiries.models.referrals import Referral  # that module imports this one
+
+    programme = event.details.get("programme")
+    if not programme:
+        return event.get_kind_display()
+    if event.details.get("method") == Referral.Method.EMAIL:
+        return _("Referred to %(programme)s by email to its international office") % {
+            "programme": programme
+        }
+    return _("Referred to %(programme)s, sent by other means") % {"programme": programme}
+
+
+def _referral_answered(event):
+    from enquiries.models.referrals import Referral  # that module imports this one
+
+    programme = event.details.get("programme")
+    if not programme:
+        return event.get_kind_display()
+    return _("%(programme)s answered: %(answer)s") % {
+        "programme": programme,
+        "answer": choice_label(Referral.Status, event.details.get("status")),
+    }
+
+
+def _plan_recorded(event):
+    programme = event.details.get("programme")
+    if not programme:
+        return event.get_kind_display()
+    return _("Treatment plan from %(programme)s recorded (valid until %(date)s)") % {
+        "programme": programme,
+        "date": event.details.get("valid_until") or "—",
+    }
+
+
+def _plan_decided(event):
+    programme = event.details.get("programme")
+    if not programme:
+        return event.get_kind_display()
+    if event.kind == EnquiryEvent.Kind.PLAN_ACCEPTED:
+        return _("The patient accepted the treatment plan of %(programme)s") % {
+            "programme": programme
+        }
+    return _("The patient declined the treatment plan of %(programme)s") % {"programme": programme}
+
+
+def _document_added(event):
+    from enquiries.models.records import kind_and_size  # that module's models import this one
+
+    details = event.details
+    if "type" not in details:
+        return event.get_kind_display()
+    line = _("Document added for the patient: %(file)s") % {
+        "file": kind_and_size(details["type"], details.get("size", 0))
+    }
+    if details.get("programme"):
+        line = _("%(line)s, with the plan of %(programme)s") % {
+            "line": line,
+            "programme": details["programme"],
+        }
+    return line
+
+
 # How each kind of event reads on the timeline; a kind not listed reads as its label, which says
 # all there is to say ("Exported", "Note added").
 TIMELINE_LINES = {
@@ -203,6 +266,12 @@ TIMELINE_LINES = {
     EnquiryEvent.Kind.PATIENT_READ_MESSAGES: _patient_read_messages,
     EnquiryEvent.Kind.CLOSED_AS_DUPLICATE: _closed_as_duplicate,
     EnquiryEvent.Kind.DUPLICATE_CLOSED_INTO_THIS: _duplicate_closed_into_this,
+    EnquiryEvent.Kind.REFERRED: _referred,
+    EnquiryEvent.Kind.REFERRAL_ANSWERED: _referral_answered,
+    EnquiryEvent.Kind.PLAN_RECORDED: _plan_recorded,
+    EnquiryEvent.Kind.PLAN_ACCEPTED: _plan_decided,
+    EnquiryEvent.Kind.PLAN_DECLINED: _plan_decided,
+    EnquiryEvent.Kind.DOCUMENT_ADDED: _document_added,
 }
 
 

@@ -12,12 +12,12 @@ from django.utils import translation
 from django.utils.html import escape
 from django.utils.http import urlencode
 
-from enquiries import case, outbox, records, replies
+from enquiries import case, consents, outbox, records, referrals, replies
 from enquiries.admin import EnquiryAdmin
 from enquiries.admin.filters import CountryFilter
-from enquiries.models import AuditEntry, Enquiry, EnquiryEvent, ReplyTemplate
+from enquiries.models import AuditEntry, Consent, Enquiry, EnquiryEvent, ReplyTemplate
 from tests.back_office.pages import change_url, changelist_url
-from tests.factories import pdf_file
+from tests.factories import make_plan, make_programme, pdf_file
 
 NOW = datetime(2030, 5, 6, 12, 0, tzinfo=UTC)
 
@@ -67,9 +67,12 @@ def test_the_list_stays_within_its_query_budget(
 
 def fill(enquiry, coordinator, make, count):
     """`count` of everything the page lists: notes, files, events, emails, messages both ways
-    (the patient's leave news to mark seen) and other enquiries from the same person. A
-    follow-up stays due, so the page counts working time to it (the working calendar)."""
+    (the patient's leave news to mark seen), other enquiries from the same person, and
+    referrals (by email and by other means) with the files each sent, a plan each (one
+    accepted) and a document for the patient with each plan. A follow-up stays due, so the page
+    counts working time to it (the working calendar)."""
     enquiry.schedule_follow_up(date(2030, 1, 15), by=coordinator)
+    consents.record_consent(enquiry, Consent.Kind.HOSPITAL_SHARING, given=True, language="en")
     for number in range(count):
         enquiry.add_note(f"Note {number}.", by=coordinator)
         records.store(enquiry, pdf_file()).save()
@@ -78,6 +81,29 @@ def fill(enquiry, coordinator, make, count):
         replies.send_reply(enquiry, "An answer.", by=coordinator, form_token=uuid.uuid4())
         case.send_message_from_patient(enquiry, "A question.", form_token=uuid.uuid4())
         make(email=enquiry.email, patient_name=f"Same Person {number}")
+        programme = make_programme(
+            name=f"Hospital {number}",
+            international_office_email="io@example.cn" if number % 2 else "",
+        )
+        [referral] = referrals.refer(
+            enquiry,
+            programmes=[programme],
+            record_files=enquiry.record_files.all(),
+            share_answers=True,
+            method="email" if number % 2 else "other_means",
+            sent_by_other_means="Handed to the international office",
+            by=coordinator,
+        )
+        plan = make_plan(referral, recorded_by=coordinator)
+        if number == 0:
+            plan.accept("en")
+        referrals.add_document(
+            enquiry,
+            pdf_file("invitation.pdf"),
+            title="Visa invitation letter",
+            plan=plan,
+            by=coordinator,
+        )
 
 
 def page_queries(client, enquiry, preserved=""):
@@ -108,6 +134,8 @@ def test_the_enquiry_page_costs_at_most_16_queries_with_1_or_20_of_everything(
     # Both with news from the patient: the page marks it seen (three writes) and audits.
     with_one = page_queries(client, one, preserved)
     with_twenty = page_queries(client, twenty, preserved)
+    html = client.get(change_url(twenty)).content.decode()
+    assert html.count('class="bo-referral"') >= 20, "the page lists every referral"
 
     assert with_one == with_twenty, "enquiry page: queries grow with what the enquiry holds"
     assert with_twenty <= 16, f"enquiry page: {with_twenty} queries"

@@ -70,11 +70,51 @@ TIMELINE_LINES = [
         {},
         "The patient agreed to sharing with hospitals on the case page",
     ),
+    (
+        Kind.REFERRED,
+        {"referral": 3, "programme": "Alpha Hospital", "method": "email"},
+        "Referred to Alpha Hospital by email to its international office",
+    ),
+    (
+        Kind.REFERRED,
+        {"referral": 3, "programme": "Alpha Hospital", "method": "other_means"},
+        "Referred to Alpha Hospital, sent by other means",
+    ),
     (Kind.REFERRED, {}, "Referred to a programme"),
+    (
+        Kind.REFERRAL_ANSWERED,
+        {"referral": 3, "programme": "Alpha Hospital", "status": "more_information_needed"},
+        "Alpha Hospital answered: More information needed",
+    ),
     (Kind.REFERRAL_ANSWERED, {}, "The programme answered"),
+    (
+        Kind.PLAN_RECORDED,
+        {"plan": 4, "programme": "Alpha Hospital", "valid_until": "2031-01-31"},
+        "Treatment plan from Alpha Hospital recorded (valid until 2031-01-31)",
+    ),
     (Kind.PLAN_RECORDED, {}, "Treatment plan recorded"),
+    (
+        Kind.PLAN_ACCEPTED,
+        {"plan": 4, "programme": "Alpha Hospital"},
+        "The patient accepted the treatment plan of Alpha Hospital",
+    ),
     (Kind.PLAN_ACCEPTED, {}, "The patient accepted a treatment plan"),
+    (
+        Kind.PLAN_DECLINED,
+        {"plan": 4, "programme": "Alpha Hospital"},
+        "The patient declined the treatment plan of Alpha Hospital",
+    ),
     (Kind.PLAN_DECLINED, {}, "The patient declined a treatment plan"),
+    (
+        Kind.DOCUMENT_ADDED,
+        {"document": 5, "type": "application/pdf", "size": 204_800},
+        "Document added for the patient: PDF document, 0.2 MB",
+    ),
+    (
+        Kind.DOCUMENT_ADDED,
+        {"document": 5, "type": "image/png", "size": 2048, "programme": "Alpha Hospital"},
+        "Document added for the patient: PNG image, 2.0 KB, with the plan of Alpha Hospital",
+    ),
     (Kind.DOCUMENT_ADDED, {}, "Document added for the patient"),
     (
         Kind.PATIENT_READ_MESSAGES,
@@ -126,6 +166,14 @@ AUDIT_LINES = [
     (Action.PATIENT_SENT_MESSAGE, {"message": 9}, "Message #9"),
     (Action.SENT_MESSAGE_TO_PATIENT, {"message": 10}, "Message #10"),
     (Action.PATIENT_DOWNLOADED_DOCUMENT, {"document": 4}, "Document #4"),
+    (
+        Action.REFERRED_CASE,
+        {"referral": 3, "programme": "Alpha Hospital", "method": "email", "files": 2},
+        "Alpha Hospital, referral #3",
+    ),
+    (Action.DOWNLOADED_REFERRAL_SUMMARY, {"referral": 3}, "Referral #3"),
+    (Action.ADDED_PATIENT_DOCUMENT, {"document": 5, "type": "application/pdf"}, "Document #5"),
+    (Action.DOWNLOADED_PATIENT_DOCUMENT, {"document": 5}, "Document #5"),
 ]
 
 

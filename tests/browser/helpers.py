@@ -23,6 +23,9 @@ TRANSFERRED = []
 _cities = importlib.import_module("enquiries.migrations.0002_seed_cities")
 _city_names = importlib.import_module("enquiries.migrations.0023_city_names_in_four_languages")
 _roles = importlib.import_module("enquiries.migrations.0004_roles_and_duplicate_keys")
+_referral_roles = importlib.import_module(
+    "enquiries.migrations.0026_referral_emails_audit_and_permissions"
+)
 
 
 def load_shipped_content():
@@ -56,8 +59,10 @@ def staff_user(django_user_model, username, role, **fields):
     if role == "content_editor":
         permissions = Permission.objects.filter(content_type__app_label="therapy_info")
     else:
-        wanted = _roles.ROLE_PERMISSIONS[roles.ROLES[role]]
-        permissions = Permission.objects.filter(codename__in=[code for _app, code in wanted])
+        wanted = [code for _app, code in _roles.ROLE_PERMISSIONS[roles.ROLES[role]]]
+        # Referring (migration 0026).
+        wanted += _referral_roles.ROLE_PERMISSIONS.get(roles.ROLES[role], [])
+        permissions = Permission.objects.filter(codename__in=wanted)
     group.permissions.set(permissions)
     user = django_user_model.objects.create_user(
         username, password=PASSWORD, is_staff=True, **fields

@@ -10,8 +10,8 @@ import pytest
 from django.conf import settings
 from django.utils import timezone
 
-from enquiries import case
-from enquiries.models import CaseLink, CaseMessage, Enquiry
+from enquiries import case, consents, records, referrals
+from enquiries.models import CaseLink, CaseMessage, Consent, Enquiry
 from tests.browser import helpers
 from tests.factories import make_enquiry, make_plan, make_programme, make_referral, pdf_file
 from therapy_info.models import Page
@@ -55,7 +55,6 @@ def send_the_smallest_valid_form(page):
 @pytest.mark.parametrize("language", helpers.LANGUAGES)
 def test_public_pages_have_no_wcag_a_or_aa_violations(phone_page, live_server, language):
     helpers.load_shipped_content()
-    helpers.load_cities()
     page = phone_page
     found = {}
 
@@ -172,11 +171,54 @@ def test_back_office_pages_coordinators_use_have_no_wcag_a_or_aa_violations(
     assert not failing, "\n".join(f"{name}:\n{helpers.describe(r)}" for name, r in failing.items())
 
 
+def test_the_referral_pages_have_no_wcag_a_or_aa_violations(
+    desktop_page, live_server, django_user_model, private_media, screenshot
+):
+    cora = helpers.staff_user(django_user_model, "cora", "coordinator", first_name="Cora")
+    programme = make_programme(name="Alpha Hospital", international_office_email="io@a.example")
+    referred = make_enquiry()
+    consents.record_consent(referred, Consent.Kind.HOSPITAL_SHARING, given=True, language="en")
+    records.store(referred, pdf_file()).save()
+    [referral] = referrals.refer(
+        referred,
+        programmes=[programme],
+        record_files=referred.record_files.all(),
+        share_answers=True,
+        method="email",
+        by=cora,
+    )
+    plan = make_plan(referral)
+    referrals.add_document(referred, pdf_file("letter.pdf"), title="Letter", plan=plan, by=cora)
+    not_consented = make_enquiry(email="someone@example.org")
+    page = desktop_page
+    helpers.log_in(page, live_server, "cora")
+    found = {}
+
+    for path in [
+        f"enquiries/enquiry/{referred.pk}/change/",
+        f"enquiries/enquiry/{referred.pk}/refer/",
+        f"enquiries/enquiry/{not_consented.pk}/refer/",
+        f"enquiries/enquiry/{referred.pk}/referrals/{referral.pk}/answer/",
+        f"enquiries/enquiry/{referred.pk}/documents/add/",
+    ]:
+        page.goto(f"{live_server.url}/admin/{path}")
+        found[path] = helpers.axe_violations(page)
+        screenshot(page, "referrals-" + path.strip("/").replace("/", "-"))
+    page.goto(
+        f"{live_server.url}/admin/enquiries/enquiry/{referred.pk}/referrals/{referral.pk}/answer/"
+    )
+    page.locator("[type=submit].default").click()
+    page.locator(".errorlist").first.wait_for()
+    found["answer page with errors"] = helpers.axe_violations(page)
+
+    failing = {name: rules for name, rules in found.items() if rules}
+    assert not failing, "\n".join(f"{name}:\n{helpers.describe(r)}" for name, r in failing.items())
+
+
 @pytest.mark.parametrize("language", ["en", "ar"])
 def test_pages_reflow_at_320_css_pixels_without_sideways_scrolling(browser, live_server, language):
     """WCAG 1.4.10: 320 CSS pixels is a 1280-pixel-wide window zoomed to 400 %."""
     helpers.load_shipped_content()
-    helpers.load_cities()
     context = browser.new_context(viewport={"width": 320, "height": 640})
     page = context.new_page()
     too_wide = {}

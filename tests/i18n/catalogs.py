@@ -19,6 +19,12 @@ STAFF_ONLY_FILES = {
     "templates/enquiries/email/news_from_patient_body.txt",
     "templates/enquiries/email/news_from_patient_subject.txt",
 }
+# What hospitals read (a referral's summary and email): in English and Chinese only.
+HOSPITAL_FILES = {
+    "templates/enquiries/referrals/summary.html",
+    "templates/enquiries/email/referral_body.txt",
+    "templates/enquiries/email/referral_subject.txt",
+}
 PUBLIC_PYTHON_FILES = {
     "enquiries/case.py",
     "enquiries/case_forms.py",
@@ -57,8 +63,19 @@ def catalog(language):
 
 def is_public_source(path):
     if path.startswith("templates/"):
-        return not path.startswith(STAFF_ONLY_TEMPLATES) and path not in STAFF_ONLY_FILES
+        return (
+            not path.startswith(STAFF_ONLY_TEMPLATES)
+            and path not in STAFF_ONLY_FILES
+            and path not in HOSPITAL_FILES
+        )
     return path in PUBLIC_PYTHON_FILES
+
+
+def hospital_entries(po):
+    """Messages a hospital reads in a referral's summary and email."""
+    for entry in po:
+        if any(path in HOSPITAL_FILES for path, _line in entry.occurrences):
+            yield entry
 
 
 def public_entries(po, form_choice_labels=()):

@@ -13,6 +13,7 @@ from tests.i18n.catalogs import (
     SAME_IN_EVERY_LANGUAGE,
     TRANSLATED_LANGUAGES,
     catalog,
+    hospital_entries,
     public_entries,
 )
 
@@ -25,6 +26,14 @@ def test_every_message_a_patient_sees_is_translated(language, form_choice_labels
 
     untranslated = [entry.msgid for entry in entries if not entry.translated()]
     assert len(entries) > 200
+    assert untranslated == []
+
+
+def test_every_message_a_hospital_reads_is_translated_into_chinese():
+    entries = list(hospital_entries(catalog("zh-hans")))
+
+    untranslated = [entry.msgid for entry in entries if not entry.translated()]
+    assert len(entries) > 20
     assert untranslated == []
 
 
