@@ -15,6 +15,7 @@ from django.db import connection
 from django.db.migrations.loader import MigrationLoader
 
 from tests.therapy_info.shipped_content import (
+    programme_rows,
     rewrite,
     rows_of_pages_added_since_the_previous_release,
     shipped_rows,
@@ -40,6 +41,12 @@ from therapy_info.models import (
     PrivacyNotice,
     Reference,
 )
+from therapy_info.programmes import (
+    Programme,
+    ProgrammeOffer,
+    ProgrammeOutcome,
+    ProgrammeSource,
+)
 from therapy_info.records_checklists import RecordsChecklist
 
 pytestmark = pytest.mark.django_db
@@ -47,11 +54,21 @@ pytestmark = pytest.mark.django_db
 OVERVIEW = "car-t-cell-therapy"
 # 8 records checklists and their 57 items: new since the release the upgrade tests start from.
 SHIPPED_CHECKLIST_ITEMS = 65
-# The pages with their references and key figures, the questions, the privacy notice versions;
-# the checklists.
+# The pages with their references and key figures, the questions, the privacy notice versions,
+# the programmes with their sources, offers and outcomes; the checklists.
 SHIPPED_ROWS = shipped_rows()
 SHIPPED_ITEMS = sum(SHIPPED_ROWS.values()) + SHIPPED_CHECKLIST_ITEMS
-CONTENT_MODELS = [Page, Reference, KeyFigure, FaqEntry, PrivacyNotice]
+CONTENT_MODELS = [
+    Page,
+    Reference,
+    KeyFigure,
+    FaqEntry,
+    PrivacyNotice,
+    Programme,
+    ProgrammeSource,
+    ProgrammeOffer,
+    ProgrammeOutcome,
+]
 
 _previous = "tests.therapy_info.previous_release.migrations."
 previous_source = importlib.import_module(_previous + "0002_source_content")
@@ -73,7 +90,17 @@ def revisions():
 
 
 def empty_database():
-    for model in [Page, FaqEntry, PrivacyNotice, RecordsChecklist, LoadedContent]:
+    # Offers and outcomes first: they protect the sources they cite.
+    for model in [
+        Page,
+        FaqEntry,
+        PrivacyNotice,
+        RecordsChecklist,
+        ProgrammeOffer,
+        ProgrammeOutcome,
+        Programme,
+        LoadedContent,
+    ]:
         model.objects.all().delete()
 
 
@@ -269,9 +296,14 @@ def test_an_upgraded_database_keeps_its_rows_and_is_brought_up_to_the_files():
         assert before[model.__name__] <= set(model.objects.values_list("pk", flat=True))
     assert counts() == SHIPPED_ROWS
     # 10 references and key figures the files have since for that release's pages, the pages
-    # added since with theirs, privacy notice version 2; that release had no checklists.
+    # added since with theirs, privacy notice version 2; that release had no checklists and no
+    # programmes.
     assert report.counts[CREATED] == (
-        10 + rows_of_pages_added_since_the_previous_release() + 1 + SHIPPED_CHECKLIST_ITEMS
+        10
+        + rows_of_pages_added_since_the_previous_release()
+        + 1
+        + SHIPPED_CHECKLIST_ITEMS
+        + sum(programme_rows().values())
     )
     assert outcomes(report)["privacy notice 1"] == UNCHANGED
     assert load_content().counts[UNCHANGED] == SHIPPED_ITEMS
