@@ -13,7 +13,7 @@ from django import forms
 from django.http import Http404
 from django.shortcuts import render
 from django.utils.cache import add_never_cache_headers
-from django.utils.translation import gettext, pgettext
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from therapy_info import content_cache
@@ -103,7 +103,7 @@ class ProgrammeContent:
             text = (
                 low
                 if same
-                else pgettext("price range", "%(low)s to %(high)s")
+                else gettext("%(low)s to %(high)s")
                 % {
                     "low": low,
                     "high": high,

@@ -361,7 +361,7 @@ class ProgrammeOffer(models.Model):
     )
     kind = models.CharField(_("kind"), max_length=20, choices=Kind)
     name = models.CharField(_("name"), max_length=300)
-    target = models.CharField(_("target"), max_length=50, help_text=_("E.g. CD19 or BCMA."))
+    target = models.CharField(_("target antigen"), max_length=50, help_text=_("E.g. CD19 or BCMA."))
     # A short list of Disease keys; filtered in Python (a handful of programmes, page-cached).
     diseases = models.JSONField(_("diseases"), default=list)
     registry_id = models.CharField(_("trial registry number"), max_length=40, blank=True)

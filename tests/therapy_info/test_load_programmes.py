@@ -88,7 +88,7 @@ def test_a_programme_arrives_with_its_sources_offers_and_outcomes(folder):
     ]
     assert offers[1].registry_id == "NCT00000000"
     outcome = programme.outcomes.get()
-    assert outcome.text_ru == "В примерном году пролечено 12 пациентов."
+    assert outcome.text_ru == "В примерном году пролечено 12 пациентов."  # noqa: RUF001
     assert outcome.source.number == 2
 
 
