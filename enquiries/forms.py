@@ -368,7 +368,13 @@ class PreferredProgrammeField(forms.ModelChoiceField):
 
     choices = property(_get_choices, forms.ChoiceField.choices.fset)
 
+    # Set on the page shown while the database is down (EnquiryForm.offer_remembered_choices).
+    without_database = False
+
     def to_python(self, value):
+        if self.without_database:
+            # Nothing is stored from that page: the choice is only shown back as it was posted.
+            return None
         try:
             return super().to_python(value)
         except forms.ValidationError:
@@ -580,9 +586,11 @@ class EnquiryForm(forms.ModelForm):
         )
         return helper
 
-    def offer_remembered_cities(self):
-        """For the page shown while the database is down: the cities field offers the cities as
-        last read (remembered_cities) and neither draws nor checks them with a query."""
+    def offer_remembered_choices(self):
+        """For the page shown while the database is down: the cities and the preferred hospital
+        offer what was last read (remembered_cities, published_programme_choices), and neither
+        is drawn nor checked with a query."""
+        self.fields["preferred_programme"].without_database = True
         field = self.fields["preferred_cities"]
         choices = remembered_cities()
         if not choices:

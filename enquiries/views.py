@@ -195,7 +195,7 @@ def _render_form(
         or files_skipped,
     }
     if database_failed:
-        form.offer_remembered_cities()
+        form.offer_remembered_choices()
         status = 503
     elif rate_limited:
         status = 429

@@ -39,7 +39,8 @@ def _untranslated(obj, names):
 STALE_AFTER = timedelta(days=183)
 
 # A source's link: what patients open from the page, never over plain http.
-https_only = URLValidator(schemes=["https"], message=_("Enter an https:// link."))
+# Its own code: a form would replace the message of an "invalid" URL with its generic one.
+https_only = URLValidator(schemes=["https"], message=_("Enter an https:// link."), code="not_https")
 
 # The registries whose numbers link to the trial's record: ClinicalTrials.gov for its NCT numbers,
 # the WHO's search portal for the Chinese Clinical Trial Registry's (ChiCTR's own pages are
