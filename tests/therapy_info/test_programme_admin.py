@@ -50,9 +50,7 @@ def form_data(response, **changes):
     def add(form):
         for name in form.fields:
             value = _posted(form[name].value())
-            if isinstance(value, list):
-                data[form.add_prefix(name)] = value
-            elif value is not None:
+            if value is not None:
                 data[form.add_prefix(name)] = value
 
     add(response.context["adminform"].form)
