@@ -14,7 +14,7 @@ from therapy_info.programmes import ProgrammeOutcome
 pytestmark = pytest.mark.browser
 
 # A link with nowhere to break, as registries and publishers write them.
-LONG_LINK = "https://example.org/" + "a-very-long-path-segment-without-any-break" * 4
+LONG_LINK = "https://example.org/" + "averylongpathsegmentwithoutanyhyphen" * 4
 
 
 def a_documented_programme():

@@ -376,6 +376,8 @@ def test_a_second_reader_gets_the_page_without_a_query(
 
     assert response.status_code == 200
     assert programme.name in response.content.decode()
+    # Stored whole by the page cache, which marks what it may share.
+    assert "public" in response["Cache-Control"]
 
 
 def test_a_filtered_list_reads_the_cached_programmes_without_a_query(
