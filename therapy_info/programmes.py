@@ -368,7 +368,7 @@ class ProgrammeOffer(models.Model):
     registry_id = models.CharField(_("trial registry number"), max_length=40, blank=True)
     phase = models.CharField(_("trial phase"), max_length=20, blank=True)
     source = models.ForeignKey(
-        ProgrammeSource, on_delete=models.PROTECT, related_name="offers", verbose_name=_("source")
+        ProgrammeSource, on_delete=models.RESTRICT, related_name="offers", verbose_name=_("source")
     )
     order = models.PositiveSmallIntegerField(_("order"), default=0)
 
@@ -407,7 +407,10 @@ class ProgrammeOutcome(models.Model):
     )
     text = models.TextField(_("what was reported"))
     source = models.ForeignKey(
-        ProgrammeSource, on_delete=models.PROTECT, related_name="outcomes", verbose_name=_("source")
+        ProgrammeSource,
+        on_delete=models.RESTRICT,
+        related_name="outcomes",
+        verbose_name=_("source"),
     )
     order = models.PositiveSmallIntegerField(_("order"), default=0)
 

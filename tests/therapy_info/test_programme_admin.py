@@ -272,3 +272,28 @@ def test_the_list_runs_a_fixed_number_of_queries(editor_client, django_assert_ma
 
     with django_assert_max_num_queries(12):
         editor_client.get(LIST_URL)
+
+
+def test_an_editor_deletes_a_programme_with_its_sources_offers_and_outcomes(
+    editor_client, programme
+):
+    delete_url = reverse("admin:therapy_info_programme_delete", args=[programme.pk])
+
+    response = editor_client.post(delete_url, {"post": "yes"})
+
+    assert response.status_code == 302
+    assert not Programme.objects.filter(pk=programme.pk).exists()
+
+
+def test_a_source_an_offer_cites_cannot_be_deleted_alone(editor_client, programme):
+    page = editor_client.get(change_url(programme))
+
+    response = editor_client.post(
+        change_url(programme), form_data(page, **{"sources-0-DELETE": "on"})
+    )
+
+    assert programme.sources.count() == 1
+    assert response.status_code == 200
+    assert "would require deleting the following protected related objects" in (
+        response.content.decode()
+    )
