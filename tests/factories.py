@@ -61,7 +61,7 @@ def make_enquiry(**overrides):
     return enquiry
 
 
-def make_programme(
+def make_published_programme(
     name=None, *, city="Beijing", status=Programme.Status.PUBLISHED, offers=None, **fields
 ):
     """A programme with source [1] (verified today) and, unless told otherwise, one trial (CD19,

@@ -8,7 +8,7 @@ from decimal import Decimal
 import pytest
 
 from tests.browser import helpers
-from tests.factories import make_programme
+from tests.factories import make_published_programme
 from therapy_info.programmes import ProgrammeOutcome
 
 pytestmark = pytest.mark.browser
@@ -20,7 +20,7 @@ LONG_LINK = "https://example.org/" + "averylongpathsegmentwithoutanyhyphen" * 4
 def a_documented_programme():
     """A programme with every kind of fact: some stated with their sources, some not known, a
     price, an outcome, translations of some texts only."""
-    programme = make_programme(
+    programme = make_published_programme(
         name="Example University Hospital of Haematology and Cellular Therapy",
         city="Beijing",
         offers=[
@@ -71,7 +71,7 @@ def test_the_programme_pages_have_no_wcag_violations_and_fit_a_phone(
 ):
     helpers.load_cities()
     programme = a_documented_programme()
-    make_programme(city="Shanghai", verified_by_team=True)
+    make_published_programme(city="Shanghai", verified_by_team=True)
     page = phone_page
     found, too_wide = {}, {}
     pages = {
@@ -97,7 +97,7 @@ def test_the_programme_pages_have_no_wcag_violations_and_fit_a_phone(
 def test_the_list_is_filtered_with_the_keyboard_alone(phone_page, live_server):
     helpers.load_cities()
     myeloma = a_documented_programme()
-    other = make_programme(city="Shanghai")
+    other = make_published_programme(city="Shanghai")
     page = phone_page
     page.goto(f"{live_server.url}/en/hospitals/")
 

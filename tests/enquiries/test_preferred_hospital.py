@@ -10,7 +10,7 @@ from django.db import OperationalError, connection
 
 from enquiries import patient_rights
 from enquiries.models import Enquiry
-from tests.factories import make_enquiry, make_programme, valid_form_data
+from tests.factories import make_enquiry, make_published_programme, valid_form_data
 from therapy_info.programmes import Programme
 
 pytestmark = pytest.mark.django_db
@@ -25,13 +25,13 @@ def selected_programme(html):
 
 @pytest.fixture
 def programme():
-    return make_programme(city="Shanghai")
+    return make_published_programme(city="Shanghai")
 
 
 def test_the_form_offers_the_published_programmes_grouped_by_city(client, start_url):
-    beijing = make_programme(city="Beijing")
-    shanghai = make_programme(city="Shanghai")
-    draft = make_programme(status=Programme.Status.DRAFT)
+    beijing = make_published_programme(city="Beijing")
+    shanghai = make_published_programme(city="Shanghai")
+    draft = make_published_programme(status=Programme.Status.DRAFT)
 
     html = client.get(start_url).content.decode()
 
@@ -58,7 +58,7 @@ def test_start_my_treatment_here_preselects_the_programme(client, start_url, pro
 
 
 def test_the_cached_empty_form_keeps_each_preselection_apart(client, start_url, programme):
-    other = make_programme()
+    other = make_published_programme()
     client.get(start_url, {"programme": programme.slug})
 
     html = client.get(start_url, {"programme": other.slug}).content.decode()
@@ -73,7 +73,7 @@ def test_a_programme_in_the_link_that_is_not_published_gets_the_plain_cached_for
     client, start_url, slug, django_assert_num_queries
 ):
     if slug == "unpublished":
-        slug = make_programme(status=Programme.Status.DRAFT).slug
+        slug = make_published_programme(status=Programme.Status.DRAFT).slug
     client.get(start_url)
 
     # The empty form already drawn: no form of its own (nor a cache entry) per made-up link.
@@ -97,7 +97,7 @@ def test_a_preselected_form_drawn_before_costs_no_query(
 
 def test_a_programme_published_later_is_on_the_form_at_once(client, start_url):
     client.get(start_url)
-    draft = make_programme(status=Programme.Status.DRAFT)
+    draft = make_published_programme(status=Programme.Status.DRAFT)
 
     draft.status = Programme.Status.PUBLISHED
     draft.save()
@@ -131,7 +131,7 @@ def test_no_choice_stores_no_programme(submit):
 def test_a_programme_that_is_not_published_is_dropped_and_the_enquiry_taken(submit, which):
     slug = "no-such-hospital"
     if which == "unpublished since":
-        slug = make_programme(status=Programme.Status.DRAFT).slug
+        slug = make_published_programme(status=Programme.Status.DRAFT).slug
 
     response = submit(valid_form_data(preferred_programme=slug))
 

@@ -12,7 +12,7 @@ from django.db.models import Model
 from django.urls import reverse
 from django.utils import timezone
 
-from tests.factories import make_programme
+from tests.factories import make_published_programme
 from therapy_info.programmes import STALE_AFTER, Programme
 
 pytestmark = pytest.mark.django_db
@@ -74,7 +74,7 @@ def editor_client(login, content_editor):
 
 @pytest.fixture
 def programme():
-    return make_programme()
+    return make_published_programme()
 
 
 def test_a_content_editor_changes_a_programme_and_its_history_records_it(editor_client, programme):
@@ -127,7 +127,7 @@ def test_a_coordinator_cannot_open_or_change_programmes(login, coordinator, prog
 
 
 def test_a_facts_source_is_chosen_among_the_programmes_own_sources(editor_client, programme):
-    other = make_programme()
+    other = make_published_programme()
 
     form = editor_client.get(change_url(programme)).context["adminform"].form
 
@@ -221,7 +221,7 @@ def test_ticking_verified_by_our_team_records_the_day_and_unticking_clears_it(
 
 @pytest.fixture
 def stale_programme():
-    programme = make_programme()
+    programme = make_published_programme()
     programme.sources.filter(number=1).update(
         last_verified_on=timezone.localdate() - STALE_AFTER - datetime.timedelta(days=1)
     )
@@ -252,7 +252,7 @@ def test_the_filter_shows_the_programmes_with_facts_older_than_six_months(
 
 
 def test_a_source_verified_just_within_six_months_is_not_stale(editor_client):
-    programme = make_programme()
+    programme = make_published_programme()
     programme.sources.update(last_verified_on=timezone.localdate() - STALE_AFTER)
 
     assert programme.name not in editor_client.get(LIST_URL, {"stale": "yes"}).content.decode()
@@ -267,7 +267,7 @@ def test_the_change_page_highlights_the_sources_to_check_again(editor_client, st
 
 def test_the_list_runs_a_fixed_number_of_queries(editor_client, django_assert_max_num_queries):
     for _ in range(5):
-        make_programme()
+        make_published_programme()
     editor_client.get(LIST_URL)
 
     with django_assert_max_num_queries(12):

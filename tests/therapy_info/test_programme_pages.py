@@ -12,7 +12,7 @@ import pytest
 from django.urls import reverse
 from django.utils import translation
 
-from tests.factories import make_programme
+from tests.factories import make_published_programme
 from therapy_info.programmes import City, Programme, ProgrammeOffer, ProgrammeOutcome
 
 pytestmark = pytest.mark.django_db
@@ -40,8 +40,8 @@ def text_of(response):
 
 
 def test_the_list_groups_the_programmes_by_city_in_the_readers_language(client):
-    shanghai = make_programme(city="Shanghai")
-    beijing = make_programme(city="Beijing")
+    shanghai = make_published_programme(city="Shanghai")
+    beijing = make_published_programme(city="Beijing")
 
     content = client.get("/ru/hospitals/").content.decode()
 
@@ -51,8 +51,8 @@ def test_the_list_groups_the_programmes_by_city_in_the_readers_language(client):
 
 
 def test_the_list_shows_published_programmes_only(client):
-    published = make_programme()
-    draft = make_programme(status=Programme.Status.DRAFT)
+    published = make_published_programme()
+    draft = make_published_programme(status=Programme.Status.DRAFT)
 
     content = client.get(LIST_URL).content.decode()
 
@@ -61,8 +61,10 @@ def test_the_list_shows_published_programmes_only(client):
 
 
 def test_the_disease_filter_keeps_the_programmes_that_treat_it(client):
-    myeloma = make_programme(offers=[{"target": "BCMA", "diseases": ["multiple_myeloma"]}])
-    leukaemia = make_programme(offers=[{"target": "CD19", "diseases": ["b_all"]}])
+    myeloma = make_published_programme(
+        offers=[{"target": "BCMA", "diseases": ["multiple_myeloma"]}]
+    )
+    leukaemia = make_published_programme(offers=[{"target": "CD19", "diseases": ["b_all"]}])
 
     content = client.get(LIST_URL, {"disease": "multiple_myeloma"}).content.decode()
 
@@ -72,8 +74,8 @@ def test_the_disease_filter_keeps_the_programmes_that_treat_it(client):
 
 
 def test_the_target_filter_keeps_the_programmes_that_offer_it(client):
-    bcma = make_programme(offers=[{"target": "BCMA", "diseases": ["multiple_myeloma"]}])
-    cd19 = make_programme(offers=[{"target": "CD19", "diseases": ["b_all"]}])
+    bcma = make_published_programme(offers=[{"target": "BCMA", "diseases": ["multiple_myeloma"]}])
+    cd19 = make_published_programme(offers=[{"target": "CD19", "diseases": ["b_all"]}])
 
     content = client.get(LIST_URL, {"target": "BCMA"}).content.decode()
 
@@ -83,7 +85,7 @@ def test_the_target_filter_keeps_the_programmes_that_offer_it(client):
 
 def test_both_filters_must_match_the_same_offer(client):
     # A BCMA trial for myeloma and a CD19 product for lymphoma: no BCMA offer for lymphoma.
-    programme = make_programme(
+    programme = make_published_programme(
         offers=[
             {"target": "BCMA", "diseases": ["multiple_myeloma"]},
             {"target": "CD19", "diseases": ["large_b_cell_lymphoma"]},
@@ -98,7 +100,7 @@ def test_both_filters_must_match_the_same_offer(client):
 
 
 def test_a_filter_value_the_list_does_not_know_is_ignored(client):
-    programme = make_programme()
+    programme = make_published_programme()
 
     response = client.get(LIST_URL, {"disease": "<script>", "target": "nonsense"})
 
@@ -108,7 +110,7 @@ def test_a_filter_value_the_list_does_not_know_is_ignored(client):
 
 
 def test_the_filters_are_a_labelled_form_that_works_without_javascript(client):
-    make_programme()
+    make_published_programme()
 
     content = client.get(LIST_URL).content.decode()
 
@@ -120,7 +122,7 @@ def test_the_filters_are_a_labelled_form_that_works_without_javascript(client):
 
 
 def test_a_filter_with_no_match_says_so(client):
-    make_programme(offers=[{"target": "CD19", "diseases": ["b_all"]}])
+    make_published_programme(offers=[{"target": "CD19", "diseases": ["b_all"]}])
 
     content = client.get(LIST_URL, {"disease": "solid_tumour"}).content.decode()
 
@@ -129,10 +131,10 @@ def test_a_filter_with_no_match_says_so(client):
 
 
 def test_a_card_says_what_the_programme_offers_and_whether_our_team_verified_it(client):
-    unverified = make_programme(
+    unverified = make_published_programme(
         offers=[{"kind": "approved_product", "name": f"Product {uuid.uuid4().hex}"}]
     )
-    verified = make_programme(verified_by_team=True)
+    verified = make_published_programme(verified_by_team=True)
 
     content = client.get(LIST_URL).content.decode()
     unverified_card = content.split(unverified.name)[1].split("</article>")[0]
@@ -151,7 +153,7 @@ def test_a_card_says_what_the_programme_offers_and_whether_our_team_verified_it(
 def programme():
     """A programme that states its languages, price and an outcome, each with a source, and
     leaves the other facts unknown."""
-    programme = make_programme(
+    programme = make_published_programme(
         offers=[
             {"kind": "approved_product", "name": "Example-cel", "target": "CD19"},
             {"name": "A registered trial", "target": "BCMA", "registry_id": "NCT03975907"},
@@ -222,7 +224,7 @@ def test_the_price_is_written_in_the_readers_language_with_what_it_includes_and_
 
 
 def test_a_programme_without_a_price_says_it_is_not_known(client):
-    content = text_of(client.get(page_of(make_programme())))
+    content = text_of(client.get(page_of(make_published_programme())))
 
     assert "Price range Not known yet" in content
 
@@ -254,13 +256,13 @@ def test_the_page_says_it_is_not_yet_verified_until_an_editor_ticks_it(client, p
 
 
 def test_a_draft_is_not_found_by_readers(client):
-    draft = make_programme(status=Programme.Status.DRAFT)
+    draft = make_published_programme(status=Programme.Status.DRAFT)
 
     assert client.get(page_of(draft)).status_code == 404
 
 
 def test_an_editor_previews_a_draft_never_cached_nor_indexed(login, content_editor):
-    draft = make_programme(status=Programme.Status.DRAFT)
+    draft = make_published_programme(status=Programme.Status.DRAFT)
 
     response = login(content_editor).get(page_of(draft))
 
@@ -300,7 +302,7 @@ def test_the_page_is_described_to_search_engines_as_a_hospital_with_known_facts_
 
 
 def test_the_json_ld_cannot_close_its_script_element(client):
-    programme = make_programme(name="A </script><script>alert(1)</script> hospital")
+    programme = make_published_programme(name="A </script><script>alert(1)</script> hospital")
 
     content = client.get(page_of(programme)).content.decode()
 
@@ -350,8 +352,8 @@ def test_the_arabic_page_runs_right_to_left(client, programme):
 
 
 def test_the_sitemap_lists_published_programmes_in_every_language_and_the_list(client):
-    published = make_programme()
-    draft = make_programme(status=Programme.Status.DRAFT)
+    published = make_published_programme()
+    draft = make_published_programme(status=Programme.Status.DRAFT)
 
     content = client.get("/sitemap.xml").content.decode()
 
@@ -399,7 +401,7 @@ def test_a_cold_page_costs_a_fixed_number_of_queries(
     client, programme, url, budget, django_assert_max_num_queries
 ):
     for _other in range(3):
-        make_programme()
+        make_published_programme()
     with django_assert_max_num_queries(budget):
         response = client.get(LIST_URL if url == "list" else page_of(programme))
 
