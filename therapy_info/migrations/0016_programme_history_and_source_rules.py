@@ -14,7 +14,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("therapy_info", "0014_programmes"),
+        ("therapy_info", "0015_approved_products_and_trials"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

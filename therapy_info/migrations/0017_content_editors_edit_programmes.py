@@ -48,7 +48,7 @@ def remove_permissions(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("therapy_info", "0015_programme_history_and_source_rules"),
+        ("therapy_info", "0016_programme_history_and_source_rules"),
         ("auth", "0012_alter_user_first_name_max_length"),
         ("contenttypes", "0002_remove_content_type_name"),
     ]
