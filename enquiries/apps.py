@@ -16,11 +16,15 @@ class EnquiriesConfig(AppConfig):
         from enquiries.models import CoordinatorProfile
         from enquiries.sla import calendar_changed
         from enquiries.working_calendar import PublicHoliday, WorkingCalendar
-        from therapy_info.programmes import City
+        from therapy_info.programmes import City, Programme
 
-        # The form lists the active cities; its cached HTML must follow a coordinator's change.
+        # The form lists the active cities and the published programmes (by city); its cached
+        # HTML must follow a lead's or an editor's change.
         for signal in (post_save, post_delete):
             signal.connect(forget_cached_empty_form, sender=City, dispatch_uid=f"city-{signal}")
+            signal.connect(
+                forget_cached_empty_form, sender=Programme, dispatch_uid=f"programme-{signal}"
+            )
         # Open enquiries' deadlines and the cached pages that state the promise follow the
         # calendar (enquiries.sla).
         for model in (WorkingCalendar, PublicHoliday):

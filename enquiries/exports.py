@@ -42,6 +42,10 @@ COLUMNS = [
     (_("Diagnosis in their words"), lambda e: e.diagnosis_details),
     (_("Disease status"), lambda e: e.get_disease_status_display()),
     (_("Preferred cities"), lambda e: ", ".join(city.name for city in e.preferred_cities.all())),
+    (
+        _("Preferred hospital"),
+        lambda e: e.preferred_programme.name if e.preferred_programme else "",
+    ),
     (_("Hopes to travel"), lambda e: e.get_travel_timeframe_display()),
     (_("Came from page"), lambda e: e.source_page_slug),
     (_("utm_source"), lambda e: e.utm_source),
@@ -50,7 +54,8 @@ COLUMNS = [
 
 
 def write_csv(enquiries, out):
-    """Writes a header and one row per enquiry (cities prefetched, assignee selected)."""
+    """Writes a header and one row per enquiry (cities prefetched, assignee and preferred
+    hospital selected)."""
     # A byte-order mark so spreadsheet programs read the UTF-8 names correctly.
     out.write("\ufeff")
     writer = csv.writer(out)

@@ -16,12 +16,13 @@ from django.db import DatabaseError
 from django.forms.models import ModelChoiceIterator
 from django.forms.utils import ErrorDict
 from django.utils import timezone
+from django.utils.choices import BaseChoiceIterator
 from django.utils.translation import get_language, ngettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from enquiries import consents, records
 from enquiries.models import Consent, Enquiry
-from therapy_info.programmes import City
+from therapy_info.programmes import City, Programme
 
 # The form's consent boxes and what each one agrees to.
 CONSENT_FIELDS = {
@@ -64,6 +65,7 @@ ANSWER_SECTIONS = {
     "treatment": [
         "preferred_cities",
         "no_city_preference",
+        "preferred_programme",
         "travel_timeframe",
         "companion_travelling",
     ],
@@ -244,6 +246,7 @@ def empty_form_cache_version():
 def forget_cached_empty_form(**kwargs):
     cache.set(FORM_CACHE_VERSION_KEY, uuid.uuid4().hex, None)
     forget_cities()
+    _remembered_programme_choices.clear()
 
 
 # The active cities (id, name) as last read from the database, in the shared cache and in this
@@ -289,6 +292,97 @@ class RememberingCityIterator(ModelChoiceIterator):
 
 class CityChoiceField(forms.ModelMultipleChoiceField):
     iterator = RememberingCityIterator
+
+
+# The published programmes the "preferred hospital" offers, grouped by city, as last read: in the
+# shared cache under the empty form's version (a programme or city changed, both are forgotten),
+# and in this process's memory for the page shown while the database is down. Per language.
+PROGRAMME_CHOICES_KEY = "enquiries:programme-choices"
+PROGRAMME_CHOICES_SECONDS = 24 * 60 * 60
+_remembered_programme_choices = {}
+
+
+def published_programme_choices():
+    """[(city name, [(slug, hospital name), …]), …] in the reader's language, the cities in the
+    form's order: one query per form version and language, none when the database is down."""
+    language = get_language()
+    key = f"{PROGRAMME_CHOICES_KEY}:{empty_form_cache_version()}:{language}"
+    choices = cache.get(key)
+    if choices is None:
+        try:
+            choices = _programme_choices_from_the_database()
+        except DatabaseError:
+            return _remembered_programme_choices.get(language, [])
+        cache.set(key, choices, PROGRAMME_CHOICES_SECONDS)
+        _remembered_programme_choices[language] = choices
+    return choices
+
+
+def _programme_choices_from_the_database():
+    programmes = sorted(
+        Programme.objects.published().select_related("city"),
+        key=lambda programme: (
+            programme.city.order,
+            programme.city.name,
+            programme.name.casefold(),
+        ),
+    )
+    by_city = {}
+    for programme in programmes:
+        by_city.setdefault(programme.city.name, []).append((programme.slug, programme.name))
+    return list(by_city.items())
+
+
+def published_programme_slug(value):
+    """The slug when it is a published programme's ("" otherwise): a link's programme=… is
+    preselected only then, and an unknown or unpublished one is simply ignored."""
+    if not isinstance(value, str) or not value:
+        return ""
+    slugs = {slug for _city, group in published_programme_choices() for slug, _name in group}
+    return value if value in slugs else ""
+
+
+class PublishedProgrammeChoices(BaseChoiceIterator):
+    """The field's options, read when the form is drawn (never for the cached empty form)."""
+
+    def __init__(self, field):
+        self.field = field
+
+    def __iter__(self):
+        yield ("", self.field.empty_label)
+        yield from published_programme_choices()
+
+
+class PreferredProgrammeField(forms.ModelChoiceField):
+    """A published programme, chosen by its address (the slug): "Start my treatment here" on its
+    page preselects it. One that is not (or no longer) published is dropped, never an error: the
+    enquiry matters more than the choice."""
+
+    def __init__(self, **kwargs):
+        super().__init__(
+            queryset=Programme.objects.published(),
+            to_field_name="slug",
+            required=False,
+            empty_label=_("No preference"),
+            **kwargs,
+        )
+
+    def _get_choices(self):
+        return PublishedProgrammeChoices(self)
+
+    choices = property(_get_choices, forms.ChoiceField.choices.fset)
+
+    # Set on the page shown while the database is down (EnquiryForm.offer_remembered_choices).
+    without_database = False
+
+    def to_python(self, value):
+        if self.without_database:
+            # Nothing is stored from that page: the choice is only shown back as it was posted.
+            return None
+        try:
+            return super().to_python(value)
+        except forms.ValidationError:
+            return None
 
 
 # A hidden token missing or mangled: the page was cut short on the way (a proxy, a browser
@@ -361,6 +455,10 @@ class EnquiryForm(forms.ModelForm):
         queryset=City.objects.filter(active=True),
         required=False,
         widget=forms.CheckboxSelectMultiple,
+    )
+    preferred_programme = PreferredProgrammeField(
+        label=_("Preferred hospital (optional)"),
+        help_text=_("A coordinator can also suggest a hospital that suits the patient."),
     )
     travel_timeframe = optional_choice(
         Enquiry.TravelTimeframe.choices, _("When do you hope to travel?"), widget=forms.RadioSelect
@@ -492,9 +590,11 @@ class EnquiryForm(forms.ModelForm):
         )
         return helper
 
-    def offer_remembered_cities(self):
-        """For the page shown while the database is down: the cities field offers the cities as
-        last read (remembered_cities) and neither draws nor checks them with a query."""
+    def offer_remembered_choices(self):
+        """For the page shown while the database is down: the cities and the preferred hospital
+        offer what was last read (remembered_cities, published_programme_choices), and neither
+        is drawn nor checked with a query."""
+        self.fields["preferred_programme"].without_database = True
         field = self.fields["preferred_cities"]
         choices = remembered_cities()
         if not choices:

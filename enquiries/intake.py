@@ -16,9 +16,9 @@ def already_received(submission_token):
 
 
 def receive_enquiry(form, *, language):
-    """Store a valid EnquiryForm's enquiry with its cities, consents, files, 'received' event,
-    its coordinator (enquiries.assignment) and notification emails in one transaction, and
-    return it. If anything fails, nothing is kept:
+    """Store a valid EnquiryForm's enquiry (its answers, the preferred hospital among them) with
+    its cities, consents, files, 'received' event, its coordinator (enquiries.assignment) and
+    notification emails in one transaction, and return it. If anything fails, nothing is kept:
     no rows, no files."""
     enquiry = form.save(commit=False)
     answers = form.cleaned_data

@@ -41,7 +41,8 @@ def _value(enquiry, field):
     if field.name == "duplicate_of":
         return enquiry.duplicate_of.reference if enquiry.duplicate_of else None
     if field.name == "preferred_programme":
-        return str(enquiry.preferred_programme.name) if enquiry.preferred_programme else None
+        programme = enquiry.preferred_programme
+        return f"{programme.name} ({programme.city.name})" if programme else None
     if field.is_relation:
         return staff_name(getattr(enquiry, field.name)) or None
     return getattr(enquiry, field.name)

@@ -17,6 +17,7 @@ from enquiries.forms import (
     UncheckedEnquiryForm,
     clean_campaign_value,
     empty_form_cache_version,
+    published_programme_slug,
 )
 from enquiries.models import CaseLink, Enquiry, new_reference
 
@@ -152,13 +153,16 @@ def _sent_again(request, form, enquiry):
 
 
 def _came_from(request):
-    """The content page and campaign that sent the patient here (plain text, never an import),
-    without any value the form would refuse back: such a link still sends the form."""
+    """The content page, campaign and programme that sent the patient here (plain text, never an
+    import), without any value the form would refuse back: such a link still sends the form."""
     initial = {
         "source_page_slug": clean_campaign_value("source_page_slug", request.GET.get("from", ""))
     }
     for name in UTM_FIELDS:
         initial[name] = clean_campaign_value(name, request.GET.get(name, ""))
+    # "Start my treatment here" on a programme's page: that hospital, if it is published.
+    if programme := published_programme_slug(request.GET.get("programme", "")):
+        initial["preferred_programme"] = programme
     return initial
 
 
@@ -176,6 +180,10 @@ def _render_form(
     context = {
         "form": form,
         "empty_form_cache_version": empty_form_cache_version(),
+        # Part of the cached empty form's key: one per published programme at most.
+        "preselected_programme": ""
+        if form.is_bound
+        else form.initial.get("preferred_programme", ""),
         "database_failed": database_failed,
         "rate_limited": rate_limited,
         "upload_incomplete": upload_incomplete,
@@ -187,7 +195,7 @@ def _render_form(
         or files_skipped,
     }
     if database_failed:
-        form.offer_remembered_cities()
+        form.offer_remembered_choices()
         status = 503
     elif rate_limited:
         status = 429

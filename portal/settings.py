@@ -217,6 +217,8 @@ PAGE_CACHE_VIEWS = [
     "therapy_info:index",
     "therapy_info:page",
     "therapy_info:faq",
+    "therapy_info:programmes",
+    "therapy_info:programme",
     "robots_txt",
     "django.contrib.sitemaps.views.sitemap",
 ]

@@ -12,13 +12,21 @@ from django.urls import include, path
 from portal import views
 from portal.sitemaps import FixedPageSitemap
 from therapy_info import views as therapy_info_views
-from therapy_info.sitemaps import PageSitemap
+from therapy_info.sitemaps import PageSitemap, ProgrammeSitemap
 
 SITEMAPS = {
     "portal": FixedPageSitemap(
-        ["home", "therapy_info:index", "enquiries:start", "privacy", "contact"]
+        [
+            "home",
+            "therapy_info:index",
+            "therapy_info:programmes",
+            "enquiries:start",
+            "privacy",
+            "contact",
+        ]
     ),
     "pages": PageSitemap,
+    "programmes": ProgrammeSitemap,
 }
 
 urlpatterns = [
@@ -40,7 +48,8 @@ urlpatterns += i18n_patterns(
     path("", therapy_info_views.home, name="home"),
     path("privacy/", therapy_info_views.privacy, name="privacy"),
     path("contact/", views.contact, name="contact"),
-    path("car-t/", include("therapy_info.urls")),
+    # The CAR-T pages (car-t/…) and the hospitals' programmes (hospitals/…).
+    path("", include("therapy_info.urls")),
     path("start/", include("enquiries.urls")),
     path("case/", include("enquiries.case_urls")),
 )

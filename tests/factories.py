@@ -1,6 +1,6 @@
 """Small factories any test imports: what a patient's form posts, uploaded files, enquiries stored
-directly, programmes with referrals, plans and documents, and the password of the staff accounts
-the `make_staff` fixture creates."""
+directly, hospitals' programmes with referrals, plans and documents, and the password of the staff
+accounts the `make_staff` fixture creates."""
 
 import hashlib
 import uuid
@@ -12,7 +12,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
 from enquiries.models import CaseDocument, Enquiry, Referral, TreatmentPlan
-from therapy_info.programmes import City, Programme
+from therapy_info.programmes import City, Programme, ProgrammeOffer, ProgrammeSource
 
 PDF_BYTES = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 PNG_BYTES = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32
@@ -140,3 +140,38 @@ def make_case_document(enquiry, content=PDF_BYTES, **overrides):
     document.file.save(f"documents/{uuid.uuid4().hex}.pdf", ContentFile(content), save=False)
     document.save()
     return document
+
+
+def make_published_programme(
+    name=None, *, city="Beijing", status=Programme.Status.PUBLISHED, offers=None, **fields
+):
+    """A programme with source [1] (verified today) and, unless told otherwise, one trial (CD19,
+    B-ALL) citing it; its slug and name are unique (a uuid), so never a shipped programme's."""
+    marker = uuid.uuid4().hex[:12]
+    programme = Programme.objects.create(
+        slug=fields.pop("slug", f"programme-{marker}"),
+        name=name or f"Test Hospital {marker}",
+        city=City.objects.get(name_en=city),
+        status=status,
+        **fields,
+    )
+    source = ProgrammeSource.objects.create(
+        programme=programme,
+        number=1,
+        citation=f"Source of {programme.name}",
+        url=f"https://example.org/{marker}",
+        last_verified_on=timezone.localdate(),
+    )
+    for offer in [{}] if offers is None else offers:
+        ProgrammeOffer.objects.create(
+            programme=programme,
+            source=source,
+            **{
+                "kind": ProgrammeOffer.Kind.TRIAL,
+                "name": f"Trial {marker}",
+                "target": "CD19",
+                "diseases": ["b_all"],
+                **offer,
+            },
+        )
+    return programme

@@ -1,7 +1,7 @@
 """Reads the shipped content in therapy_info/content/ (Markdown files with YAML front matter, one
 per item and language; see the README there) into the values load_content writes to the models:
-pages, questions, privacy notice versions, records checklists and approved products; and the
-snapshots of the trial registry (ClinicalTrials.gov API v2 JSON).
+pages, questions, privacy notice versions, records checklists, hospitals' programmes and approved
+products; and the snapshots of the trial registry (ClinicalTrials.gov API v2 JSON).
 
 Nothing here touches the database: a file that breaks the layout raises ContentFileError naming
 the file, before anything is written.
@@ -11,12 +11,23 @@ import datetime
 import json
 import re
 from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
 import yaml
 from django.conf import settings
+from django.core.exceptions import FieldDoesNotExist, ValidationError
+from django.core.validators import validate_email
 
 from therapy_info.models import SOURCE_LANGUAGE, TRANSLATION_LANGUAGES, Page, localized
+from therapy_info.programmes import (
+    Currency,
+    Disease,
+    Programme,
+    ProgrammeOffer,
+    ProgrammeSource,
+    https_only,
+)
 from therapy_info.trial_import import StudyFileError, studies_in, study_values
 
 CONTENT_DIR = Path(__file__).resolve().parent / "content"
@@ -415,8 +426,9 @@ def read_trial_snapshots(root):
 
 def read_content(root=CONTENT_DIR):
     """Every item in the content folder: pages (with their references and key figures), questions,
-    privacy notice versions, records checklists (with their items), approved products (with their
-    label rules), snapshots of the trial registry."""
+    privacy notice versions, records checklists (with their items), programmes (with their sources,
+    offers and outcomes), approved products (with their label rules), snapshots of the trial
+    registry."""
     # Here, not at the top: product_files reads with this module's helpers.
     from therapy_info.product_files import read_products
 
@@ -433,6 +445,382 @@ def read_content(root=CONTENT_DIR):
         "records_checklists": [
             read_records_checklist(folder) for folder in _folders(root / "records-checklists")
         ],
+        "programmes": [read_programme(folder) for folder in _folders(root / "programmes")],
         "products": read_products(root / "products", pages),
         "trial_snapshots": read_trial_snapshots(root / "trials"),
     }
+
+
+# ---- Hospitals' programmes ---------------------------------------------------------------------
+
+# The facts a programme states, each with its source (`<fact>_source: <number>`); the price is a
+# block of its own with one source.
+PROGRAMME_FACTS = [
+    "website",
+    "languages",
+    "interpreter",
+    "accommodation",
+    "visa_invitation_letter",
+    "typical_stay",
+]
+# The texts a translation gives (the price's `includes` as `price_includes`), and its outcomes.
+PROGRAMME_TEXTS = [
+    "name",
+    "summary",
+    "languages",
+    "interpreter",
+    "accommodation",
+    "visa_invitation_letter",
+    "typical_stay",
+    "price_includes",
+]
+PROGRAMME_KEYS = {
+    "name",
+    "city",
+    "status",
+    "summary",
+    "international_office_email",
+    "price",
+    "verified_by_team",
+    "offers",
+    "outcomes",
+    "sources",
+    *PROGRAMME_FACTS,
+    *(f"{fact}_source" for fact in PROGRAMME_FACTS),
+}
+PRICE_KEYS = {"from", "to", "currency", "includes", "quoted_on", "source"}
+OFFER_KEYS = {"kind", "name", "target", "diseases", "registry_id", "phase", "source"}
+SOURCE_KEYS = {"number", "citation", "url", "last_verified_on", "reviewer_note"}
+CENTS = Decimal("0.01")
+
+
+@dataclass
+class ProgrammeFiles(Item):
+    """A programme and its rows: sources (by number), offers and outcomes (in the files' order).
+    Its `city` is the English name of a City, checked against the database when loaded."""
+
+    path: Path | None = None
+    sources: list = field(default_factory=list)
+    offers: list = field(default_factory=list)
+    outcomes: list = field(default_factory=list)
+
+
+def read_programme(folder):
+    """programmes/<slug>/<language>.md: the English states everything, each fact with the number
+    of one of its sources; a translation gives the texts only (therapy_info/content/README.md)."""
+    files = _languages(folder)
+    english = files[SOURCE_LANGUAGE]
+    path = english.path
+    if not SLUG_RE.match(folder.name):
+        raise ContentFileError(
+            f"{folder}: the folder name is the address: letters, digits, _ and - only."
+        )
+    _only_known_keys(english, PROGRAMME_KEYS)
+    for name in ("name", "city"):
+        _required(english, name)
+    sources = _programme_sources(folder.name, english)
+    numbers = {source.values["number"] for source in sources}
+    status = _text(english.meta.get("status") or "draft")
+    if status not in Programme.Status.values:
+        raise ContentFileError(f"{path}: `status` is either draft or published.")
+    verified = english.meta.get("verified_by_team", False)
+    if not isinstance(verified, bool):
+        raise ContentFileError(f"{path}: `verified_by_team` is true or false.")
+    values = {
+        "slug": folder.name,
+        "city": _text(english.meta["city"]),
+        "status": status,
+        "verified_by_team": verified,
+        "international_office_email": _email(english),
+    }
+    for fact in PROGRAMME_FACTS:
+        value = _text(english.meta.get(fact))
+        values[f"{fact}_source_number"] = _fact_source(english, fact, value, numbers)
+        if fact == "website":
+            values["website"] = _website(english, value)
+    values.update(_price(english, numbers))
+    translations = _programme_translations(files, values)
+    values.update(translations)
+    _check_lengths(path, Programme, values)
+    programme = ProgrammeFiles("programme", folder.name, values, path=path, sources=sources)
+    programme.offers = _programme_offers(folder.name, english, numbers)
+    programme.outcomes = _programme_outcomes(folder.name, files, numbers)
+    return programme
+
+
+def _only_known_keys(file, known):
+    unknown = sorted(set(file.meta) - known)
+    if unknown:
+        raise ContentFileError(
+            f"{file.path}: unknown {'key' if len(unknown) == 1 else 'keys'} "
+            f"{', '.join(map(repr, unknown))} (a misspelt name would leave its fact out)."
+        )
+
+
+def _unknown_entry_keys(path, what, entry, known):
+    unknown = sorted(set(entry) - known)
+    if unknown:
+        raise ContentFileError(f"{path}: {what} has unknown keys {', '.join(map(repr, unknown))}.")
+
+
+def _source_number(path, what, value, numbers):
+    """The number of one of the programme's sources, as `what` cites it."""
+    if value is None or value == "":
+        raise ContentFileError(f"{path}: {what} has no source: every stated fact cites one.")
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise ContentFileError(f"{path}: {what} cites source {value!r}: a source's number.")
+    if value not in numbers:
+        raise ContentFileError(
+            f"{path}: {what} cites source {value}, which is not among the `sources`."
+        )
+    return value
+
+
+def _fact_source(file, fact, value, numbers):
+    source = file.meta.get(f"{fact}_source")
+    if not value:
+        if source not in (None, ""):
+            raise ContentFileError(
+                f"{file.path}: `{fact}_source` is given but `{fact}` is not: leave both out "
+                "when no source states it."
+            )
+        return None
+    return _source_number(file.path, f"`{fact}`", source, numbers)
+
+
+def _website(file, value):
+    if value and not value.startswith(("https://", "http://")):
+        raise ContentFileError(f"{file.path}: `website` must be a web address (https://…).")
+    return value
+
+
+def _email(file):
+    value = _text(file.meta.get("international_office_email"))
+    if value:
+        try:
+            validate_email(value)
+        except ValidationError as error:
+            raise ContentFileError(
+                f"{file.path}: `international_office_email` is not an email address."
+            ) from error
+    return value
+
+
+def _amount(path, name, value):
+    if value is None or value == "":
+        return None
+    if isinstance(value, (float, bool)):
+        raise ContentFileError(
+            f'{path}: price `{name}` must be written as text ("150000.00"): YAML reads a bare '
+            "decimal as a float, which can change its digits."
+        )
+    try:
+        amount = Decimal(str(value).strip())
+    except InvalidOperation as error:
+        raise ContentFileError(f"{path}: price `{name}` is not an amount: {value!r}.") from error
+    if not amount.is_finite() or amount < 0:
+        raise ContentFileError(f"{path}: price `{name}` is not an amount: {value!r}.")
+    return amount.quantize(CENTS)
+
+
+def _price(file, numbers):
+    """The price columns (all empty when the files give no price)."""
+    path = file.path
+    price = file.meta.get("price") or {}
+    if not isinstance(price, dict):
+        raise ContentFileError(f"{path}: `price` gives from, to, currency, includes, quoted_on.")
+    _unknown_entry_keys(path, "`price`", price, PRICE_KEYS)
+    low, high = _amount(path, "from", price.get("from")), _amount(path, "to", price.get("to"))
+    currency = _text(price.get("currency"))
+    quoted_on = price.get("quoted_on")
+    includes = _text(price.get("includes"))
+    if low is not None or high is not None:
+        if not currency:
+            raise ContentFileError(f"{path}: the price has an amount but no `currency`.")
+        if not isinstance(quoted_on, datetime.date):
+            raise ContentFileError(
+                f"{path}: the price needs `quoted_on`, the date it was quoted (2026-01-31)."
+            )
+    if currency and currency not in Currency.values:
+        raise ContentFileError(
+            f"{path}: currency {currency!r} is not one of {', '.join(Currency.values)}."
+        )
+    if quoted_on is not None and not isinstance(quoted_on, datetime.date):
+        raise ContentFileError(f"{path}: price `quoted_on` must be a date (2026-01-31).")
+    if low is not None and high is not None and low > high:
+        raise ContentFileError(f"{path}: the price's `to` is below its `from`.")
+    stated = any(v not in (None, "") for v in (low, high, currency, includes, quoted_on))
+    source = _source_number(path, "the price", price.get("source"), numbers) if stated else None
+    return {
+        "price_from": low,
+        "price_to": high,
+        "price_currency": currency,
+        "price_quoted_on": quoted_on,
+        "price_source_number": source,
+        localized("price_includes", SOURCE_LANGUAGE): includes,
+    }
+
+
+def _programme_translations(files, values):
+    """The texts of every language; a translation may give only what the English states."""
+    english = files[SOURCE_LANGUAGE]
+    texts = {}
+    for code, _name in settings.LANGUAGES:
+        file = files.get(code)
+        for name in PROGRAMME_TEXTS:
+            if code == SOURCE_LANGUAGE:
+                if name == "price_includes":
+                    continue  # read with the price
+                value = _text(english.meta.get(name))
+            else:
+                value = _text(file.meta.get(name)) if file else ""
+            texts[localized(name, code)] = value
+    for code in _translated(files):
+        file = files[code]
+        _only_known_keys(file, {*PROGRAMME_TEXTS, "outcomes"})
+        for name in PROGRAMME_TEXTS:
+            english_text = texts.get(localized(name, SOURCE_LANGUAGE)) or values.get(
+                localized(name, SOURCE_LANGUAGE)
+            )
+            if texts[localized(name, code)] and not english_text:
+                raise ContentFileError(
+                    f"{file.path}: `{name}` is translated, but the English states none."
+                )
+    return texts
+
+
+def _check_lengths(path, model, values):
+    """Texts longer than their column: refused here, where SQLite would store them anyway."""
+    for name, value in values.items():
+        try:
+            column = model._meta.get_field(name)
+        except FieldDoesNotExist:
+            continue
+        limit = getattr(column, "max_length", None)
+        if limit and isinstance(value, str) and len(value) > limit:
+            raise ContentFileError(
+                f"{path}: `{name}` is {len(value)} characters long; at most {limit} fit."
+            )
+
+
+def _programme_sources(slug, english):
+    path = english.path
+    entries = english.meta.get("sources") or []
+    if not isinstance(entries, list):
+        raise ContentFileError(f"{path}: `sources` must list the programme's sources.")
+    sources = []
+    for position, entry in enumerate(entries, start=1):
+        if not isinstance(entry, dict):
+            raise ContentFileError(f"{path}: source {position} must give number, citation, url…")
+        _unknown_entry_keys(path, f"source {position}", entry, SOURCE_KEYS)
+        number = entry.get("number")
+        if isinstance(number, bool) or not isinstance(number, int) or number < 1:
+            raise ContentFileError(f"{path}: source {position} needs a `number` (1, 2, …).")
+        if number in {source.values["number"] for source in sources}:
+            raise ContentFileError(f"{path}: two sources have the number {number}.")
+        citation = _text(entry.get("citation"))
+        if not citation:
+            raise ContentFileError(f"{path}: source {number} has no `citation`.")
+        url = _text(entry.get("url"))
+        try:
+            https_only(url)
+        except ValidationError as error:
+            raise ContentFileError(
+                f"{path}: source {number} needs an https:// link as its `url`, not {url!r}."
+            ) from error
+        verified_on = entry.get("last_verified_on")
+        if not isinstance(verified_on, datetime.date):
+            raise ContentFileError(
+                f"{path}: source {number} needs `last_verified_on`, a date (2026-01-31)."
+            )
+        values = {
+            "number": number,
+            "citation": citation,
+            "url": url,
+            "last_verified_on": verified_on,
+            "reviewer_note": _text(entry.get("reviewer_note")),
+        }
+        _check_lengths(path, ProgrammeSource, values)
+        sources.append(Item("programme source", f"{slug} [{number}]", values))
+    return sources
+
+
+def _programme_offers(slug, english, numbers):
+    path = english.path
+    entries = english.meta.get("offers") or []
+    if not isinstance(entries, list):
+        raise ContentFileError(f"{path}: `offers` must list the approved products and trials.")
+    offers = []
+    for position, entry in enumerate(entries, start=1):
+        if not isinstance(entry, dict):
+            raise ContentFileError(f"{path}: offer {position} must give kind, name, target…")
+        _unknown_entry_keys(path, f"offer {position}", entry, OFFER_KEYS)
+        kind = _text(entry.get("kind"))
+        if kind not in ProgrammeOffer.Kind.values:
+            raise ContentFileError(
+                f"{path}: offer {position}: `kind` is approved_product or trial, not {kind!r}."
+            )
+        # A target no source states is left out, and the page says it is not known.
+        if not _text(entry.get("name")):
+            raise ContentFileError(f"{path}: offer {position} has no `name`.")
+        diseases = entry.get("diseases")
+        if not isinstance(diseases, list) or not diseases:
+            raise ContentFileError(f"{path}: offer {position} lists no `diseases`.")
+        diseases = [_text(key) for key in diseases]
+        unknown = [key for key in diseases if key not in Disease.values]
+        if unknown:
+            raise ContentFileError(
+                f"{path}: offer {position}: unknown disease {', '.join(map(repr, unknown))}; "
+                f"the diseases are {', '.join(Disease.values)}."
+            )
+        values = {
+            "order": position * 10,
+            "kind": kind,
+            "name": _text(entry["name"]),
+            "target": _text(entry.get("target")),
+            "diseases": diseases,
+            "registry_id": _text(entry.get("registry_id")),
+            "phase": _text(entry.get("phase")),
+            "source_number": _source_number(
+                path, f"offer {position}", entry.get("source"), numbers
+            ),
+        }
+        _check_lengths(path, ProgrammeOffer, values)
+        offers.append(Item("programme offer", f"{slug} #{position}", values))
+    return offers
+
+
+def _programme_outcomes(slug, files, numbers):
+    english = files[SOURCE_LANGUAGE]
+    path = english.path
+    entries = english.meta.get("outcomes") or []
+    if not isinstance(entries, list):
+        raise ContentFileError(f"{path}: `outcomes` must list the published outcomes.")
+    translated = {}
+    for code in _translated(files):
+        texts = files[code].meta.get("outcomes") or []
+        if not isinstance(texts, list) or len(texts) > len(entries):
+            raise ContentFileError(
+                f"{files[code].path}: `outcomes` lists the English outcomes' texts, in order."
+            )
+        translated[code] = texts
+    outcomes = []
+    for position, entry in enumerate(entries, start=1):
+        if not isinstance(entry, dict) or not _text(entry.get("text")):
+            raise ContentFileError(f"{path}: outcome {position} has no `text`.")
+        _unknown_entry_keys(path, f"outcome {position}", entry, {"text", "source"})
+        values = {
+            "order": position * 10,
+            "source_number": _source_number(
+                path, f"outcome {position}", entry.get("source"), numbers
+            ),
+        }
+        for code, _name in settings.LANGUAGES:
+            if code == SOURCE_LANGUAGE:
+                text = entry["text"]
+            else:
+                texts = translated.get(code, [])
+                text = texts[position - 1] if len(texts) >= position else ""
+            values[localized("text", code)] = _text(text)
+        outcomes.append(Item("programme outcome", f"{slug} #{position}", values))
+    return outcomes

@@ -2,8 +2,8 @@
 overwriting what an editor changed: the engine of `manage.py load_content`.
 
 Each item of the files (a page, its references and key figures, a question, a privacy notice
-version, a records checklist and its items, an approved product and its label rules) is matched to
-its row; then:
+version, a records checklist and its items, a programme and its sources, offers and outcomes,
+an approved product and its label rules) is matched to its row; then:
 
 - no row: created (unless the loader made it before and an editor deleted it: skipped);
 - the row holds what the files say: unchanged;
@@ -14,6 +14,7 @@ A row from before load_content existed (the old data migrations) has no LoadedCo
 counts as the loader's own while its latest revision is one of those migrations' (or it has no
 revision), so an upgraded database is recognised as unchanged and keeps every editor's change.
 A privacy notice version in effect is never changed: enquiries record which text they agreed to.
+Programmes came after the loader: a programme row it has no record of is an editor's.
 
 The snapshots of the trial registry (content/trials/) load as `import_trials` loads a file
 (therapy_info.trial_import): by registry number, the snapshot's day as each trial's last check,
@@ -28,7 +29,7 @@ from dataclasses import dataclass, field
 from django.db import transaction
 
 from therapy_info import trial_import
-from therapy_info.content_files import read_content
+from therapy_info.content_files import ContentFileError, read_content
 from therapy_info.editorial import PageReview
 from therapy_info.models import (
     SOURCE_LANGUAGE,
@@ -43,6 +44,13 @@ from therapy_info.models import (
 )
 from therapy_info.product_files import PAGE_REFERENCE_RE
 from therapy_info.products import ApprovedProduct, LabelRule
+from therapy_info.programmes import (
+    City,
+    Programme,
+    ProgrammeOffer,
+    ProgrammeOutcome,
+    ProgrammeSource,
+)
 from therapy_info.records_checklists import ChecklistItem, RecordsChecklist
 
 LOADED_NOTE = "Loaded from the content files"
@@ -58,6 +66,7 @@ UNCHANGED = "unchanged"
 SKIPPED_CHANGED = "skipped: changed by an editor"
 SKIPPED_DELETED = "skipped: deleted by an editor"
 SKIPPED_IN_EFFECT = "skipped: in effect (a change needs a new version)"
+SKIPPED_NO_SOURCE = "skipped: its source was deleted by an editor"
 OUTCOMES = [
     CREATED,
     UPDATED,
@@ -66,7 +75,10 @@ OUTCOMES = [
     SKIPPED_DELETED,
     SKIPPED_IN_EFFECT,
     trial_import.SKIPPED_NEWER,
+    SKIPPED_NO_SOURCE,
 ]
+# Kinds the loader shipped from the start (no data migration ever made their rows).
+PROGRAMME_KINDS = {"programme", "programme source", "programme offer", "programme outcome"}
 
 
 @dataclass
@@ -124,6 +136,16 @@ def _hashes_of_what_the_loader_may_have_written(values):
     return hashes
 
 
+def _is_source_number(name):
+    """A programme fact's source (`website_source_number`) or an offer's or outcome's
+    (`source_number`), by the number the files give it."""
+    return name == "source_number" or name.endswith("_source_number")
+
+
+def _source_field(name):
+    return name.removesuffix("_number")
+
+
 def _stored_values(obj, names):
     values = {}
     for name in names:
@@ -132,12 +154,19 @@ def _stored_values(obj, names):
         elif name == "source_reference":
             reference = obj.source_reference
             values[name] = f"{reference.page.slug} [{reference.number}]" if reference else ""
+        elif name == "city":
+            values[name] = getattr(obj.city, localized("name", SOURCE_LANGUAGE))
+        elif _is_source_number(name):
+            source = getattr(obj, _source_field(name))
+            values[name] = source.number if source else None
         else:
             values[name] = getattr(obj, name)
     return values
 
 
 def _write_values(obj, values, page=None):
+    """`page`: the page of a reference or key figure, the programme of a source, offer or
+    outcome."""
     for name, value in values.items():
         if name == "reference_number":
             obj.reference = page.references.filter(number=value).first() if value else None
@@ -148,6 +177,19 @@ def _write_values(obj, values, page=None):
                 if match
                 else None
             )
+        elif name == "city":
+            obj.city = City.objects.get(**{localized("name", SOURCE_LANGUAGE): value})
+        elif _is_source_number(name) and isinstance(obj, Programme):
+            source = obj.sources.filter(number=value).first() if obj.pk and value else None
+            setattr(obj, _source_field(name), source)
+            if value and source is None:
+                # A new programme, or a new source: pointed at once the sources are loaded.
+                obj.source_numbers_to_point_at = {
+                    **getattr(obj, "source_numbers_to_point_at", {}),
+                    _source_field(name): value,
+                }
+        elif _is_source_number(name):
+            setattr(obj, _source_field(name), page.sources.filter(number=value).first())
         else:
             setattr(obj, name, value)
 
@@ -192,11 +234,12 @@ class Loader:
             if isinstance(obj, PrivacyNotice) and obj.is_in_effect:
                 self.report.add(SKIPPED_IN_EFFECT, item)
                 return obj, False
-            untouched = (
-                record.content_hash in _hashes_of_what_the_loader_may_have_written(stored_values)
-                if record
-                else _shipped_by_migrations(obj)
-            )
+            if record:
+                untouched = record.content_hash in _hashes_of_what_the_loader_may_have_written(
+                    stored_values
+                )
+            else:
+                untouched = item.kind not in PROGRAMME_KINDS and _shipped_by_migrations(obj)
             if not untouched and not self.force:
                 self.report.add(SKIPPED_CHANGED, item)
                 return obj, False
@@ -305,6 +348,67 @@ class Loader:
         if written and _holds_the_files(checklist, item):
             _record_checklist_translations(checklist, item)
 
+    # ---- Hospitals' programmes ------------------------------------------------------------------
+
+    def load_programme(self, item):
+        """The programme, then its sources, then what cites them: the facts' sources (by number),
+        the offers and the outcomes. Each row follows the files unless an editor changed it."""
+        slug = item.values["slug"]
+        programme, written = self.sync(
+            item, Programme.objects.filter(slug=slug).first(), Programme()
+        )
+        if programme is None:
+            return
+        for source in item.sources:
+            self.sync(
+                source,
+                programme.sources.filter(number=source.values["number"]).first(),
+                ProgrammeSource(programme=programme),
+                programme,
+            )
+        if written:
+            _point_facts_at_their_sources(programme)
+        for rows, model, related in (
+            (item.offers, ProgrammeOffer, programme.offers),
+            (item.outcomes, ProgrammeOutcome, programme.outcomes),
+        ):
+            for row in rows:
+                if not programme.sources.filter(number=row.values["source_number"]).exists():
+                    self.report.add(SKIPPED_NO_SOURCE, row)
+                    continue
+                self.sync(
+                    row,
+                    related.filter(order=row.values["order"]).first(),
+                    model(programme=programme),
+                    programme,
+                )
+
+
+def _point_facts_at_their_sources(programme):
+    """The facts' sources that did not exist when the loader wrote the programme (all of a new
+    programme's), now that they are loaded: one more revision, only then."""
+    wanted = getattr(programme, "source_numbers_to_point_at", {})
+    if not wanted:
+        return
+    for field_name, number in wanted.items():
+        setattr(programme, field_name, programme.sources.filter(number=number).first())
+    programme._change_reason = LOADED_NOTE
+    programme.save(update_fields=[*wanted, "updated_at"])
+    del programme.source_numbers_to_point_at
+
+
+def _check_cities(programmes):
+    """Every programme's city is one of the cities (by its English name), before anything is
+    written: a misspelt city would otherwise stop the load halfway."""
+    known = set(City.objects.values_list(localized("name", SOURCE_LANGUAGE), flat=True))
+    for programme in programmes:
+        if programme.values["city"] not in known:
+            raise ContentFileError(
+                f"{programme.path}: `city` is {programme.values['city']!r}, which is not one of "
+                f"the cities ({', '.join(sorted(filter(None, known)))}); a lead adds a city in "
+                "the admin."
+            )
+
 
 def _holds_the_files(checklist, item):
     """The checklist and each of its shipped items hold what the files say (no editor's change)."""
@@ -338,6 +442,7 @@ def load_content(*, force=False, dry_run=False, content=None):
     """Loads every item of the content files; returns the Report. A dry run does all the work in
     a transaction it rolls back, so its report is exactly what a real run would do."""
     content = content or read_content()
+    _check_cities(content.get("programmes", []))
     loader = Loader(force=force)
     with transaction.atomic():
         for page in content["pages"]:
@@ -349,9 +454,12 @@ def load_content(*, force=False, dry_run=False, content=None):
         for checklist in content["records_checklists"]:
             loader.load_records_checklist(checklist)
         # After the pages: the products cite their references.
-        for product in content["products"]:
+        for product in content.get("products", []):
             loader.load_product(product)
-        for snapshot in content["trial_snapshots"]:
+        # Before the trial snapshots: a trial links the programmes that name it as their sites.
+        for programme in content.get("programmes", []):
+            loader.load_programme(programme)
+        for snapshot in content.get("trial_snapshots", []):
             loader.load_trial_snapshot(snapshot)
         if dry_run:
             transaction.set_rollback(True)

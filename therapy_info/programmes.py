@@ -6,16 +6,54 @@ Unknown stays unknown: a fact without a source is left empty and the page says i
 Content editors write programmes in the admin; the shipped ones are files under
 therapy_info/content/programmes/ loaded by load_content."""
 
+import re
 from datetime import timedelta
 
 from django.core.exceptions import ValidationError
+from django.core.validators import URLValidator
 from django.db import models
+from django.db.models import Count, Exists, OuterRef, Q
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
+
+from therapy_info.models import SOURCE_LANGUAGE, localized
+
+
+def _untranslated(obj, names):
+    """The texts shown in English for want of the reader's language (modeltranslation's
+    fallback), which the page marks as English."""
+    language = get_language() or SOURCE_LANGUAGE
+    if language == SOURCE_LANGUAGE:
+        return set()
+    return {
+        name
+        for name in names
+        if not getattr(obj, localized(name, language), "")
+        and getattr(obj, localized(name, SOURCE_LANGUAGE), "")
+    }
+
 
 # A fact whose source nobody re-checked for this long is shown to editors as stale.
 STALE_AFTER = timedelta(days=183)
+
+# A source's link: what patients open from the page, never over plain http.
+# Its own code: a form would replace the message of an "invalid" URL with its generic one.
+https_only = URLValidator(schemes=["https"], message=_("Enter an https:// link."), code="not_https")
+
+# The registries whose numbers link to the trial's record: ClinicalTrials.gov for its NCT numbers,
+# the WHO's search portal for the Chinese Clinical Trial Registry's (ChiCTR's own pages are
+# addressed by an internal id, not by the registration number).
+REGISTRY_LINKS = [
+    (re.compile(r"NCT\d{8}"), "https://clinicaltrials.gov/study/{id}"),
+    (re.compile(r"ChiCTR[-A-Za-z]*\d+"), "https://trialsearch.who.int/Trial2.aspx?TrialID={id}"),
+]
+
+
+def stale_before(today=None):
+    """Sources last verified before this day are stale."""
+    return (today or timezone.localdate()) - STALE_AFTER
 
 
 class City(models.Model):
@@ -53,6 +91,14 @@ class Disease(models.TextChoices):
     SOLID_TUMOUR = "solid_tumour", _("A solid tumour")
 
 
+# schema.org's medical specialties of the diseases a programme treats: every one is a cancer, and
+# all but solid tumours are blood cancers.
+SPECIALTIES_OF_DISEASE = {
+    key: ("Oncologic",) if key == Disease.SOLID_TUMOUR else ("Hematologic", "Oncologic")
+    for key in Disease.values
+}
+
+
 class Currency(models.TextChoices):
     """ISO 4217 codes of the currencies hospitals quote in and patients pay with."""
 
@@ -68,6 +114,25 @@ class Currency(models.TextChoices):
 class ProgrammeQuerySet(models.QuerySet):
     def published(self):
         return self.filter(status=Programme.Status.PUBLISHED)
+
+    def with_stale_source_count(self, today=None):
+        """Annotates stale_source_count: the programme's sources not verified for STALE_AFTER."""
+        return self.annotate(
+            stale_source_count=Count(
+                "sources", filter=Q(sources__last_verified_on__lt=stale_before(today))
+            )
+        )
+
+    def with_stale_sources(self, today=None):
+        return self.filter(Exists(self._stale_sources(today)))
+
+    def without_stale_sources(self, today=None):
+        return self.exclude(Exists(self._stale_sources(today)))
+
+    def _stale_sources(self, today):
+        return ProgrammeSource.objects.filter(
+            programme=OuterRef("pk"), last_verified_on__lt=stale_before(today)
+        )
 
 
 class Programme(models.Model):
@@ -162,13 +227,80 @@ class Programme(models.Model):
     def __str__(self):
         return self.name
 
+    def save(self, *args, **kwargs):
+        # The date goes with the tick: set when an editor ticks it, gone when it is unticked.
+        if not self.verified_by_team:
+            self.verified_by_team_on = None
+        elif self.verified_by_team_on is None:
+            self.verified_by_team_on = timezone.localdate()
+        super().save(*args, **kwargs)
+
     def get_absolute_url(self):
         return reverse("therapy_info:programme", kwargs={"slug": self.slug})
+
+    @property
+    def is_published(self):
+        return self.status == self.Status.PUBLISHED
+
+    # The texts with a column per language (therapy_info.translation).
+    TRANSLATED_TEXTS = (
+        "name",
+        "summary",
+        "languages",
+        "interpreter",
+        "accommodation",
+        "visa_invitation_letter",
+        "typical_stay",
+        "price_includes",
+    )
+
+    @property
+    def untranslated_texts(self):
+        return _untranslated(self, self.TRANSLATED_TEXTS)
+
+    def structured_data(self, page_url, offers):
+        """schema.org Hospital for search engines (JSON-LD), with only the facts that are known
+        (offers: this programme's, read with it)."""
+        data = {
+            "@context": "https://schema.org",
+            "@type": "Hospital",
+            "name": self.name,
+            "address": {
+                "@type": "PostalAddress",
+                "addressLocality": self.city.name,
+                "addressCountry": "CN",
+            },
+            "mainEntityOfPage": page_url,
+        }
+        if self.summary:
+            data["description"] = self.summary
+        if self.website:
+            data["url"] = self.website
+        specialties = sorted(
+            {
+                specialty
+                for offer in offers
+                for disease in offer.diseases
+                for specialty in SPECIALTIES_OF_DISEASE.get(disease, ())
+            }
+        )
+        if specialties:
+            data["medicalSpecialty"] = [f"https://schema.org/{name}" for name in specialties]
+        products = [o.name for o in offers if o.kind == ProgrammeOffer.Kind.APPROVED_PRODUCT]
+        if products:
+            data["availableService"] = [
+                {"@type": "MedicalTherapy", "name": name} for name in products
+            ]
+        return data
+
+    @classmethod
+    def source_field_of(cls, fact):
+        return "price_source" if fact == "price" else f"{fact}_source"
 
     def clean(self):
         errors = {}
         for fact, fields in self.SOURCED_FACTS.items():
-            source_field = "price_source" if fact == "price" else f"{fact}_source"
+            source_field = self.source_field_of(fact)
             stated = any(getattr(self, name) not in (None, "") for name in fields)
             if stated and getattr(self, f"{source_field}_id") is None:
                 errors[source_field] = _("A stated fact needs its source.")
@@ -196,7 +328,7 @@ class ProgrammeSource(models.Model):
     )
     number = models.PositiveSmallIntegerField(_("number"))
     citation = models.TextField(_("citation"))
-    url = models.URLField(_("link"), max_length=500)
+    url = models.URLField(_("link"), max_length=500, validators=[https_only])
     last_verified_on = models.DateField(_("last verified on"))
     # Staff only: never shown on the site.
     reviewer_note = models.TextField(_("note for editors"), blank=True)
@@ -215,8 +347,7 @@ class ProgrammeSource(models.Model):
         return f"[{self.number}] {self.citation[:60]}"
 
     def is_stale(self, today=None):
-        today = today or timezone.localdate()
-        return self.last_verified_on < today - STALE_AFTER
+        return self.last_verified_on < stale_before(today)
 
 
 class ProgrammeOffer(models.Model):
@@ -231,13 +362,16 @@ class ProgrammeOffer(models.Model):
     )
     kind = models.CharField(_("kind"), max_length=20, choices=Kind)
     name = models.CharField(_("name"), max_length=300)
-    target = models.CharField(_("target"), max_length=50, help_text=_("E.g. CD19 or BCMA."))
+    # Blank when no source states it: the page says it is not known.
+    target = models.CharField(
+        _("target antigen"), max_length=50, blank=True, help_text=_("E.g. CD19 or BCMA.")
+    )
     # A short list of Disease keys; filtered in Python (a handful of programmes, page-cached).
     diseases = models.JSONField(_("diseases"), default=list)
     registry_id = models.CharField(_("trial registry number"), max_length=40, blank=True)
     phase = models.CharField(_("trial phase"), max_length=20, blank=True)
     source = models.ForeignKey(
-        ProgrammeSource, on_delete=models.PROTECT, related_name="offers", verbose_name=_("source")
+        ProgrammeSource, on_delete=models.RESTRICT, related_name="offers", verbose_name=_("source")
     )
     order = models.PositiveSmallIntegerField(_("order"), default=0)
 
@@ -259,6 +393,14 @@ class ProgrammeOffer(models.Model):
     def disease_labels(self):
         return [Disease(key).label for key in self.diseases if key in Disease.values]
 
+    @property
+    def registry_url(self):
+        """The trial's public record when its number is one a registry link is known for."""
+        for pattern, url in REGISTRY_LINKS:
+            if pattern.fullmatch(self.registry_id):
+                return url.format(id=self.registry_id)
+        return ""
+
 
 class ProgrammeOutcome(models.Model):
     """A published outcome or volume figure of the programme, as its source reports it."""
@@ -268,7 +410,10 @@ class ProgrammeOutcome(models.Model):
     )
     text = models.TextField(_("what was reported"))
     source = models.ForeignKey(
-        ProgrammeSource, on_delete=models.PROTECT, related_name="outcomes", verbose_name=_("source")
+        ProgrammeSource,
+        on_delete=models.RESTRICT,
+        related_name="outcomes",
+        verbose_name=_("source"),
     )
     order = models.PositiveSmallIntegerField(_("order"), default=0)
 
@@ -279,3 +424,7 @@ class ProgrammeOutcome(models.Model):
 
     def __str__(self):
         return self.text[:60]
+
+    @property
+    def is_untranslated(self):
+        return bool(_untranslated(self, ["text"]))

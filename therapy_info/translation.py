@@ -15,7 +15,13 @@ from simple_history.signals import pre_create_historical_record
 
 from therapy_info.editorial import PageReview
 from therapy_info.models import FaqEntry, KeyFigure, Page, PrivacyNotice, Reference, localized
-from therapy_info.programmes import City, Programme, ProgrammeOutcome
+from therapy_info.programmes import (
+    City,
+    Programme,
+    ProgrammeOffer,
+    ProgrammeOutcome,
+    ProgrammeSource,
+)
 from therapy_info.records_checklists import ChecklistItem, RecordsChecklist
 
 
@@ -59,16 +65,7 @@ class CityTranslation(TranslationOptions):
 
 @register(Programme)
 class ProgrammeTranslation(TranslationOptions):
-    fields = (
-        "name",
-        "summary",
-        "languages",
-        "interpreter",
-        "accommodation",
-        "visa_invitation_letter",
-        "typical_stay",
-        "price_includes",
-    )
+    fields = Programme.TRANSLATED_TEXTS
 
 
 @register(ProgrammeOutcome)
@@ -128,3 +125,8 @@ simple_history.register(
 # simple-history puts them in the app's package, where `manage.py shell` cannot find them).
 simple_history.register(RecordsChecklist, app="therapy_info", excluded_fields=["updated_at"])
 simple_history.register(ChecklistItem, app="therapy_info")
+# A programme's facts and their sources, with who changed what when (the admin's history).
+simple_history.register(Programme, app="therapy_info", excluded_fields=["updated_at"])
+simple_history.register(ProgrammeSource, app="therapy_info")
+simple_history.register(ProgrammeOffer, app="therapy_info")
+simple_history.register(ProgrammeOutcome, app="therapy_info")

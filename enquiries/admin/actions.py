@@ -199,7 +199,7 @@ class EnquiryActions:
     @admin.action(description=_("Export selected to CSV"), permissions=["export"])
     def export_csv(self, request, queryset):
         enquiries = list(
-            queryset.select_related("assigned_to")
+            queryset.select_related("assigned_to", "preferred_programme")
             .prefetch_related("preferred_cities")
             .order_by("-submitted_at")
         )

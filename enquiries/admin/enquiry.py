@@ -345,6 +345,7 @@ class EnquiryChangeList(ChangeList):
 READABLE_ANSWERS = {
     "no_city_preference": "no_city_preference_in_words",
     "preferred_cities": "cities_in_words",
+    "preferred_programme": "preferred_programme_in_words",
 }
 
 PATIENT_FIELDSETS = [
@@ -691,7 +692,7 @@ class EnquiryAdmin(
         queryset = (
             self.get_queryset(request)
             .prefetch_related(None)
-            .select_related("assigned_to")
+            .select_related("assigned_to", "preferred_programme__city")
             .prefetch_related("emails")
             .annotate(city_names=city_names(), **panel_annotations())
         )
@@ -796,6 +797,22 @@ class EnquiryAdmin(
     @admin.display(description=Enquiry._meta.get_field("preferred_cities").verbose_name)
     def cities_in_words(self, enquiry):
         return enquiry.city_names or "—"
+
+    @admin.display(description=Enquiry._meta.get_field("preferred_programme").verbose_name)
+    def preferred_programme_in_words(self, enquiry):
+        """The hospital the patient chose (with its city), linked to its public page while it is
+        published; coordinators do not edit programmes, so no admin link."""
+        programme = enquiry.preferred_programme
+        if programme is None:
+            return "—"
+        if programme.is_published:
+            return format_html(
+                '<a href="{}">{}</a> ({})',
+                programme.get_absolute_url(),
+                programme.name,
+                programme.city.name,
+            )
+        return format_html("{} ({})", programme.name, programme.city.name)
 
     @admin.display(description=_("received"))
     def received_times(self, enquiry):

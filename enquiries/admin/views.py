@@ -197,7 +197,7 @@ class EnquiryAdminViews:
             return None
         enquiries = (
             Enquiry.objects.filter(pk__in=list(chosen_reference))
-            .select_related("assigned_to", "duplicate_of", "preferred_programme")
+            .select_related("assigned_to", "duplicate_of", "preferred_programme__city")
             .prefetch_related(
                 "preferred_cities",
                 "consents",

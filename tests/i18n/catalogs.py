@@ -34,6 +34,7 @@ PUBLIC_PYTHON_FILES = {
     "enquiries/sla.py",
     "portal/service_promise.py",
     "portal/settings.py",
+    "therapy_info/programme_views.py",
 }
 # Same in every language: names of products, targets and numbers.
 SAME_IN_EVERY_LANGUAGE = {"1", "2", "3", "CD19", "BCMA", "WhatsApp", "Telegram", "WeChat"}
@@ -53,6 +54,7 @@ PUBLIC_PATHS = [
     "/car-t/treatment-journey/",
     "/car-t/who-may-be-eligible/",
     "/car-t/preparing-medical-records/",
+    "/hospitals/",
     "/start/",
 ]
 

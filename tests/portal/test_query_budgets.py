@@ -23,8 +23,11 @@ BUDGETS = [
     # The notice in force, read once per content version and day (therapy_info.privacy_notice).
     ("privacy", "/en/privacy/", 1),
     ("contact", "/en/contact/", 0),
-    ("enquiry form", "/en/start/", 1),
-    ("sitemap", "/sitemap.xml", 1),
+    # The active cities, and the published programmes of the "preferred hospital" (one query per
+    # form version: enquiries.forms.published_programme_choices).
+    ("enquiry form", "/en/start/", 2),
+    # The published pages, and the published programmes.
+    ("sitemap", "/sitemap.xml", 2),
     ("robots.txt", "/robots.txt", 0),
     ("health check", "/healthz", 1),
 ]

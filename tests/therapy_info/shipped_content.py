@@ -20,8 +20,8 @@ def _rows_of(page):
 
 
 def shipped_rows():
-    """{model name: how many rows the content files make} for the models the pages and questions
-    fill (checklists are counted by their own tests)."""
+    """{model name: how many rows the content files make} for the models the pages, questions and
+    programmes fill (checklists are counted by their own tests)."""
     content = read_content()
     pages = content["pages"]
     return {
@@ -30,6 +30,18 @@ def shipped_rows():
         "KeyFigure": sum(len(page.key_figures) for page in pages),
         "FaqEntry": len(content["questions"]),
         "PrivacyNotice": len(content["privacy_notices"]),
+        **programme_rows(),
+    }
+
+
+def programme_rows():
+    """The programmes' rows: each programme, its sources, offers and outcomes."""
+    programmes = read_content()["programmes"]
+    return {
+        "Programme": len(programmes),
+        "ProgrammeSource": sum(len(programme.sources) for programme in programmes),
+        "ProgrammeOffer": sum(len(programme.offers) for programme in programmes),
+        "ProgrammeOutcome": sum(len(programme.outcomes) for programme in programmes),
     }
 
 

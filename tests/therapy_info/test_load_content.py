@@ -15,6 +15,7 @@ from django.db import connection
 from django.db.migrations.loader import MigrationLoader
 
 from tests.therapy_info.shipped_content import (
+    programme_rows,
     rewrite,
     rows_of_pages_added_since_the_previous_release,
     shipped_products_and_trials,
@@ -42,6 +43,12 @@ from therapy_info.models import (
     Reference,
 )
 from therapy_info.products import ApprovedProduct, LabelRule
+from therapy_info.programmes import (
+    Programme,
+    ProgrammeOffer,
+    ProgrammeOutcome,
+    ProgrammeSource,
+)
 from therapy_info.records_checklists import RecordsChecklist
 from therapy_info.trials import ClinicalTrial
 
@@ -53,7 +60,8 @@ SHIPPED_CHECKLIST_ITEMS = 65
 # The approved products with their rules, and the trials: new since that release too.
 SHIPPED_PRODUCTS_AND_TRIALS = shipped_products_and_trials()
 # The pages with their references and key figures, the questions, the privacy notice versions,
-# the products, rules and trials; the checklists.
+# the programmes with their sources, offers and outcomes, the products, rules and trials; the
+# checklists.
 SHIPPED_ROWS = shipped_rows() | SHIPPED_PRODUCTS_AND_TRIALS
 SHIPPED_ITEMS = sum(SHIPPED_ROWS.values()) + SHIPPED_CHECKLIST_ITEMS
 CONTENT_MODELS = [
@@ -65,6 +73,10 @@ CONTENT_MODELS = [
     ApprovedProduct,
     LabelRule,
     ClinicalTrial,
+    Programme,
+    ProgrammeSource,
+    ProgrammeOffer,
+    ProgrammeOutcome,
 ]
 
 _previous = "tests.therapy_info.previous_release.migrations."
@@ -87,11 +99,15 @@ def revisions():
 
 
 def empty_database():
+    # Offers and outcomes first: they protect the sources they cite.
     for model in [
         Page,
         FaqEntry,
         PrivacyNotice,
         RecordsChecklist,
+        ProgrammeOffer,
+        ProgrammeOutcome,
+        Programme,
         ApprovedProduct,
         ClinicalTrial,
         LoadedContent,
@@ -291,14 +307,15 @@ def test_an_upgraded_database_keeps_its_rows_and_is_brought_up_to_the_files():
         assert before[model.__name__] <= set(model.objects.values_list("pk", flat=True))
     assert counts() == SHIPPED_ROWS
     # 10 references and key figures the files have since for that release's pages, the pages
-    # added since with theirs, privacy notice version 2; that release had no checklists, products
-    # or trials.
+    # added since with theirs, privacy notice version 2; that release had no checklists, programmes,
+    # products or trials.
     assert report.counts[CREATED] == (
         10
         + rows_of_pages_added_since_the_previous_release()
         + 1
         + SHIPPED_CHECKLIST_ITEMS
         + sum(SHIPPED_PRODUCTS_AND_TRIALS.values())
+        + sum(programme_rows().values())
     )
     assert outcomes(report)["privacy notice 1"] == UNCHANGED
     assert load_content().counts[UNCHANGED] == SHIPPED_ITEMS

@@ -1,6 +1,6 @@
 """`manage.py load_content [--dry-run] [--force]`: loads the shipped pages, questions, privacy
-notice and records checklists from therapy_info/content/ (therapy_info.content_loader), and says
-what it did with each."""
+notice, records checklists and hospitals' programmes from therapy_info/content/
+(therapy_info.content_loader), and says what it did with each."""
 
 from django.core.management.base import BaseCommand, CommandError
 
