@@ -24,7 +24,7 @@ _cities = importlib.import_module("enquiries.migrations.0002_seed_cities")
 _city_names = importlib.import_module("enquiries.migrations.0023_city_names_in_four_languages")
 _roles = importlib.import_module("enquiries.migrations.0004_roles_and_duplicate_keys")
 _referral_roles = importlib.import_module(
-    "enquiries.migrations.0026_referral_emails_audit_and_permissions"
+    "enquiries.migrations.0028_referral_emails_audit_and_permissions"
 )
 
 
