@@ -113,7 +113,7 @@ class TestTheExport:
 
         _archive, data = exported(login(lead), referred)
 
-        assert data["enquiry"]["preferred hospital"] == "Alpha Hospital"
+        assert data["enquiry"]["preferred hospital"] == "Alpha Hospital (Shanghai)"
         assert data["enquiry"]["asked to agree to sharing with hospitals"].startswith("2031-06-15")
 
     def test_it_holds_the_summary_and_the_documents_files(self, login, lead, referred):
