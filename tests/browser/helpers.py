@@ -32,7 +32,9 @@ def load_shipped_content():
     """The CAR-T pages, references, key figures and FAQ in four languages and the versioned
     privacy notice (the privacy page answers 404 without one), as `make run` loads them. A
     live-server test's database is emptied after each test, so only the first browser test of a
-    run still has the rows the session loaded."""
+    run still has the rows the session loaded. The programmes name their cities, which the
+    migrations seed, so the cities come first."""
+    load_cities()
     load_content()
 
 
