@@ -437,14 +437,16 @@ class EnquiryReferrals:
 
     @staticmethod
     def _refer_initially(enquiry):
-        """The patient's preferred programme chosen (a published one), every record file, the
-        answers shared, by email unless that programme has no address."""
+        """The patient's preferred programme chosen (a published one not referred to yet: a
+        second package to the same hospital is a choice, never the default), every record file,
+        the answers shared, by email unless that programme has no address."""
         preferred = enquiry.preferred_programme
-        chosen = (
-            [preferred.pk]
-            if preferred is not None and preferred.status == Programme.Status.PUBLISHED
-            else []
-        )
+        if preferred is not None and (
+            preferred.status != Programme.Status.PUBLISHED
+            or enquiry.referrals.filter(programme=preferred).exists()
+        ):
+            preferred = None
+        chosen = [preferred.pk] if preferred is not None else []
         by_email = preferred is None or bool(preferred.international_office_email)
         return {
             "programmes": chosen,

@@ -222,6 +222,19 @@ class TestTheReferPage:
 
         assert page.context["form"].initial["method"] == "other_means"
 
+    def test_once_referred_to_the_preferred_programme_it_is_no_longer_chosen(
+        self, login, coordinator, patient, alpha, beta
+    ):
+        Enquiry.objects.filter(pk=patient.pk).update(preferred_programme=beta)
+        client = login(coordinator)
+        client.post(refer_url(patient), refer_data(patient, beta))
+
+        page = client.get(refer_url(patient))
+
+        assert Referral.objects.get().programme == beta
+        assert page.context["form"].initial["programmes"] == []
+        assert page.context["form"].initial["method"] == "email"
+
     def test_the_enquiry_page_has_the_button(self, login, coordinator, patient):
         html = login(coordinator).get(change_url(patient)).content.decode()
 

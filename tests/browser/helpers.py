@@ -1,11 +1,14 @@
 """Small helpers the browser journeys share: the shipped content and staff accounts on an emptied
-database, logging in, axe-core scans, focus-indicator checks and transferred-bytes measurement."""
+database, logging in (with the second factor too), axe-core scans, focus-indicator checks and
+transferred-bytes measurement."""
 
 import gzip
 import importlib
 from pathlib import Path
 
 from django.contrib.auth.models import Group, Permission
+from django_otp.oath import totp
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from enquiries import roles
 from therapy_info.content_loader import load_content
@@ -29,11 +32,11 @@ _referral_roles = importlib.import_module(
 
 
 def load_shipped_content():
-    """The CAR-T pages, references, key figures and FAQ in four languages and the versioned
-    privacy notice (the privacy page answers 404 without one), as `make run` loads them. A
-    live-server test's database is emptied after each test, so only the first browser test of a
-    run still has the rows the session loaded. The programmes name their cities, which the
-    migrations seed, so the cities come first."""
+    """The CAR-T pages, references, key figures and FAQ in four languages, the hospitals'
+    programmes and the versioned privacy notice (the privacy page answers 404 without one), as
+    `make run` loads them. A live-server test's database is emptied after each test, so only the
+    first browser test of a run still has the rows the session loaded; the programmes need their
+    cities back first."""
     load_cities()
     load_content()
 
@@ -62,7 +65,7 @@ def staff_user(django_user_model, username, role, **fields):
         permissions = Permission.objects.filter(content_type__app_label="therapy_info")
     else:
         wanted = [code for _app, code in _roles.ROLE_PERMISSIONS[roles.ROLES[role]]]
-        # Referring (migration 0026).
+        # Referring (migration 0028).
         wanted += _referral_roles.ROLE_PERMISSIONS.get(roles.ROLES[role], [])
         permissions = Permission.objects.filter(codename__in=wanted)
     group.permissions.set(permissions)
@@ -78,6 +81,21 @@ def log_in(page, live_server, username):
     page.get_by_label("Username").fill(username)
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Log in").click()
+    page.wait_for_url(f"{live_server.url}/admin/")
+
+
+def log_in_with_the_second_factor(page, live_server, user):
+    """The admin login as in production (settings.STAFF_REQUIRE_2FA on): password, then the code
+    of the authenticator app."""
+    device = TOTPDevice.objects.create(user=user, name="default", confirmed=True)
+    page.goto(f"{live_server.url}/admin/login/")
+    page.get_by_label("Username").fill(user.username)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    page.wait_for_url("**/admin/two-factor/**")
+    code = totp(device.bin_key, step=device.step, t0=device.t0, digits=device.digits)
+    page.get_by_label("Six-digit code from your authenticator app").fill(f"{code:06d}")
+    page.get_by_role("button", name="Continue").click()
     page.wait_for_url(f"{live_server.url}/admin/")
 
 

@@ -10,8 +10,6 @@ from datetime import timedelta
 import pytest
 from django.core import mail
 from django.utils import timezone
-from django_otp.oath import totp
-from django_otp.plugins.otp_totp.models import TOTPDevice
 from playwright.sync_api import expect
 
 from enquiries import case
@@ -32,20 +30,6 @@ def case_links_in(email, live_server):
 
 def emails_to(address):
     return [email for email in mail.outbox if email.to == [address]]
-
-
-def log_in_with_the_second_factor(page, live_server, user):
-    """The admin login as in production: password, then the code of the authenticator app."""
-    device = TOTPDevice.objects.create(user=user, name="default", confirmed=True)
-    page.goto(f"{live_server.url}/admin/login/")
-    page.get_by_label("Username").fill(user.username)
-    page.get_by_label("Password").fill(helpers.PASSWORD)
-    page.get_by_role("button", name="Log in").click()
-    page.wait_for_url("**/admin/two-factor/**")
-    code = totp(device.bin_key, step=device.step, t0=device.t0, digits=device.digits)
-    page.get_by_label("Six-digit code from your authenticator app").fill(f"{code:06d}")
-    page.get_by_role("button", name="Continue").click()
-    page.wait_for_url(f"{live_server.url}/admin/")
 
 
 def send_a_myeloma_enquiry(page, live_server):
@@ -105,7 +89,7 @@ def test_a_patient_follows_their_case_on_a_phone_and_a_coordinator_sees_what_the
 
     # The coordinator sees the flag on the list, then the file and the message on the enquiry.
     coordinator = desktop_page
-    log_in_with_the_second_factor(coordinator, live_server, cora)
+    helpers.log_in_with_the_second_factor(coordinator, live_server, cora)
     coordinator.goto(f"{live_server.url}/admin/enquiries/enquiry/")
     coordinator.locator("#changelist-filter").get_by_role(
         "link", name="New from the patient"

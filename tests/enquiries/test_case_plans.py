@@ -7,6 +7,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
+from django.core import mail
 from django.test import Client
 from django.utils import timezone
 
@@ -21,6 +22,7 @@ from enquiries.models import (
     TreatmentPlan,
 )
 from tests.factories import make_case_document, make_enquiry, make_plan_for, make_programme
+from tests.tasks import run_ready_tasks
 
 pytestmark = pytest.mark.django_db
 
@@ -208,6 +210,24 @@ def test_confirming_accepts_the_plan_and_moves_the_status(client):
     assert enquiry.events.filter(kind=EnquiryEvent.Kind.PLAN_ACCEPTED).count() == 1
     assert enquiry.news_from_patient_at is not None
     assert enquiry.emails.filter(kind=OutgoingEmail.Kind.NEWS_FROM_PATIENT).count() == 1
+
+
+def test_the_coordinator_hears_a_plan_was_chosen_without_which(client, django_user_model):
+    cora = django_user_model.objects.create_user(
+        "cora", email="cora@example.org", password="x" * 20, is_staff=True
+    )
+    enquiry, token = with_hospital(assigned_to=cora)
+    plan = make_plan_for(
+        enquiry, make_programme(name=f"Hospital {RUN}"), proposal=f"Proposal {RUN}"
+    )
+
+    client.post(plan_url(token, plan, "accept"))
+    run_ready_tasks()
+
+    (news,) = [email for email in mail.outbox if email.to == ["cora@example.org"]]
+    assert enquiry.reference in news.subject
+    assert "chosen or declined a treatment plan" in news.body
+    assert RUN not in news.body
 
 
 def test_after_choosing_the_page_says_which_plan_and_what_comes_next(client):
