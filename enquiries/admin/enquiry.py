@@ -45,6 +45,7 @@ from django_countries import countries
 from enquiries.admin.actions import EnquiryActions, settable_statuses
 from enquiries.admin.filters import (
     SAVED_VIEWS,
+    ApprovedLabelFilter,
     AssignedFilter,
     CountryFilter,
     EmailTroubleFilter,
@@ -52,6 +53,7 @@ from enquiries.admin.filters import (
     NewsFromPatientFilter,
     OpenFilter,
     OverdueFilter,
+    PossibleTrialFilter,
 )
 from enquiries.admin.inlines import (
     ConsentInline,
@@ -60,6 +62,7 @@ from enquiries.admin.inlines import (
     RecordFileInline,
 )
 from enquiries.admin.list_rows import escaped
+from enquiries.admin.pathway import pathway_panel, sent_checklist_items
 from enquiries.admin.replies import EnquiryReplies
 from enquiries.admin.time_zones import coordinator_time_zone, patient_time_zone
 from enquiries.admin.views import EnquiryAdminViews
@@ -390,6 +393,8 @@ class EnquiryAdmin(EnquiryActions, EnquiryReplies, EnquiryAdminViews, admin.Mode
         OverdueFilter,
         NewsFromPatientFilter,
         EmailTroubleFilter,
+        ApprovedLabelFilter,
+        PossibleTrialFilter,
         "preferred_cities",
         "diagnosis",
         CountryFilter,
@@ -689,7 +694,7 @@ class EnquiryAdmin(EnquiryActions, EnquiryReplies, EnquiryAdminViews, admin.Mode
             .prefetch_related(None)
             .select_related("assigned_to")
             .prefetch_related("emails")
-            .annotate(city_names=city_names())
+            .annotate(city_names=city_names(), sent_checklist_items=sent_checklist_items())
         )
         page = getattr(request.resolver_match, "url_name", None)
         if request.method == "GET" and page == "enquiries_enquiry_change":
@@ -841,6 +846,7 @@ class EnquiryAdmin(EnquiryActions, EnquiryReplies, EnquiryAdminViews, admin.Mode
             context["reply"] = self.reply_section(request, obj)
             context["conversation"] = obj.messages.select_related("author")
             context["contact"] = self.contact_links(obj)
+            context["pathway_panel"] = pathway_panel(obj)
             if self.may_take(request, obj):
                 # The list's filters ride along, so "Next" still works after taking it.
                 context["assign_to_me_url"] = add_preserved_filters(

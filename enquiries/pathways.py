@@ -1,0 +1,88 @@
+"""Where each enquiry's answers point, stored on the enquiry for the list's filters ("matches an
+approved label", "possible trial"; enquiries.matching decides): set when the enquiry arrives
+(intake), and for every open enquiry again when a product, a rule or a trial changes (a task,
+queued once per transaction by the signal receivers here) and daily (`manage.py
+refresh_pathways`, as ages move with the calendar). The enquiry page and the patient's pages
+compute the pathway afresh; only the list reads what is stored."""
+
+from django.db import transaction
+from django.utils import timezone
+
+from enquiries.matching import Answers, Catalogue, forget_catalogue, match
+from enquiries.models import Enquiry
+from therapy_info.criteria import ANSWER_FIELDS
+
+FLAG_FIELDS = ["matches_approved_label", "has_possible_trial", "pathway_checked_at"]
+REFRESH_BATCH = 1_000
+
+
+def points_to(answers, catalogue, today):
+    """(consistent with an approved label, a possible trial) for these answers."""
+    pathway = match(answers, catalogue, today=today)
+    return bool(pathway.consistent_labels), bool(pathway.trials)
+
+
+def set_pathway_flags(enquiry, catalogue=None, now=None):
+    """Sets the enquiry's stored flags from its answers (not saved); the catalogue from the cache
+    unless given."""
+    now = now or timezone.now()
+    catalogue = catalogue or Catalogue.current()
+    enquiry.matches_approved_label, enquiry.has_possible_trial = points_to(
+        Answers.of(enquiry), catalogue, timezone.localdate(now)
+    )
+    enquiry.pathway_checked_at = now
+
+
+def refresh_pathways(enquiries=None):
+    """Computes the flags of `enquiries` (the open ones by default) against the catalogue as it
+    is in the database now; writes the flags of those that changed, and when each was checked.
+    Returns (how many were checked, how many changed)."""
+    if enquiries is None:
+        enquiries = Enquiry.objects.open()
+    now = timezone.now()
+    today = timezone.localdate(now)
+    catalogue = Catalogue.load()
+    changed, checked = [], []
+    for enquiry in enquiries.only("pk", *ANSWER_FIELDS, *FLAG_FIELDS).iterator(REFRESH_BATCH):
+        flags = points_to(Answers.of(enquiry), catalogue, today)
+        if flags != (enquiry.matches_approved_label, enquiry.has_possible_trial):
+            enquiry.matches_approved_label, enquiry.has_possible_trial = flags
+            enquiry.pathway_checked_at = now
+            changed.append(enquiry)
+        else:
+            checked.append(enquiry.pk)
+    Enquiry.objects.bulk_update(changed, FLAG_FIELDS, batch_size=REFRESH_BATCH)
+    for start in range(0, len(checked), REFRESH_BATCH):
+        Enquiry.objects.filter(pk__in=checked[start : start + REFRESH_BATCH]).update(
+            pathway_checked_at=now
+        )
+    return len(changed) + len(checked), len(changed)
+
+
+# ---- Signal receivers (connected in enquiries.apps) --------------------------------------------
+
+
+def catalogue_shown_changed(**kwargs):
+    """Something the pathway panel shows of the catalogue changed (a source's page or reference,
+    a programme that runs a trial, a trial's sites): the cached catalogue goes."""
+    forget_catalogue()
+
+
+def catalogue_changed(**kwargs):
+    """A product, a rule or a trial changed: the cached catalogue goes, and once the change is
+    committed the open enquiries' flags are computed again by a task, queued once however many
+    rows the transaction changed (a product saved with its rules, an import of 500 trials)."""
+    forget_catalogue()
+    connection = transaction.get_connection()
+    # Django keeps the callbacks of the transaction (savepoints rolled back drop theirs) in
+    # run_on_commit: the refresh is queued once per transaction, not once per row.
+    if not any(callback is _queue_refresh for _ids, callback, _robust in connection.run_on_commit):
+        transaction.on_commit(_queue_refresh)
+
+
+def _queue_refresh():
+    # Nothing to refresh before the first enquiry (load_content on a new database).
+    if Enquiry.objects.open().exists():
+        from enquiries.tasks import refresh_open_pathways  # tasks imports this module
+
+        refresh_open_pathways.enqueue()
