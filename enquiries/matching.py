@@ -27,10 +27,10 @@ from dataclasses import dataclass
 
 from django.core.cache import cache
 from django.db import transaction
-from django.db.models import Prefetch
+from django.db.models import OuterRef, Prefetch, StringAgg, Subquery, Value
 from django.utils import timezone
 
-from enquiries.models import Enquiry
+from enquiries.models import Enquiry, RecordFile
 from therapy_info.criteria import (
     ANSWER,
     ANSWER_FIELDS,
@@ -259,6 +259,30 @@ def _checked_between(rules, trials):
     return (min(days), max(days)) if days else None
 
 
+def sent_checklist_items():
+    """The checklist items an enquiry's files were sent as, as one text (a key is a slug: no
+    spaces), in a subquery of the enquiry's own query: `.annotate(sent_checklist_items=…)`."""
+    keys = (
+        RecordFile.objects.filter(enquiry=OuterRef("pk"))
+        .exclude(checklist_item="")
+        .order_by()
+        .values("enquiry")
+        .annotate(keys=StringAgg("checklist_item", Value(" ")))
+        .values("keys")
+    )
+    return Subquery(keys)
+
+
+def sent_item_keys(enquiry):
+    """The checklist items the enquiry's files were sent as: from its own query when it was
+    annotated with sent_checklist_items(), else one query."""
+    if hasattr(enquiry, "sent_checklist_items"):
+        return set((enquiry.sent_checklist_items or "").split())
+    return set(
+        enquiry.record_files.exclude(checklist_item="").values_list("checklist_item", flat=True)
+    )
+
+
 def missing_records(checklist, sent_item_keys):
     """The checklist's records no file was sent for, as Questions (the needed ones marked)."""
     if checklist is None:
@@ -274,8 +298,7 @@ def pathway_for(enquiry, catalogue=None, today=None):
     """The enquiry's Pathway: reads its checklist (two queries) and the files it was sent (one),
     and the catalogue (four) unless given one."""
     catalogue = catalogue or Catalogue.load()
-    sent = enquiry.record_files.exclude(checklist_item="").values_list("checklist_item", flat=True)
-    checklist = missing_records(checklist_for(enquiry.diagnosis), set(sent))
+    checklist = missing_records(checklist_for(enquiry.diagnosis), sent_item_keys(enquiry))
     return match(
         Answers.of(enquiry), catalogue, today=today or timezone.localdate(), checklist=checklist
     )

@@ -62,11 +62,12 @@ from enquiries.admin.inlines import (
     RecordFileInline,
 )
 from enquiries.admin.list_rows import escaped
-from enquiries.admin.pathway import pathway_panel, sent_checklist_items
+from enquiries.admin.pathway import pathway_panel
 from enquiries.admin.replies import EnquiryReplies
 from enquiries.admin.time_zones import coordinator_time_zone, patient_time_zone
 from enquiries.admin.views import EnquiryAdminViews
 from enquiries.forms import ANSWER_SECTIONS, UTM_FIELDS
+from enquiries.matching import sent_checklist_items
 from enquiries.models import (
     AuditEntry,
     Enquiry,

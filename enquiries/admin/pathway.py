@@ -4,7 +4,6 @@ It costs the page no query once the caches are warm: the catalogue and the recor
 from the cache, the checklist items the patient's files were sent as from the enquiry's own query
 (sent_checklist_items, EnquiryAdmin.get_object); the page's budget is 16 queries."""
 
-from django.db.models import OuterRef, StringAgg, Subquery, Value
 from django.utils import timezone
 
 from enquiries.matching import (
@@ -15,31 +14,9 @@ from enquiries.matching import (
     Catalogue,
     match,
     missing_records,
+    sent_item_keys,
 )
-from enquiries.models import RecordFile
 from therapy_info.records_checklists import cached_checklist_for
-
-
-def sent_checklist_items():
-    """The checklist items the enquiry's files were sent as, as one text (a key is a slug: no
-    spaces), in a subquery of the enquiry's own query."""
-    keys = (
-        RecordFile.objects.filter(enquiry=OuterRef("pk"))
-        .exclude(checklist_item="")
-        .order_by()
-        .values("enquiry")
-        .annotate(keys=StringAgg("checklist_item", Value(" ")))
-        .values("keys")
-    )
-    return Subquery(keys)
-
-
-def sent_item_keys(enquiry):
-    if hasattr(enquiry, "sent_checklist_items"):
-        return set((enquiry.sent_checklist_items or "").split())
-    return set(
-        enquiry.record_files.exclude(checklist_item="").values_list("checklist_item", flat=True)
-    )
 
 
 def pathway_panel(enquiry, today=None):
