@@ -5,23 +5,22 @@ are for the medical team to weigh (enquiries.matching, on the coordinators' enqu
 
 from dataclasses import dataclass
 
-from django.utils.translation import gettext_lazy as _
+from enquiries.forms import EnquiryForm
 
-# The answers shown, in the form's order, each with how the patient's page names it.
-SHOWN_ANSWERS = [
-    ("diagnosis", _("Diagnosis")),
-    ("disease_status", _("The illness now")),
-    ("prior_treatment_lines", _("Lines of treatment so far")),
-    ("prior_stem_cell_transplant", _("A stem-cell transplant before")),
-    ("prior_car_t", _("CAR-T therapy before")),
+# The answers shown, in the form's order, each under the form's own question: the words the
+# patient answered.
+ANSWER_FIELDS = [
+    "diagnosis",
+    "disease_status",
+    "prior_treatment_lines",
+    "prior_stem_cell_transplant",
+    "prior_car_t",
 ]
-# What the enquiry's query must read for the page (with its reference and status).
-ANSWER_FIELDS = [name for name, _label in SHOWN_ANSWERS]
 
 
 @dataclass(frozen=True)
 class StartingPoint:
-    # (how the page names the question, the patient's answer in words), in the form's order.
+    # (the form's question, the patient's answer in words or None if skipped), in order.
     answers: tuple
     # The checklist's items no file was sent as, in the checklist's order.
     records_to_send: tuple
@@ -32,8 +31,11 @@ def starting_point(enquiry, checklist, sent_item_keys):
     """The patient's starting point: their answers in words ("Not answered" for a skipped one)
     and the records of `checklist` (None: none published) not among `sent_item_keys`."""
     answers = tuple(
-        (label, getattr(enquiry, f"get_{name}_display")() if getattr(enquiry, name) else None)
-        for name, label in SHOWN_ANSWERS
+        (
+            EnquiryForm.base_fields[name].label,
+            getattr(enquiry, f"get_{name}_display")() if getattr(enquiry, name) else None,
+        )
+        for name in ANSWER_FIELDS
     )
     records = ()
     if checklist is not None:
