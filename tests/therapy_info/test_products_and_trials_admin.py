@@ -10,8 +10,8 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 
 from enquiries.models import Enquiry
-from therapy_info.models import Reference
 from therapy_info.criteria import ANSWER_FIELDS
+from therapy_info.models import Reference
 from therapy_info.prescreen import QUESTIONS, DailySelfCare, DiseaseStatus, Target
 from therapy_info.products import ApprovedProduct, LabelRule
 from therapy_info.trials import ClinicalTrial

@@ -9,9 +9,9 @@ import uuid
 import pytest
 from django.urls import reverse
 
+from tests.therapy_info.test_products_and_trials_admin import change_url, product_form
 from therapy_info.admin.products import years_before
 from therapy_info.products import ApprovedProduct, LabelRule
-from tests.therapy_info.test_products_and_trials_admin import change_url, product_form
 
 pytestmark = pytest.mark.django_db
 
@@ -131,9 +131,7 @@ def test_a_rule_added_on_the_page_is_tried_and_a_rule_marked_for_deletion_is_not
 
 
 def test_a_rule_typed_wrong_is_shown_with_its_error_and_not_tried(login, lead, product):
-    response = tried(
-        login(lead), product, RELAPSED_AFTER_TWO_LINES, minimum_age=65, maximum_age=18
-    )
+    response = tried(login(lead), product, RELAPSED_AFTER_TWO_LINES, minimum_age=65, maximum_age=18)
 
     html = response.content.decode()
     assert "Correct the errors on the page to try the rules: nothing was saved." in html
