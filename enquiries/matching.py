@@ -19,7 +19,10 @@ under 5 ms of CPU (scripts/bench_matching.py, in `make bench`):
                     checklist=missing_records(checklist_for(enquiry.diagnosis), sent_keys))
     pathway.consistent_labels, pathway.possible_labels, pathway.trials, pathway.still_needed
 
-or `pathway_for(enquiry)`, which reads the checklist and the files sent too.
+or `pathway_for(enquiry)`, which reads the checklist and the files sent too. Pages read the
+catalogue from the cache, `Catalogue.current()`, forgotten whenever a product, a rule, a trial or
+what they show changes (enquiries.pathways). How one rule or one trial's criteria read the answers
+is therapy_info.criteria's (the products' admin tries rules with the same checks).
 """
 
 import datetime
