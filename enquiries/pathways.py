@@ -12,7 +12,6 @@ from enquiries.matching import Answers, Catalogue, forget_catalogue, match
 from enquiries.models import Enquiry
 from therapy_info.criteria import ANSWER_FIELDS
 
-FLAG_FIELDS = ["matches_approved_label", "has_possible_trial", "pathway_checked_at"]
 REFRESH_BATCH = 1_000
 
 
@@ -35,28 +34,26 @@ def set_pathway_flags(enquiry, catalogue=None, now=None):
 
 def refresh_pathways(enquiries=None):
     """Computes the flags of `enquiries` (the open ones by default) against the catalogue as it
-    is in the database now; writes the flags of those that changed, and when each was checked.
-    Returns (how many were checked, how many changed)."""
+    is in the database now, and records when each was checked: one UPDATE per thousand rows of
+    the same outcome. Returns (how many were checked, how many changed)."""
     if enquiries is None:
         enquiries = Enquiry.objects.open()
     now = timezone.now()
     today = timezone.localdate(now)
     catalogue = Catalogue.load()
-    changed, checked = [], []
-    for enquiry in enquiries.only("pk", *ANSWER_FIELDS, *FLAG_FIELDS).iterator(REFRESH_BATCH):
+    by_outcome = {}
+    changed = 0
+    read = ("pk", *ANSWER_FIELDS, "matches_approved_label", "has_possible_trial")
+    for enquiry in enquiries.only(*read).iterator(REFRESH_BATCH):
         flags = points_to(Answers.of(enquiry), catalogue, today)
-        if flags != (enquiry.matches_approved_label, enquiry.has_possible_trial):
-            enquiry.matches_approved_label, enquiry.has_possible_trial = flags
-            enquiry.pathway_checked_at = now
-            changed.append(enquiry)
-        else:
-            checked.append(enquiry.pk)
-    Enquiry.objects.bulk_update(changed, FLAG_FIELDS, batch_size=REFRESH_BATCH)
-    for start in range(0, len(checked), REFRESH_BATCH):
-        Enquiry.objects.filter(pk__in=checked[start : start + REFRESH_BATCH]).update(
-            pathway_checked_at=now
-        )
-    return len(changed) + len(checked), len(changed)
+        changed += flags != (enquiry.matches_approved_label, enquiry.has_possible_trial)
+        by_outcome.setdefault(flags, []).append(enquiry.pk)
+    for (label, trial), pks in by_outcome.items():
+        for start in range(0, len(pks), REFRESH_BATCH):
+            Enquiry.objects.filter(pk__in=pks[start : start + REFRESH_BATCH]).update(
+                matches_approved_label=label, has_possible_trial=trial, pathway_checked_at=now
+            )
+    return sum(map(len, by_outcome.values())), changed
 
 
 # ---- Signal receivers (connected in enquiries.apps) --------------------------------------------

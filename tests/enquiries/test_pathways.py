@@ -127,7 +127,7 @@ def test_nothing_is_queued_while_no_enquiry_is_open(django_capture_on_commit_cal
     assert refreshes_queued() == 0
 
 
-def test_the_refresh_writes_only_the_flags_that_changed_and_when_it_checked_them():
+def test_the_refresh_counts_what_changed_and_records_when_it_checked_each_enquiry():
     unchanged = lbcl_enquiry()
     changed = lbcl_enquiry(email="b@example.org")
     Enquiry.objects.filter(pk=changed.pk).update(matches_approved_label=False)
