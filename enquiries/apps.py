@@ -9,7 +9,7 @@ class EnquiriesConfig(AppConfig):
     verbose_name = _("Enquiries")
 
     def ready(self):
-        from django.db.models.signals import m2m_changed, post_delete, post_save
+        from django.db.models.signals import post_delete, post_save
 
         from enquiries import pathways
         from enquiries.admin.time_zones import forget_coordinator_time_zone
@@ -17,10 +17,7 @@ class EnquiriesConfig(AppConfig):
         from enquiries.models import CoordinatorProfile
         from enquiries.sla import calendar_changed
         from enquiries.working_calendar import PublicHoliday, WorkingCalendar
-        from therapy_info.models import Page, Reference
-        from therapy_info.products import ApprovedProduct, LabelRule
-        from therapy_info.programmes import City, Programme
-        from therapy_info.trials import ClinicalTrial
+        from therapy_info.programmes import City
 
         # The form lists the active cities; its cached HTML must follow a coordinator's change.
         for signal in (post_save, post_delete):
@@ -39,25 +36,5 @@ class EnquiriesConfig(AppConfig):
                 sender=CoordinatorProfile,
                 dispatch_uid=f"coordinator-time-zone-{signal}",
             )
-        # Where enquiries' answers point follows the products, rules and trials (the list's
-        # filters, enquiries.pathways); the cached catalogue follows what the pathway panel shows
-        # of them too (a source's page and reference, the programmes that run a trial).
-        for model in (ApprovedProduct, LabelRule, ClinicalTrial):
-            for signal in (post_save, post_delete):
-                signal.connect(
-                    pathways.catalogue_changed,
-                    sender=model,
-                    dispatch_uid=f"pathways-{model.__name__}-{signal}",
-                )
-        for model in (Page, Reference, Programme):
-            for signal in (post_save, post_delete):
-                signal.connect(
-                    pathways.catalogue_shown_changed,
-                    sender=model,
-                    dispatch_uid=f"pathways-shown-{model.__name__}-{signal}",
-                )
-        m2m_changed.connect(
-            pathways.catalogue_shown_changed,
-            sender=ClinicalTrial.sites.through,
-            dispatch_uid="pathways-trial-sites",
-        )
+        # Where enquiries' answers point follows the products, rules and trials.
+        pathways.connect_signals()

@@ -17,8 +17,8 @@ def already_received(submission_token):
 
 def receive_enquiry(form, *, language):
     """Store a valid EnquiryForm's enquiry with its cities, consents, files, 'received' event,
-    its coordinator (enquiries.assignment), where its answers point (enquiries.pathways) and
-    notification emails in one transaction, and return it. If anything fails, nothing is kept:
+    its coordinator (enquiries.assignment) and notification emails in one transaction, and
+    return it. If anything fails, nothing is kept:
     no rows, no files."""
     enquiry = form.save(commit=False)
     answers = form.cleaned_data

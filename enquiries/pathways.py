@@ -56,7 +56,36 @@ def refresh_pathways(enquiries=None):
     return sum(map(len, by_outcome.values())), changed
 
 
-# ---- Signal receivers (connected in enquiries.apps) --------------------------------------------
+# ---- Signal receivers --------------------------------------------------------------------------
+
+
+def connect_signals():
+    """Connects the receivers below (enquiries.apps): the flags follow the products, rules and
+    trials; the cached catalogue also follows what the Pathway panel shows of them (a source's
+    page and reference, the programmes that run a trial, a trial's sites)."""
+    from django.db.models.signals import m2m_changed, post_delete, post_save
+
+    from therapy_info.models import Page, Reference
+    from therapy_info.products import ApprovedProduct, LabelRule
+    from therapy_info.programmes import Programme
+    from therapy_info.trials import ClinicalTrial
+
+    for signal in (post_save, post_delete):
+        for model in (ApprovedProduct, LabelRule, ClinicalTrial):
+            signal.connect(
+                catalogue_changed, sender=model, dispatch_uid=f"pathways-{model.__name__}-{signal}"
+            )
+        for model in (Page, Reference, Programme):
+            signal.connect(
+                catalogue_shown_changed,
+                sender=model,
+                dispatch_uid=f"pathways-shown-{model.__name__}-{signal}",
+            )
+    m2m_changed.connect(
+        catalogue_shown_changed,
+        sender=ClinicalTrial.sites.through,
+        dispatch_uid="pathways-trial-sites",
+    )
 
 
 def catalogue_shown_changed(**kwargs):

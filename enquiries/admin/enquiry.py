@@ -42,6 +42,7 @@ from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
+from enquiries.admin import pathway
 from enquiries.admin.actions import EnquiryActions, settable_statuses
 from enquiries.admin.filters import (
     SAVED_VIEWS,
@@ -62,7 +63,6 @@ from enquiries.admin.inlines import (
     RecordFileInline,
 )
 from enquiries.admin.list_rows import escaped
-from enquiries.admin.pathway import pathway_panel
 from enquiries.admin.replies import EnquiryReplies
 from enquiries.admin.time_zones import coordinator_time_zone, patient_time_zone
 from enquiries.admin.views import EnquiryAdminViews
@@ -692,10 +692,11 @@ class EnquiryAdmin(EnquiryActions, EnquiryReplies, EnquiryAdminViews, admin.Mode
             return super().get_object(request, object_id, from_field)
         queryset = (
             self.get_queryset(request)
+            .annotate(sent_checklist_items=sent_checklist_items())
             .prefetch_related(None)
             .select_related("assigned_to")
             .prefetch_related("emails")
-            .annotate(city_names=city_names(), sent_checklist_items=sent_checklist_items())
+            .annotate(city_names=city_names())
         )
         page = getattr(request.resolver_match, "url_name", None)
         if request.method == "GET" and page == "enquiries_enquiry_change":
@@ -847,7 +848,7 @@ class EnquiryAdmin(EnquiryActions, EnquiryReplies, EnquiryAdminViews, admin.Mode
             context["reply"] = self.reply_section(request, obj)
             context["conversation"] = obj.messages.select_related("author")
             context["contact"] = self.contact_links(obj)
-            context["pathway_panel"] = pathway_panel(obj)
+            context["pathway_panel"] = pathway.pathway_panel(obj)
             if self.may_take(request, obj):
                 # The list's filters ride along, so "Next" still works after taking it.
                 context["assign_to_me_url"] = add_preserved_filters(
