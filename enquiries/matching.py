@@ -28,10 +28,11 @@ is therapy_info.criteria's (the products' admin tries rules with the same checks
 import datetime
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
 from django.db.models import OuterRef, Prefetch, StringAgg, Subquery, Value
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from enquiries.models import Enquiry, RecordFile
 from therapy_info.criteria import (
@@ -139,7 +140,10 @@ class Catalogue:
         """The catalogue from the cache; on a miss, loaded (four queries) and stored there."""
         catalogue = cache.get(CATALOGUE_CACHE_KEY)
         if catalogue is None:
-            catalogue = cls.load()
+            # Its texts (a source page's title, a programme's name) in the staff's language,
+            # whichever page read it first: a patient's form in Chinese stores it too.
+            with translation.override(settings.LANGUAGE_CODE):
+                catalogue = cls.load()
             cache.set(CATALOGUE_CACHE_KEY, catalogue, CATALOGUE_CACHE_SECONDS)
         return catalogue
 

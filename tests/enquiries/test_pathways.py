@@ -10,7 +10,7 @@ import pytest
 import time_machine
 from django.core.cache import cache
 from django.core.management import call_command
-from django.utils import timezone
+from django.utils import timezone, translation
 from django_tasks_db.models import DBTaskResult
 
 from enquiries.matching import CATALOGUE_CACHE_KEY, Catalogue
@@ -227,3 +227,13 @@ def test_a_catalogue_a_reader_stored_before_the_change_was_committed_is_forgotte
         cache.set(CATALOGUE_CACHE_KEY, Catalogue({}, {}))
 
     assert rule_ages(Catalogue.current()) == {rule.key: 30}
+
+
+def test_the_cached_catalogue_is_in_the_staffs_language_whoever_read_it_first():
+    with translation.override("zh-hans"):
+        Catalogue.current()
+
+    sources = {
+        rule.source for rules in Catalogue.current().rules_by_disease.values() for rule in rules
+    }
+    assert any(source.startswith("CAR-T products approved in China [1]") for source in sources)
