@@ -6,7 +6,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("enquiries", "0027_patient_downloads_documents_audited"),
+        ("enquiries", "0029_audit_actions_of_referrals_and_documents"),
         ("therapy_info", "0015_approved_products_and_trials"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
