@@ -11,6 +11,7 @@ class EnquiriesConfig(AppConfig):
     def ready(self):
         from django.db.models.signals import post_delete, post_save
 
+        from enquiries import pathways
         from enquiries.admin.time_zones import forget_coordinator_time_zone
         from enquiries.forms import forget_cached_empty_form
         from enquiries.models import CoordinatorProfile
@@ -39,3 +40,5 @@ class EnquiriesConfig(AppConfig):
                 sender=CoordinatorProfile,
                 dispatch_uid=f"coordinator-time-zone-{signal}",
             )
+        # Where enquiries' answers point follows the products, rules and trials.
+        pathways.connect_signals()

@@ -27,6 +27,7 @@ from enquiries.case_forms import (
     PatientMessageForm,
 )
 from enquiries.models import AuditEntry, CaseLink
+from enquiries.starting_point import starting_point
 from portal.ratelimit import FixedWindowLimit
 from portal.service_promise import promise_in_words
 from therapy_info.records_checklists import checklist_for
@@ -258,6 +259,12 @@ def _case_context(enquiry, checklist, message_form, files_form, *, language):
         "plans": plans,
         "accepted_plan": next((shown for shown in plans if shown.accepted), None),
         "documents": documents,
+        # From what the page read already: the enquiry's answers, its checklist and files.
+        "starting_point": (
+            starting_point(enquiry, checklist, {file.checklist_item for file in files})
+            if enquiry.takes_files_sent_again
+            else None
+        ),
     }
 
 

@@ -1,7 +1,7 @@
 """Intake: a valid enquiry form becomes a stored enquiry, in one transaction with everything that
 comes with it; and the enquiry a form already made, for a form posted again."""
 
-from enquiries import assignment, consents, outbox, records
+from enquiries import assignment, consents, outbox, pathways, records
 from enquiries.forms import CONSENT_FIELDS
 from enquiries.models import Enquiry, EnquiryEvent
 from therapy_info import privacy_notice
@@ -26,6 +26,10 @@ def receive_enquiry(form, *, language):
     enquiry.language = language
     # The version in force now: the one linked from the form the patient just sent.
     enquiry.privacy_notice_version = privacy_notice.current_version()
+    # Where the answers point, for the list's filters: stored with the enquiry's own insert. The
+    # catalogue comes from the cache, read before the transaction takes the database's write
+    # lock (on a miss: four reads that need not hold it).
+    pathways.set_pathway_flags(enquiry)
     with records.atomic_with_files() as store_all:
         enquiry.insert_with_unique_reference()
         # The form's one many-to-many field. A new enquiry links no city yet, so the links are

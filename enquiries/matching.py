@@ -19,142 +19,48 @@ under 5 ms of CPU (scripts/bench_matching.py, in `make bench`):
                     checklist=missing_records(checklist_for(enquiry.diagnosis), sent_keys))
     pathway.consistent_labels, pathway.possible_labels, pathway.trials, pathway.still_needed
 
-or `pathway_for(enquiry)`, which reads the checklist and the files sent too.
+or `pathway_for(enquiry)`, which reads the checklist and the files sent too. Pages read the
+catalogue from the cache, `Catalogue.current()`, forgotten whenever a product, a rule, a trial or
+what they show changes (enquiries.pathways). How one rule or one trial's criteria read the answers
+is therapy_info.criteria's (the products' admin tries rules with the same checks).
 """
 
 import datetime
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
-from django.db.models import Prefetch
-from django.utils import timezone
+from django.conf import settings
+from django.core.cache import cache
+from django.db import transaction
+from django.db.models import OuterRef, Prefetch, StringAgg, Subquery, Value
+from django.utils import timezone, translation
 
-from enquiries.models import Enquiry
-from therapy_info.prescreen import PRIOR_LINES, PRIOR_LINES_OPEN_ENDED, PriorTherapy, Target
+from enquiries.models import Enquiry, RecordFile
+from therapy_info.criteria import (
+    ANSWER,
+    ANSWER_FIELDS,
+    LABEL_CONDITION,
+    RECORD,
+    TARGET_NAMES,
+    Answers,
+    Check,
+    Question,
+    RuleEntry,
+    answer_question,
+    match_rule,
+)
 from therapy_info.products import ApprovedProduct, LabelRule
 from therapy_info.programmes import Disease
 from therapy_info.records_checklists import checklist_for
 from therapy_info.trials import STALE_AFTER, ClinicalTrial
 
-NOT_SURE = "not_sure"
-YES = Enquiry.YesNoNotSure.YES
-NO = Enquiry.YesNoNotSure.NO
-# The form's answers in the order the form asks them: the questions still open come in this order.
-ANSWER_FIELDS = [
-    "diagnosis",
-    "disease_status",
-    "prior_treatment_lines",
-    "prior_stem_cell_transplant",
-    "prior_car_t",
-    "target_tested",
-    "daily_self_care",
-    "birth_year",
-    "birth_date",
-]
-# The marker names trials write for the form's target answers.
-TARGET_NAMES = {Target.CD19: "CD19", Target.BCMA: "BCMA"}
-
-ANSWER = "answer"
-LABEL_CONDITION = "label condition"
-RECORD = "record"
-
-
-@dataclass(frozen=True)
-class Answers:
-    """An enquiry's pre-screen answers, as the form stores them ("" when skipped)."""
-
-    diagnosis: str = ""
-    disease_status: str = ""
-    prior_treatment_lines: str = ""
-    prior_stem_cell_transplant: str = ""
-    prior_car_t: str = ""
-    target_tested: str = ""
-    daily_self_care: str = ""
-    birth_year: int | None = None
-    birth_date: datetime.date | None = None
-
-    @classmethod
-    def of(cls, enquiry):
-        return cls(**{name: getattr(enquiry, name) for name in ANSWER_FIELDS})
-
-    def ages(self, today):
-        """(youngest, oldest) the patient can be today; None when the year of birth is missing."""
-        if self.birth_date is not None:
-            born = self.birth_date
-            age = today.year - born.year - ((today.month, today.day) < (born.month, born.day))
-            return age, age
-        if self.birth_year:
-            return today.year - self.birth_year - 1, today.year - self.birth_year
-        return None
-
-
-@dataclass(frozen=True)
-class Question:
-    """Something still needed to decide: a form question (key: its field), a label condition the
-    form does not ask (key: the products whose labels ask it), or a record of the checklist (key:
-    the item's key)."""
-
-    kind: str
-    text: str
-    key: str = ""
-    required: bool = False
-
-
-def answer_question(name, value):
-    label = Enquiry._meta.get_field(name).verbose_name
-    state = "not sure" if value == NOT_SURE else "not answered"
-    return Question(ANSWER, f"{label} ({state})", name)
-
-
-def _known(value):
-    return value not in ("", None, NOT_SURE)
-
-
 # ---- The catalogue: products and trials, read once -------------------------------------------
 
-
-@dataclass(frozen=True)
-class RuleEntry:
-    """A label rule as matching reads it, with its product."""
-
-    product_slug: str
-    product_name: str
-    generic_name: str
-    key: str
-    indication: str
-    disease: str
-    disease_statuses: frozenset
-    minimum_prior_lines: int | None
-    prior_transplant: str
-    prior_car_t: str
-    target_required: str
-    minimum_age: int | None
-    maximum_age: int | None
-    fitness: frozenset
-    questions_not_asked: tuple
-    source: str
-    source_link: str
-
-    @classmethod
-    def of(cls, product, rule):
-        return cls(
-            product_slug=product.slug,
-            product_name=product.name,
-            generic_name=product.generic_name,
-            key=rule.key,
-            indication=rule.indication,
-            disease=rule.disease,
-            disease_statuses=frozenset(rule.disease_statuses),
-            minimum_prior_lines=rule.minimum_prior_lines,
-            prior_transplant=rule.prior_transplant,
-            prior_car_t=rule.prior_car_t,
-            target_required=rule.target_required,
-            minimum_age=rule.minimum_age,
-            maximum_age=rule.maximum_age,
-            fitness=frozenset(rule.fitness),
-            questions_not_asked=tuple(rule.questions_not_asked()),
-            source=rule.source_text() if rule.has_source else "",
-            source_link=rule.source_link() if rule.has_source else "",
-        )
+# The catalogue as last read, in the cache every server process shares: the enquiry page and
+# intake read it from there rather than with four queries. Forgotten whenever a product, a rule,
+# a trial or what they show changes (enquiries.pathways' signal receivers); a day bounds what a
+# missed signal costs.
+CATALOGUE_CACHE_KEY = "enquiries:pathway-catalogue"
+CATALOGUE_CACHE_SECONDS = 24 * 60 * 60
 
 
 @dataclass(frozen=True)
@@ -229,97 +135,27 @@ class Catalogue:
         trials = ClinicalTrial.objects.open().prefetch_related("sites")
         return cls.of(products, trials)
 
+    @classmethod
+    def current(cls):
+        """The catalogue from the cache; on a miss, loaded (four queries) and stored there."""
+        catalogue = cache.get(CATALOGUE_CACHE_KEY)
+        if catalogue is None:
+            # Its texts (a source page's title, a programme's name) in the staff's language,
+            # whichever page read it first: a patient's form in Chinese stores it too.
+            with translation.override(settings.LANGUAGE_CODE):
+                catalogue = cls.load()
+            cache.set(CATALOGUE_CACHE_KEY, catalogue, CATALOGUE_CACHE_SECONDS)
+        return catalogue
+
+
+def forget_catalogue():
+    """The cached catalogue goes now, and again once the transaction commits: a reader between
+    the change and the commit may have stored the catalogue as it was."""
+    cache.delete(CATALOGUE_CACHE_KEY)
+    transaction.on_commit(lambda: cache.delete(CATALOGUE_CACHE_KEY))
+
 
 # ---- Matching -----------------------------------------------------------------------------------
-
-
-@dataclass
-class _Check:
-    """The conditions of one label or trial against the answers, as they are checked."""
-
-    met: list = field(default_factory=list)
-    questions: list = field(default_factory=list)
-    excluded: bool = False
-
-    def answer_in(self, name, value, allowed, labels, what):
-        """An answer that must be one of `allowed` (empty: not stated, any answer fits)."""
-        if not allowed:
-            return
-        if not _known(value):
-            self.questions.append(answer_question(name, value))
-        elif value in allowed:
-            self.met.append(f"{what}: {labels(value)}")
-        else:
-            self.excluded = True
-
-    def prior_lines(self, value, minimum):
-        if minimum is None:
-            return
-        if not _known(value) or value not in PRIOR_LINES:
-            self.questions.append(answer_question("prior_treatment_lines", value))
-        elif PRIOR_LINES[value] >= minimum:
-            shown = "4 or more" if value == PRIOR_LINES_OPEN_ENDED else value
-            self.met.append(f"prior lines of treatment: {shown} (at least {minimum})")
-        else:
-            self.excluded = True
-
-    def prior_therapy(self, name, value, rule, what):
-        if rule not in (PriorTherapy.REQUIRED, PriorTherapy.NOT_ALLOWED):
-            return
-        wanted = YES if rule == PriorTherapy.REQUIRED else NO
-        if not _known(value):
-            self.questions.append(answer_question(name, value))
-        elif value == wanted:
-            stated = PriorTherapy(rule).label.lower()
-            self.met.append(f"{what}: {'yes' if value == YES else 'no'} ({stated})")
-        else:
-            self.excluded = True
-
-    def age(self, answers, today, minimum, maximum):
-        if minimum is None and maximum is None:
-            return
-        ages = answers.ages(today)
-        if ages is None:
-            self.questions.append(answer_question("birth_year", answers.birth_year))
-            return
-        youngest, oldest = ages
-        low = minimum if minimum is not None else 0
-        high = maximum if maximum is not None else 10_000
-        if low <= youngest and oldest <= high:
-            age = youngest if youngest == oldest else f"{youngest} or {oldest}"
-            limits = (
-                f"{minimum if minimum is not None else 'any'} to "
-                f"{maximum if maximum is not None else 'any'}"
-            )
-            self.met.append(f"age: {age} ({limits})")
-        elif oldest < low or youngest > high:
-            self.excluded = True
-        else:
-            # The year alone leaves the patient on either side of the limit.
-            self.questions.append(answer_question("birth_date", answers.birth_date))
-
-
-def _status_label(value):
-    return Enquiry.DiseaseStatus(value).label
-
-
-def _fitness_label(value):
-    return Enquiry.DailySelfCare(value).label
-
-
-@dataclass(frozen=True)
-class LabelMatch:
-    """A label the answers do not contradict. Consistent when every condition of the label that
-    the form asks is met; the conditions it does not ask are still to confirm."""
-
-    rule: RuleEntry
-    met: tuple
-    open_questions: tuple
-    to_confirm: tuple = ()
-
-    @property
-    def is_consistent(self):
-        return not self.open_questions
 
 
 @dataclass(frozen=True)
@@ -337,6 +173,11 @@ class Pathway:
     still_needed: tuple = ()
     # The oldest check of the trials listed: what the matches are dated by.
     trials_checked_on: datetime.date | None = None
+    # The oldest and newest day someone checked what matching read for this diagnosis (the
+    # rules' own citations, the open trials), None when none of it is dated; and how many rules
+    # read have a page's reference for source, which carries no date of its own.
+    checked_between: tuple | None = None
+    undated_rules: int = 0
 
     @property
     def consistent_labels(self):
@@ -347,47 +188,8 @@ class Pathway:
         return [label for label in self.labels if not label.is_consistent]
 
 
-def _match_rule(rule, answers, today):
-    check = _Check()
-    check.met.append(f"diagnosis: {Disease(rule.disease).label}")
-    check.answer_in(
-        "disease_status",
-        answers.disease_status,
-        rule.disease_statuses,
-        _status_label,
-        "disease status",
-    )
-    check.prior_lines(answers.prior_treatment_lines, rule.minimum_prior_lines)
-    check.prior_therapy(
-        "prior_stem_cell_transplant",
-        answers.prior_stem_cell_transplant,
-        rule.prior_transplant,
-        "prior stem-cell transplant",
-    )
-    check.prior_therapy("prior_car_t", answers.prior_car_t, rule.prior_car_t, "prior CAR-T")
-    if rule.target_required:
-        if answers.target_tested == rule.target_required:
-            check.met.append(f"tested for {TARGET_NAMES.get(rule.target_required, 'the target')}")
-        elif not _known(answers.target_tested):
-            check.questions.append(answer_question("target_tested", answers.target_tested))
-        else:
-            # Another marker was tested: the label's own test is still to be asked for.
-            name = TARGET_NAMES.get(rule.target_required, "the label's target")
-            check.questions.append(Question(LABEL_CONDITION, f"Was the cancer tested for {name}?"))
-    check.age(answers, today, rule.minimum_age, rule.maximum_age)
-    check.answer_in(
-        "daily_self_care", answers.daily_self_care, rule.fitness, _fitness_label, "fitness"
-    )
-    if check.excluded:
-        return None
-    to_confirm = tuple(
-        Question(LABEL_CONDITION, text, rule.product_name) for text in rule.questions_not_asked
-    )
-    return LabelMatch(rule, tuple(check.met), tuple(check.questions), to_confirm)
-
-
 def _match_trial(trial, answers, today):
-    check = _Check()
+    check = Check()
     check.met.append(f"takes {Disease(answers.diagnosis).label}")
     check.met.append(trial.recruitment_status.lower())
     check.age(answers, today, trial.minimum_age, trial.maximum_age)
@@ -434,12 +236,14 @@ def match(answers, catalogue, *, today, checklist=()):
         )
         return Pathway(still_needed=_still_needed(questions, checklist))
     labels, trials, questions = [], [], []
-    for rule in catalogue.rules_by_disease.get(answers.diagnosis, ()):
-        matched = _match_rule(rule, answers, today)
+    rules_read = catalogue.rules_by_disease.get(answers.diagnosis, ())
+    trials_read = catalogue.trials_by_disease.get(answers.diagnosis, ())
+    for rule in rules_read:
+        matched = match_rule(rule, answers, today)
         if matched is not None:
             labels.append(matched)
             questions.extend((*matched.open_questions, *matched.to_confirm))
-    for trial in catalogue.trials_by_disease.get(answers.diagnosis, ()):
+    for trial in trials_read:
         matched = _match_trial(trial, answers, today)
         if matched is not None:
             trials.append(matched)
@@ -451,6 +255,38 @@ def match(answers, catalogue, *, today, checklist=()):
         trials=tuple(trials),
         still_needed=_still_needed(questions, checklist),
         trials_checked_on=min((trial.trial.last_verified_on for trial in trials), default=None),
+        checked_between=_checked_between(rules_read, trials_read),
+        undated_rules=sum(1 for rule in rules_read if rule.source_checked_on is None),
+    )
+
+
+def _checked_between(rules, trials):
+    days = [rule.source_checked_on for rule in rules if rule.source_checked_on is not None]
+    days += [trial.last_verified_on for trial in trials]
+    return (min(days), max(days)) if days else None
+
+
+def sent_checklist_items():
+    """The checklist items an enquiry's files were sent as, as one text (a key is a slug: no
+    spaces), in a subquery of the enquiry's own query: `.annotate(sent_checklist_items=…)`."""
+    keys = (
+        RecordFile.objects.filter(enquiry=OuterRef("pk"))
+        .exclude(checklist_item="")
+        .order_by()
+        .values("enquiry")
+        .annotate(keys=StringAgg("checklist_item", Value(" ")))
+        .values("keys")
+    )
+    return Subquery(keys)
+
+
+def sent_item_keys(enquiry):
+    """The checklist items the enquiry's files were sent as: from its own query when it was
+    annotated with sent_checklist_items(), else one query."""
+    if hasattr(enquiry, "sent_checklist_items"):
+        return set((enquiry.sent_checklist_items or "").split())
+    return set(
+        enquiry.record_files.exclude(checklist_item="").values_list("checklist_item", flat=True)
     )
 
 
@@ -469,8 +305,7 @@ def pathway_for(enquiry, catalogue=None, today=None):
     """The enquiry's Pathway: reads its checklist (two queries) and the files it was sent (one),
     and the catalogue (four) unless given one."""
     catalogue = catalogue or Catalogue.load()
-    sent = enquiry.record_files.exclude(checklist_item="").values_list("checklist_item", flat=True)
-    checklist = missing_records(checklist_for(enquiry.diagnosis), set(sent))
+    checklist = missing_records(checklist_for(enquiry.diagnosis), sent_item_keys(enquiry))
     return match(
         Answers.of(enquiry), catalogue, today=today or timezone.localdate(), checklist=checklist
     )

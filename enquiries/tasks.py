@@ -2,7 +2,7 @@
 
 from django.tasks import task
 
-from enquiries import case, outbox
+from enquiries import case, outbox, pathways
 from enquiries.models import OutgoingEmail
 
 
@@ -32,3 +32,10 @@ def send_fresh_case_link(reference, email_digest):
     """Email a fresh case page link if the reference and the email's keyed hash match an
     enquiry (enquiries.case.send_fresh_link); the address itself never enters the task queue."""
     case.send_fresh_link(reference, email_digest)
+
+
+@task
+def refresh_open_pathways():
+    """Compute again where the open enquiries' answers point (enquiries.pathways), after a
+    product, a rule or a trial changed."""
+    pathways.refresh_pathways()

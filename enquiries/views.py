@@ -19,7 +19,11 @@ from enquiries.forms import (
     empty_form_cache_version,
     published_programme_slug,
 )
+from enquiries.matching import sent_checklist_items, sent_item_keys
 from enquiries.models import CaseLink, Enquiry, new_reference
+from enquiries.starting_point import ANSWER_FIELDS as STARTING_POINT_FIELDS
+from enquiries.starting_point import starting_point
+from therapy_info.records_checklists import cached_checklist_for
 
 logger = logging.getLogger(__name__)
 
@@ -218,11 +222,18 @@ def thank_you(request):
     reference = request.session.get(SESSION_REFERENCE)
     if reference is None:
         return redirect("enquiries:start")
+    enquiry = (
+        Enquiry.objects.filter(reference=reference)
+        .only("pk", "status", "anonymised_at", *STARTING_POINT_FIELDS)
+        .annotate(sent_checklist_items=sent_checklist_items())
+        .first()
+    )
     context = {
         "reference": reference,
         "files_sent_again": request.session.pop(SESSION_FILES_SENT_AGAIN, None),
         "max_files": records.MAX_FILES,
-        "case_url": _new_case_link(reference),
+        "case_url": _new_case_link(enquiry),
+        "starting_point": _starting_point(enquiry),
     }
     response = render(request, "enquiries/thank_you.html", context)
     # The page holds a private link: it must not travel in a Referer either.
@@ -230,12 +241,18 @@ def thank_you(request):
     return response
 
 
-def _new_case_link(reference):
+def _starting_point(enquiry):
+    """What the doctors will look at and which records help, for an open enquiry (the records
+    checklist from the cache: no query until the content changes)."""
+    if enquiry is None or not enquiry.takes_files_sent_again:
+        return None
+    checklist = cached_checklist_for(enquiry.diagnosis)
+    return starting_point(enquiry, checklist, sent_item_keys(enquiry))
+
+
+def _new_case_link(enquiry):
     """A fresh link to the enquiry's case page, made for this page only (a link's token is
     never stored, so the one in the email cannot be shown again), or "" when it has none."""
-    enquiry = (
-        Enquiry.objects.filter(reference=reference).only("pk", "status", "anonymised_at").first()
-    )
     if enquiry is None or not enquiry.has_case_page:
         return ""
     try:

@@ -59,3 +59,18 @@ class PriorTherapy(models.TextChoices):
 # How the form's "prior lines of treatment" answers count; "4+" is four or more.
 PRIOR_LINES = {"0": 0, "1": 1, "2": 2, "3": 3, "4+": 4}
 PRIOR_LINES_OPEN_ENDED = "4+"
+
+# The form's questions as the enquiry form names them (Enquiry's fields' verbose names, kept in
+# step by tests/therapy_info/test_products_and_trials_admin.py): what is still to ask is said
+# with them.
+QUESTIONS = {
+    "diagnosis": _("diagnosis"),
+    "disease_status": _("disease status"),
+    "prior_treatment_lines": _("prior lines of treatment"),
+    "prior_stem_cell_transplant": _("prior stem-cell transplant"),
+    "prior_car_t": _("prior CAR-T therapy"),
+    "target_tested": _("target tested"),
+    "daily_self_care": _("day-to-day fitness"),
+    "birth_year": _("year of birth"),
+    "birth_date": _("date of birth"),
+}

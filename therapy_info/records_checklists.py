@@ -29,6 +29,7 @@ from django.db.models import Prefetch
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from therapy_info import content_cache
 from therapy_info.models import (
     SOURCE_LANGUAGE,
     TRANSLATION_LANGUAGES,
@@ -207,6 +208,14 @@ def checklist_for(diagnosis_key):
         return None
     models.prefetch_related_objects([checklist], _items_in_order())
     return checklist
+
+
+def cached_checklist_for(diagnosis_key):
+    """checklist_for() from the cache (therapy_info.content_cache): no query until the content
+    changes, which any checklist's save does (therapy_info.signals)."""
+    return content_cache.cached(
+        f"records-checklist:{diagnosis_key}", lambda: checklist_for(diagnosis_key)
+    )
 
 
 def _items_in_order():

@@ -42,9 +42,11 @@ from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
+from enquiries.admin import pathway
 from enquiries.admin.actions import EnquiryActions, settable_statuses
 from enquiries.admin.filters import (
     SAVED_VIEWS,
+    ApprovedLabelFilter,
     AssignedFilter,
     CountryFilter,
     EmailTroubleFilter,
@@ -52,6 +54,7 @@ from enquiries.admin.filters import (
     NewsFromPatientFilter,
     OpenFilter,
     OverdueFilter,
+    PossibleTrialFilter,
 )
 from enquiries.admin.inlines import (
     ConsentInline,
@@ -65,6 +68,7 @@ from enquiries.admin.replies import EnquiryReplies
 from enquiries.admin.time_zones import coordinator_time_zone, patient_time_zone
 from enquiries.admin.views import EnquiryAdminViews
 from enquiries.forms import ANSWER_SECTIONS, UTM_FIELDS
+from enquiries.matching import sent_checklist_items
 from enquiries.models import (
     AuditEntry,
     Enquiry,
@@ -394,6 +398,8 @@ class EnquiryAdmin(
         OverdueFilter,
         NewsFromPatientFilter,
         EmailTroubleFilter,
+        ApprovedLabelFilter,
+        PossibleTrialFilter,
         "preferred_cities",
         "diagnosis",
         CountryFilter,
@@ -691,6 +697,7 @@ class EnquiryAdmin(
             return super().get_object(request, object_id, from_field)
         queryset = (
             self.get_queryset(request)
+            .annotate(sent_checklist_items=sent_checklist_items())
             .prefetch_related(None)
             .select_related("assigned_to", "preferred_programme__city")
             .prefetch_related("emails")
@@ -863,6 +870,7 @@ class EnquiryAdmin(
             context["referrals_panel"] = self.referrals_panel(request, obj)
             context["conversation"] = obj.messages.select_related("author")
             context["contact"] = self.contact_links(obj)
+            context["pathway_panel"] = pathway.pathway_panel(obj)
             if self.may_take(request, obj):
                 # The list's filters ride along, so "Next" still works after taking it.
                 context["assign_to_me_url"] = add_preserved_filters(

@@ -93,6 +93,38 @@ class EmailTroubleFilter(OneChoiceFilter):
     choice, choice_label, queryset_method = "trouble", _("Stuck or failed"), "with_email_trouble"
 
 
+class YesNoFlagFilter(admin.SimpleListFilter):
+    """Yes or no on a flag stored on the enquiry and indexed with the list's order: one indexed
+    condition, no query of its own for the choices."""
+
+    flag = None
+
+    def lookups(self, request, model_admin):
+        return [("yes", _("Yes")), ("no", _("No"))]
+
+    def queryset(self, request, queryset):
+        if self.value() in ("yes", "no"):
+            return queryset.filter(**{self.flag: self.value() == "yes"})
+        return queryset
+
+
+class ApprovedLabelFilter(YesNoFlagFilter):
+    """Whether the answers are consistent with an approved product's label (enquiries.pathways:
+    computed on arrival, and again when the products or their rules change)."""
+
+    title = _("matches an approved label")
+    parameter_name = "label"
+    flag = "matches_approved_label"
+
+
+class PossibleTrialFilter(YesNoFlagFilter):
+    """Whether an open trial of the catalogue could take the patient (enquiries.pathways)."""
+
+    title = _("possible trial")
+    parameter_name = "trial"
+    flag = "has_possible_trial"
+
+
 # The coordinators' usual questions of the list, one click away above it: each a set of the
 # filters' parameters, so it reads and narrows like any filtered list.
 SAVED_VIEWS = [

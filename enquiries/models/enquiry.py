@@ -367,6 +367,17 @@ class Enquiry(models.Model):
         _("new from the patient since"), null=True, blank=True, db_index=True
     )
 
+    # Where the answers point (enquiries.pathways), stored for the list's filters: consistent
+    # with an approved product's label, or taken by an open trial. Computed when the enquiry
+    # arrives and again, for open enquiries, when the products, rules or trials change.
+    matches_approved_label = models.BooleanField(
+        _("matches an approved label"), default=False, editable=False
+    )
+    has_possible_trial = models.BooleanField(_("possible trial"), default=False, editable=False)
+    pathway_checked_at = models.DateTimeField(
+        _("pathway checked"), null=True, blank=True, editable=False
+    )
+
     # The enquiry of the same person this one was closed as a duplicate of (status DUPLICATE).
     # SET_NULL, not PROTECT: erasing the surviving enquiry must never be blocked by a duplicate
     # outside the erased set (the person's expansion is bounded, enquiries.person).
@@ -397,6 +408,14 @@ class Enquiry(models.Model):
             # The "overdue" filter and the dashboard's overdue list.
             models.Index(fields=["follow_up_due_at"], name="enquiry_follow_up_due_idx"),
             models.Index(fields=["first_reply_due_at"], name="enquiry_first_reply_due_idx"),
+            # The list's pathway filters, in the list's order: a filtered page reads 50 rows.
+            models.Index(
+                fields=["matches_approved_label", "-submitted_at"],
+                name="enquiry_label_match_idx",
+            ),
+            models.Index(
+                fields=["has_possible_trial", "-submitted_at"], name="enquiry_possible_trial_idx"
+            ),
         ]
         permissions = [
             ("export_enquiries", _("Can export enquiries to CSV")),

@@ -131,5 +131,16 @@ def visible_text(content):
     return "\n".join(reader.parts)
 
 
+# The editor's text of a page or notice (sanitised Markdown, which allows no <div>): translated by
+# editors, not through the catalog (tests/i18n/test_content.py checks it), and free to keep an
+# English term in brackets, as the Chinese text does with 在靶脱瘤 (on-target, off-tumor).
+EDITOR_TEXT = re.compile(r'<div class="page-body"[^>]*>.*?</div>', re.S)
+
+
+def interface_text(content):
+    """visible_text() of what the catalog translates: the page without the editor's text."""
+    return visible_text(EDITOR_TEXT.sub("", content))
+
+
 def contains_phrase(text, phrase):
     return re.search(r"(?<!\w)" + re.escape(phrase) + r"(?!\w)", text) is not None

@@ -45,16 +45,38 @@ def test_a_public_page_stays_within_its_query_budget(
     assert response.status_code == 200, f"the {page} page ({url})"
 
 
-def test_the_thank_you_page_stays_within_its_query_budget(client, django_assert_max_num_queries):
-    reference = make_enquiry().reference
+def thank_you_page_for(client, enquiry):
     session = client.session
-    session[SESSION_REFERENCE] = reference
+    session[SESSION_REFERENCE] = enquiry.reference
     session.save()
+    return reverse("enquiries:thank_you")
 
-    # The session (the reference travels in it), the enquiry, and the case link made for the page.
-    with django_assert_max_num_queries(3, info="the thank-you page"):
-        response = client.get(reverse("enquiries:thank_you"))
+
+def test_the_thank_you_page_stays_within_its_query_budget(client, django_assert_max_num_queries):
+    enquiry = make_enquiry(diagnosis="multiple_myeloma")
+    url = thank_you_page_for(client, enquiry)
+
+    # The session (the reference travels in it), the enquiry with the checklist items its files
+    # were sent as, the case link made for the page; on a cold cache, the diagnosis's records
+    # checklist and its items (cached until the content changes).
+    with django_assert_max_num_queries(5, info="the thank-you page"):
+        response = client.get(url)
 
     assert response.status_code == 200
-    assert reference in response.content.decode()
+    assert enquiry.reference in response.content.decode()
     assert 'data-testid="case-link"' in response.content.decode()
+    assert 'data-testid="records-to-send"' in response.content.decode()
+
+
+def test_the_thank_you_page_costs_three_queries_once_the_checklist_is_cached(
+    client, django_assert_num_queries
+):
+    client.get(thank_you_page_for(client, make_enquiry(diagnosis="multiple_myeloma")))
+    url = thank_you_page_for(client, make_enquiry(diagnosis="multiple_myeloma"))
+
+    # What the page cost before it showed the records that help: the session, the enquiry, the
+    # case link.
+    with django_assert_num_queries(3, info="the thank-you page, checklist cached"):
+        response = client.get(url)
+
+    assert 'data-testid="records-to-send"' in response.content.decode()

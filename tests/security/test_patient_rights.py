@@ -90,6 +90,15 @@ class TestTheExport:
         path = f"{worked_enquiry.reference}/{listed['file_in_this_archive']}"
         assert archive.read(path) == FILE_CONTENT
 
+    def test_it_holds_where_their_answers_pointed(self, login, lead, worked_enquiry):
+        archive = exported_archive(login(lead), worked_enquiry)
+
+        data = json.loads(archive.read(f"{worked_enquiry.reference}/enquiry.json"))["enquiry"]
+        worked_enquiry.refresh_from_db()
+        assert data["matches an approved label"] == worked_enquiry.matches_approved_label
+        assert data["possible trial"] == worked_enquiry.has_possible_trial
+        assert data["pathway checked"] is not None
+
     def test_it_lists_each_email_we_sent_them_without_any_address(
         self, login, lead, worked_enquiry
     ):

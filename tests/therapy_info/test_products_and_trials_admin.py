@@ -10,8 +10,9 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 
 from enquiries.models import Enquiry
+from therapy_info.criteria import ANSWER_FIELDS
 from therapy_info.models import Reference
-from therapy_info.prescreen import DailySelfCare, DiseaseStatus, Target
+from therapy_info.prescreen import QUESTIONS, DailySelfCare, DiseaseStatus, Target
 from therapy_info.products import ApprovedProduct, LabelRule
 from therapy_info.trials import ClinicalTrial
 
@@ -36,6 +37,12 @@ def test_the_rules_answers_are_the_forms_without_not_sure(rules_answers, form_an
     assert [(value, str(label)) for value, label in rules_answers.choices] == without_not_sure(
         form_answers
     )
+
+
+def test_the_questions_still_to_ask_are_named_as_the_enquiry_form_names_them():
+    assert {name: str(label) for name, label in QUESTIONS.items()} == {
+        name: str(Enquiry._meta.get_field(name).verbose_name) for name in ANSWER_FIELDS
+    }
 
 
 def a_rule(**fields):
