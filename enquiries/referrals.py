@@ -18,7 +18,7 @@ from django.utils.formats import number_format
 from django.utils.translation import gettext_lazy as _
 
 from enquiries import outbox, records
-from enquiries.forms import EnquiryForm
+from enquiries.forms import ANSWER_SECTIONS, EnquiryForm
 from enquiries.models import (
     AuditEntry,
     CaseDocument,
@@ -49,20 +49,8 @@ SUMMARY_LANGUAGES = ("en", "zh-hans")
 # clinical (age) and practical (travel) facts; the medical answers are the point of the referral.
 SHARED_ANSWERS = [
     (_("The patient"), ["gender", "birth_year", "country"]),
-    (
-        _("Medical situation"),
-        [
-            "diagnosis",
-            "diagnosis_details",
-            "disease_status",
-            "prior_treatment_lines",
-            "prior_stem_cell_transplant",
-            "prior_car_t",
-            "target_tested",
-            "daily_self_care",
-            "medical_summary",
-        ],
-    ),
+    # Every medical answer, in the form's order (one list, so a new question reaches hospitals).
+    (_("Medical situation"), ANSWER_SECTIONS["medical"]),
     (_("Treatment in China"), ["travel_timeframe", "companion_travelling"]),
 ]
 # Answers in the patient's own words: shared as they were typed, in whatever language.

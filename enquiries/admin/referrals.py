@@ -92,6 +92,11 @@ class ReferForm(forms.Form):
     def __init__(self, *args, enquiry, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["record_files"].queryset = enquiry.record_files.all()
+        if not enquiry.record_files.exists():
+            # An empty group of boxes reads as a page that failed to load.
+            self.fields["record_files"].help_text = _(
+                "The patient has sent no files yet: the package holds the summary only."
+            )
 
 
 class AnswerForm(forms.Form):

@@ -213,6 +213,22 @@ class TestTheReferPage:
         assert form.initial["method"] == "email"
         assert "intl@beta.example.cn" in page.content.decode()
 
+    def test_without_files_it_says_the_package_holds_the_summary_only(
+        self, login, coordinator, patient, alpha
+    ):
+        patient.record_files.all().delete()
+
+        page = login(coordinator).get(refer_url(patient)).content.decode()
+
+        assert "The patient has sent no files yet: the package holds the summary only." in page
+
+    def test_with_files_it_does_not_say_there_are_none(self, login, coordinator, patient, alpha):
+        assert patient.record_files.exists()
+
+        page = login(coordinator).get(refer_url(patient)).content.decode()
+
+        assert "The patient has sent no files yet" not in page
+
     def test_a_preferred_programme_without_an_address_suggests_other_means(
         self, login, coordinator, patient, without_address
     ):
