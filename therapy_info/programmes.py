@@ -223,6 +223,11 @@ class Programme(models.Model):
         ordering = ["city__order", "city__name", "name"]
         verbose_name = _("programme")
         verbose_name_plural = _("programmes")
+        # Referrals (a patient's records) go to the international office's address: only lead
+        # coordinators change it, never the content editors who write the page.
+        permissions = [
+            ("change_programme_contact", "Can change where referrals to a programme are sent")
+        ]
 
     def __str__(self):
         return self.name

@@ -62,7 +62,9 @@ def staff_user(django_user_model, username, role, **fields):
     """A staff account in one of the back office's roles (the groups the migration creates)."""
     group, _created = Group.objects.get_or_create(name=roles.ROLES[role])
     if role == "content_editor":
-        permissions = Permission.objects.filter(content_type__app_label="therapy_info")
+        permissions = Permission.objects.filter(content_type__app_label="therapy_info").exclude(
+            codename="change_programme_contact"  # the lead coordinators' (therapy_info 0019)
+        )
     else:
         wanted = [code for _app, code in _roles.ROLE_PERMISSIONS[roles.ROLES[role]]]
         # Referring (migration 0028).

@@ -136,6 +136,12 @@ class ProgrammeAdmin(OwnSourcesMixin, LanguageWidgetsMixin, TranslationAdmin, Si
     readonly_fields = ["verified_by_team_on", "sources_to_check"]
     inlines = [ProgrammeSourceInline, ProgrammeOfferInline, ProgrammeOutcomeInline]
 
+    def get_readonly_fields(self, request, obj=None):
+        # Where a patient's records go is the lead coordinators' to set (Programme.Meta).
+        if request.user.has_perm("therapy_info.change_programme_contact"):
+            return self.readonly_fields
+        return [*self.readonly_fields, "international_office_email"]
+
     class Media:
         css = {"all": ["css/back_office.css"]}
 
