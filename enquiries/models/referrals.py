@@ -275,11 +275,23 @@ class TreatmentPlan(models.Model):
         """Past its last valid day (valid_until is the last day it can be accepted on)."""
         return self.valid_until < (today or timezone.localdate())
 
+    def is_withdrawn(self, plans_of_its_referral=None):
+        """The hospital no longer offers it: its referral's latest answer is not this plan (the
+        programme declined or asked for more since, or proposed a newer plan).
+        `plans_of_its_referral`, in the order they were recorded, spares the query."""
+        if self.referral.status != Referral.Status.PLAN_OFFERED:
+            return True
+        if plans_of_its_referral is None:
+            plans_of_its_referral = self.referral.plans.order_by("recorded_at", "pk").only("pk")
+        *_, latest = plans_of_its_referral
+        return latest.pk != self.pk
+
     def accept(self, language):
         """The patient chooses this plan: it is accepted, the timeline says which (the
         programme's name as the patient read it, in `language`) and the enquiry moves to
-        Treatment planned. Raises ValidationError if the plan has expired, another plan of the
-        enquiry was accepted or the enquiry is closed; accepting it again changes nothing
+        Treatment planned. Raises ValidationError if the plan has expired or was withdrawn by
+        the hospital (is_withdrawn), another plan of the enquiry was accepted or the enquiry is
+        closed; accepting it again changes nothing
         (returns False), so a double click is one decision."""
         from enquiries.models.enquiry import Enquiry  # the enquiry module imports this one
 
@@ -299,6 +311,14 @@ class TreatmentPlan(models.Model):
                 raise ValidationError(
                     _("Another plan of this enquiry is already accepted."),
                     code="another_plan_accepted",
+                )
+            if plan.is_withdrawn():
+                raise ValidationError(
+                    _(
+                        "The hospital no longer offers this plan, so it cannot be chosen. Please "
+                        "ask your coordinator what the hospital proposes now."
+                    ),
+                    code="withdrawn",
                 )
             if plan.is_expired():
                 raise ValidationError(
