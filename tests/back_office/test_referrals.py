@@ -650,6 +650,49 @@ class TestTheEmail:
         assert (email.status, email.last_error) == (OutgoingEmail.Status.RETRYING, "PackageChanged")
 
 
+class TestAPackageNoLongerAllowedWhenItsEmailGoes:
+    def given_up(self, referral):
+        email = referral.email
+        email.refresh_from_db()
+        return email.status, email.last_error
+
+    def test_a_consent_withdrawn_meanwhile_sends_nothing_and_gives_up_at_once(
+        self, login, coordinator, patient, alpha, caplog
+    ):
+        login(coordinator).post(refer_url(patient), refer_data(patient, alpha))
+        consents.record_consent(patient, Consent.Kind.HOSPITAL_SHARING, given=False, language="en")
+
+        run_ready_tasks()
+        run_ready_tasks()
+
+        assert mail.outbox == []
+        referral = Referral.objects.get()
+        assert self.given_up(referral) == (OutgoingEmail.Status.FAILED, "ReferralNoLongerAllowed")
+        referral.email.refresh_from_db()
+        assert referral.email.attempts == 1
+        failed = patient.events.get(kind=EnquiryEvent.Kind.NOTIFICATION_FAILED)
+        assert failed.details["gave_up"] is True
+        for value in [MARK, EMAIL, PHONE, "io@alpha.example.cn"]:
+            assert value not in caplog.text, value
+
+    @pytest.mark.parametrize(
+        "status", [Enquiry.Status.CLOSED_WITHDREW, Enquiry.Status.SPAM], ids=["closed", "spam"]
+    )
+    def test_an_enquiry_closed_or_spam_meanwhile_sends_nothing(
+        self, login, coordinator, patient, alpha, status
+    ):
+        login(coordinator).post(refer_url(patient), refer_data(patient, alpha))
+        Enquiry.objects.filter(pk=patient.pk).update(status=status)
+
+        run_ready_tasks()
+
+        assert mail.outbox == []
+        assert self.given_up(Referral.objects.get()) == (
+            OutgoingEmail.Status.FAILED,
+            "ReferralNoLongerAllowed",
+        )
+
+
 class TestWhoMayRefer:
     def test_a_lead_refers_too(self, login, lead, patient, alpha):
         login(lead).post(refer_url(patient), refer_data(patient, alpha))
