@@ -443,6 +443,8 @@ class TestThePanel:
     ):
         """The panel reads its rows from JSON in the enquiry's query (panel_rows): each value
         must come back as the ORM loads it, dates, decimals and booleans included."""
+        # The programme answered with the plan, so the patient can accept it.
+        Referral.objects.filter(pk=sent.pk).update(status=Referral.Status.PLAN_OFFERED)
         plan = make_plan(sent, proposed_start=date(2031, 3, 1), estimated_cost="1234.56")
         plan.accept("en")
         referrals.add_document(
