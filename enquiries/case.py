@@ -361,6 +361,8 @@ class PlanForPatient:
     expired: bool
     # Another plan of the enquiry is accepted: this one can no longer be.
     accepted_elsewhere: bool
+    # The hospital no longer offers it (TreatmentPlan.is_withdrawn).
+    withdrawn: bool
     can_accept: bool
     can_decline: bool
     documents: list = field(default_factory=list)
@@ -385,17 +387,22 @@ def plans_for_patient(enquiry, plans, documents, *, language, today=None):
     plans = list(plans)
     accepted = {plan.pk for plan in plans if plan.decision == TreatmentPlan.Decision.ACCEPTED}
     takes_decisions = enquiry.takes_files_sent_again
+    by_referral = {}
+    for plan in plans:
+        by_referral.setdefault(plan.referral_id, []).append(plan)
     shown = []
     for plan in plans:
         expired = plan.is_expired(today)
         accepted_elsewhere = bool(accepted - {plan.pk})
-        open_to_decision = takes_decisions and not expired and not accepted
+        withdrawn = plan.is_withdrawn(by_referral[plan.referral_id])
+        open_to_decision = takes_decisions and not expired and not accepted and not withdrawn
         shown.append(
             PlanForPatient(
                 plan=plan,
                 cost=format_money(plan.estimated_cost, plan.currency, language),
                 expired=expired,
                 accepted_elsewhere=accepted_elsewhere,
+                withdrawn=withdrawn,
                 # A declined plan may still be chosen while valid: the patient changed their mind.
                 can_accept=open_to_decision,
                 can_decline=open_to_decision and plan.decision == TreatmentPlan.Decision.UNDECIDED,

@@ -130,9 +130,25 @@ def send_news_from_patient(enquiry, message_id=None, mailer=None):
 REFERRAL_LANGUAGES = ("en", "zh-hans")
 
 
+class NotToBeSent(Exception):
+    """The email must no longer go out (not a failure to retry): the outbox gives it up at once.
+    (Its class name is what the timeline and the logs say.)"""
+
+
+class ReferralNoLongerAllowed(NotToBeSent):
+    """Since the referral was made, the enquiry was closed, marked spam or anonymised, or the
+    patient withdrew their consent to sharing with hospitals."""
+
+
 def send_referral(enquiry, message_id=None, mailer=None):
     """The referral whose email this is, to the address it records it went to, with its package
-    attached (read and checked now: Referral.package)."""
+    attached (read and checked now: Referral.package). Raises ReferralNoLongerAllowed, sending
+    nothing, if the case may no longer go to a hospital (checked now, as when referring)."""
+    # The referrals module queues through the outbox, which imports this one.
+    from enquiries.referrals import has_hospital_sharing_consent, why_no_referral
+
+    if why_no_referral(enquiry) is not None or not has_hospital_sharing_consent(enquiry):
+        raise ReferralNoLongerAllowed
     referral = Referral.objects.select_related("programme").get(
         enquiry=enquiry, email__message_id=message_id
     )

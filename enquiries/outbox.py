@@ -6,7 +6,8 @@ SENDING: a worker is talking to the mail server; if that worker died (kill -9, o
 deploy), the row stays SENDING and its task stays RUNNING until `manage.py task_worker` runs the
 task again after TASK_RUNNING_TIMEOUT_SECONDS; it is then sent again under the same Message-ID,
 because whether the server took it is unknown. SENT: recorded the moment the server accepted it;
-a task run again finds SENT and does nothing. FAILED: gave up after the last attempt, flagged."""
+a task run again finds SENT and does nothing. FAILED: gave up after the last attempt, or at once
+when the email must no longer go out (notifications.NotToBeSent), flagged."""
 
 import logging
 from contextlib import suppress
@@ -80,7 +81,10 @@ def deliver(email_id):
     try:
         mailer.open()
         send(email.enquiry, email.message_id, mailer)
-    # Any error at all: the enquiry is safe, the email is retried later.
+    # Not to be sent any more (e.g. a referral after the consent was withdrawn): given up now.
+    except notifications.NotToBeSent as error:
+        _record_failure(email, error, give_up=True)
+    # Any other error at all: the enquiry is safe, the email is retried later.
     except Exception as error:
         _record_failure(email, error)
     else:
@@ -141,11 +145,11 @@ def _record_sent(email):
         )
 
 
-def _record_failure(email, error):
+def _record_failure(email, error, *, give_up=False):
     from enquiries.tasks import send_email
 
     error_name = type(error).__name__
-    gave_up = email.attempts >= settings.ENQUIRY_NOTIFICATION_MAX_ATTEMPTS
+    gave_up = give_up or email.attempts >= settings.ENQUIRY_NOTIFICATION_MAX_ATTEMPTS
     # The error's class only: its message may quote an address.
     logger.warning(
         "Enquiry %s: %s email failed on attempt %d (%s)",

@@ -234,6 +234,7 @@ def refer(
     method,
     sent_by_other_means="",
     by,
+    form_token=None,
 ):
     """Refer the case to each of `programmes` at once, and return the referrals: each with its
     own summary (naming the programme) and the chosen record files, recorded as they went (names,
@@ -245,13 +246,23 @@ def refer(
     All or nothing: the patient's consent to sharing with hospitals is needed, each package must
     stay under REFERRAL_PACKAGE_MAX_BYTES, and if anything fails no row and no summary file is
     kept. Raises ValidationError, by field ("programmes", "record_files", "method",
-    "sent_by_other_means") or for the whole referral."""
+    "sent_by_other_means") or for the whole referral.
+
+    Once per form: `form_token` (the refer form's one-time token) is recorded with the referrals,
+    and the same form posted again (a double click) refers nowhere again and returns the
+    referrals the first post made."""
     programmes = list(programmes)
     record_files = list(record_files)
     sent_by_other_means = sent_by_other_means.strip()
     with records.atomic_with_files() as writes:
         # A consent withdrawn, or the enquiry closed, meanwhile must not let a package go out.
         locked = Enquiry.objects.select_for_update().get(pk=enquiry.pk)
+        if form_token is not None:
+            made_already = list(
+                locked.referrals.filter(form_token=form_token).select_related("programme")
+            )
+            if made_already:
+                return made_already
         _check_referral(locked, programmes, method, sent_by_other_means)
         files = files_in_package(locked, record_files)
         files_size = sum(each.size for each in files)
@@ -289,6 +300,7 @@ def refer(
                 package_size=package_size,
                 sent_at=now,
                 sent_by=by,
+                form_token=form_token,
             )
             writes.write(
                 referral.summary_document,
@@ -376,15 +388,22 @@ def _record(enquiry, referral, files, by):
 # Documents for the patient.
 
 
-def add_document(enquiry, uploaded_file, *, title, by, plan=None):
+def add_document(enquiry, uploaded_file, *, title, by, plan=None, form_token=None):
     """Give the patient a document on their case page (a plan's details, a visa invitation
     letter): stored privately like a record file, optionally with one of the enquiry's plans,
     audited and on the timeline. The upload must have passed enquiries.forms.check_record_file.
-    Raises ValidationError when the enquiry has no case page or the plan is another's."""
+    Raises ValidationError when the enquiry has no case page or the plan is another's.
+
+    Once per form: the same form (`form_token`, its one-time token) posted again stores nothing
+    and returns the document the first post stored."""
     if plan is not None and plan.referral.enquiry_id != enquiry.pk:
         raise ValidationError({"plan": _("Choose a plan of this enquiry.")})
     with records.atomic_with_files() as writes:
         locked = Enquiry.objects.select_for_update().get(pk=enquiry.pk)
+        if form_token is not None:
+            stored_already = locked.case_documents.filter(form_token=form_token).first()
+            if stored_already is not None:
+                return stored_already
         if not locked.has_case_page:
             raise ValidationError(
                 _("This enquiry has no case page (spam or anonymised): nobody would see it.")
@@ -397,6 +416,7 @@ def add_document(enquiry, uploaded_file, *, title, by, plan=None):
             title=title.strip(),
             plan=plan,
             added_by=by,
+            form_token=form_token,
         )
         document.save()
         AuditEntry.record(

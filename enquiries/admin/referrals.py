@@ -4,6 +4,8 @@ and its plan, the page that gives the patient a document, and the permission-che
 downloads of a referral's summary and of those documents. The rules are enquiries.referrals' and
 the models'; these views only ask and show."""
 
+import uuid
+
 from django import forms
 from django.conf import settings
 from django.contrib import messages
@@ -19,6 +21,7 @@ from django.utils.translation import ngettext
 
 from enquiries import records, referrals
 from enquiries.admin.panel_rows import fields_of, instances, json_rows, staff_name_of
+from enquiries.admin.replies import posted_form_token
 from enquiries.forms import check_record_file
 from enquiries.models import (
     AuditEntry,
@@ -54,7 +57,18 @@ class RecordFileChoiceField(forms.ModelMultipleChoiceField):
         return f"{record.original_name} ({record.kind_and_size()})"
 
 
-class ReferForm(forms.Form):
+class OneTimeForm(forms.Form):
+    """A form that acts once however often it is posted: a new random token each time the page
+    shows it, recorded with what the post made, so the same form posted twice (a double click)
+    makes nothing more."""
+
+    form_token = forms.CharField(widget=forms.HiddenInput, required=False, initial=uuid.uuid4)
+
+    def clean_form_token(self):
+        return posted_form_token(self.cleaned_data["form_token"])
+
+
+class ReferForm(OneTimeForm):
     programmes = ProgrammeChoiceField(
         label=_("Refer to"),
         queryset=Programme.objects.published().select_related("city"),
@@ -99,7 +113,7 @@ class ReferForm(forms.Form):
             )
 
 
-class AnswerForm(forms.Form):
+class AnswerForm(OneTimeForm):
     status = forms.ChoiceField(
         label=_("The programme's answer"),
         choices=[
@@ -148,7 +162,7 @@ class PlanForm(forms.ModelForm):
         }
 
 
-class DocumentForm(forms.Form):
+class DocumentForm(OneTimeForm):
     title = forms.CharField(
         label=_("What it is"),
         max_length=CaseDocument._meta.get_field("title").max_length,
@@ -412,6 +426,7 @@ class EnquiryReferrals:
                             method=data["method"],
                             sent_by_other_means=data["sent_by_other_means"],
                             by=request.user,
+                            form_token=data["form_token"],
                         )
                     except ValidationError as error:
                         add_errors(form, error)
@@ -522,7 +537,11 @@ class EnquiryReferrals:
             if plan is not None or status != Referral.Status.PLAN_OFFERED:
                 try:
                     referral.record_answer(
-                        status, by=request.user, note=answer.cleaned_data["note"], plan=plan
+                        status,
+                        by=request.user,
+                        note=answer.cleaned_data["note"],
+                        plan=plan,
+                        form_token=answer.cleaned_data["form_token"],
                     )
                 except ValidationError as error:
                     add_errors(answer, error, other_form=plan_form)
@@ -569,6 +588,7 @@ class EnquiryReferrals:
                     title=form.cleaned_data["title"],
                     plan=form.cleaned_data["plan"],
                     by=request.user,
+                    form_token=form.cleaned_data["form_token"],
                 )
             except ValidationError as error:
                 add_errors(form, error)

@@ -81,6 +81,11 @@ class Referral(models.Model):
     answered_at = models.DateTimeField(_("answered at"), null=True, blank=True)
     # The decline reason, or what more the programme needs.
     answer_note = models.TextField(_("the programme's answer"), blank=True)
+    # The one-time token of the refer form that made it (shared by the referrals one post made),
+    # and of the answer form that recorded its latest answer: the same form posted twice (a
+    # double click) records nothing more.
+    form_token = models.UUIDField(null=True, blank=True, editable=False, db_index=True)
+    answer_form_token = models.UUIDField(null=True, blank=True, editable=False)
 
     class Meta:
         ordering = ["enquiry_id", "sent_at", "pk"]
@@ -118,14 +123,19 @@ class Referral(models.Model):
         Status.MORE_INFORMATION_NEEDED: _("Write what more the programme needs."),
     }
 
-    def record_answer(self, status, *, by, note="", plan=None):
+    def record_answer(self, status, *, by, note="", plan=None, form_token=None):
         """Record what the programme answered: accepted with `plan` (an unsaved TreatmentPlan,
         status PLAN_OFFERED), declined with its reason, or more information needed and what
         (`note`). The referral's status moves, and the timeline says so (and that a plan was
         recorded). A programme may answer again (a plan after more information, a revised
         plan): each answer is recorded in turn. Raises ValidationError, field by field ("note",
         "plan", the plan's fields), and stores nothing, when the answer is incomplete.
-        Returns the plan saved, or None."""
+        Returns the plan saved, or None.
+
+        Once per form: the same answer form (`form_token`, its one-time token) posted again (a
+        double click) records nothing more and returns None."""
+        from enquiries.models.enquiry import Enquiry  # the enquiry module imports this one
+
         if status not in self.Status.values or status == self.Status.SENT:
             raise ValidationError({"status": _("Choose what the programme answered.")})
         if self.enquiry.anonymised_at is not None:
@@ -141,10 +151,17 @@ class Referral(models.Model):
             raise ValidationError({"note": self.NOTE_NEEDED[status]})
         name = programme_name(self.programme)
         with transaction.atomic():
+            # The enquiry locked, as for the patient's decisions: the second of two posts waits
+            # for the first and finds its token.
+            Enquiry.objects.select_for_update().get(pk=self.enquiry_id)
+            recorded = Referral.objects.only("answer_form_token").get(pk=self.pk)
+            if form_token is not None and recorded.answer_form_token == form_token:
+                return None
             self.status = status
             self.answered_at = timezone.now()
             self.answer_note = note
-            self.save(update_fields=["status", "answered_at", "answer_note"])
+            self.answer_form_token = form_token
+            self.save(update_fields=["status", "answered_at", "answer_note", "answer_form_token"])
             # The answer's status and the programme: never the note, which may describe the
             # patient's health (it stays on the referral).
             self.enquiry.record_event(
@@ -258,11 +275,23 @@ class TreatmentPlan(models.Model):
         """Past its last valid day (valid_until is the last day it can be accepted on)."""
         return self.valid_until < (today or timezone.localdate())
 
+    def is_withdrawn(self, plans_of_its_referral=None):
+        """The hospital no longer offers it: its referral's latest answer is not this plan (the
+        programme declined or asked for more since, or proposed a newer plan).
+        `plans_of_its_referral`, in the order they were recorded, spares the query."""
+        if self.referral.status != Referral.Status.PLAN_OFFERED:
+            return True
+        if plans_of_its_referral is None:
+            plans_of_its_referral = self.referral.plans.order_by("recorded_at", "pk").only("pk")
+        *_, latest = plans_of_its_referral
+        return latest.pk != self.pk
+
     def accept(self, language):
         """The patient chooses this plan: it is accepted, the timeline says which (the
         programme's name as the patient read it, in `language`) and the enquiry moves to
-        Treatment planned. Raises ValidationError if the plan has expired, another plan of the
-        enquiry was accepted or the enquiry is closed; accepting it again changes nothing
+        Treatment planned. Raises ValidationError if the plan has expired or was withdrawn by
+        the hospital (is_withdrawn), another plan of the enquiry was accepted or the enquiry is
+        closed; accepting it again changes nothing
         (returns False), so a double click is one decision."""
         from enquiries.models.enquiry import Enquiry  # the enquiry module imports this one
 
@@ -282,6 +311,14 @@ class TreatmentPlan(models.Model):
                 raise ValidationError(
                     _("Another plan of this enquiry is already accepted."),
                     code="another_plan_accepted",
+                )
+            if plan.is_withdrawn():
+                raise ValidationError(
+                    _(
+                        "The hospital no longer offers this plan, so it cannot be chosen. Please "
+                        "ask your coordinator what the hospital proposes now."
+                    ),
+                    code="withdrawn",
                 )
             if plan.is_expired():
                 raise ValidationError(
@@ -365,6 +402,8 @@ class CaseDocument(models.Model):
     size = models.PositiveIntegerField(_("size in bytes"))
     sha256 = models.CharField("SHA-256", max_length=64)
     added_at = models.DateTimeField(_("added"), default=timezone.now)
+    # The one-time token of the form that added it: the same form posted twice is one document.
+    form_token = models.UUIDField(null=True, blank=True, unique=True, editable=False)
     added_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,

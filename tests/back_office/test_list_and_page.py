@@ -15,7 +15,14 @@ from django.utils.http import urlencode
 from enquiries import case, consents, outbox, records, referrals, replies
 from enquiries.admin import EnquiryAdmin
 from enquiries.admin.filters import CountryFilter
-from enquiries.models import AuditEntry, Consent, Enquiry, EnquiryEvent, ReplyTemplate
+from enquiries.models import (
+    AuditEntry,
+    Consent,
+    Enquiry,
+    EnquiryEvent,
+    Referral,
+    ReplyTemplate,
+)
 from tests.back_office.pages import change_url, changelist_url
 from tests.factories import make_plan, make_programme, pdf_file
 
@@ -94,6 +101,8 @@ def fill(enquiry, coordinator, make, count):
             sent_by_other_means="Handed to the international office",
             by=coordinator,
         )
+        # The programme answered with the plan, so the patient can accept it.
+        Referral.objects.filter(pk=referral.pk).update(status=Referral.Status.PLAN_OFFERED)
         plan = make_plan(referral, recorded_by=coordinator)
         if number == 0:
             plan.accept("en")

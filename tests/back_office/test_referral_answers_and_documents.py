@@ -174,7 +174,69 @@ class TestRecordingTheAnswer:
         assert not TreatmentPlan.objects.exists()
 
 
+class TestTheSameAnswerFormPostedTwice:
+    def test_a_plan_posted_twice_is_stored_once(self, login, coordinator, referral, enquiry):
+        client = login(coordinator)
+        token = client.get(answer_url(referral)).context["answer"]["form_token"].value()
+        data = plan_data(form_token=str(token))
+
+        first = client.post(answer_url(referral), data)
+        second = client.post(answer_url(referral), data)
+
+        assert TreatmentPlan.objects.count() == 1
+        assert enquiry.events.filter(kind=EnquiryEvent.Kind.PLAN_RECORDED).count() == 1
+        assert enquiry.events.filter(kind=EnquiryEvent.Kind.REFERRAL_ANSWERED).count() == 1
+        assert second.status_code == first.status_code == 302
+        assert second["Location"] == first["Location"]
+
+    def test_a_revised_plan_on_a_new_form_is_stored_as_the_second(
+        self, login, coordinator, referral
+    ):
+        client = login(coordinator)
+        for proposal in ("First proposal", "Revised proposal"):
+            token = client.get(answer_url(referral)).context["answer"]["form_token"].value()
+            client.post(
+                answer_url(referral),
+                plan_data(form_token=str(token), **{"plan-proposal": proposal}),
+            )
+
+        assert list(TreatmentPlan.objects.values_list("proposal", flat=True)) == [
+            "First proposal",
+            "Revised proposal",
+        ]
+
+    def test_a_decline_posted_twice_is_one_answer_on_the_timeline(
+        self, login, coordinator, referral, enquiry
+    ):
+        client = login(coordinator)
+        token = client.get(answer_url(referral)).context["answer"]["form_token"].value()
+        data = {"status": "declined", "note": "Not eligible.", "form_token": str(token)}
+
+        client.post(answer_url(referral), data)
+        client.post(answer_url(referral), data)
+
+        assert enquiry.events.filter(kind=EnquiryEvent.Kind.REFERRAL_ANSWERED).count() == 1
+
+
 class TestDocumentsForThePatient:
+    def test_the_same_document_form_posted_twice_stores_one_document(
+        self, login, coordinator, enquiry, stored_files
+    ):
+        client = login(coordinator)
+        token = client.get(add_document_url(enquiry)).context["form"]["form_token"].value()
+
+        for _ in range(2):
+            response = client.post(
+                add_document_url(enquiry),
+                {"title": "Visa invitation letter", "file": document_upload(), "form_token": token},
+            )
+            assert response.status_code == 302
+
+        assert CaseDocument.objects.count() == 1
+        assert len(stored_files()) == 1
+        audited = AuditEntry.objects.filter(action=AuditEntry.Action.ADDED_PATIENT_DOCUMENT)
+        assert audited.count() == 1
+
     def test_a_coordinator_gives_the_patient_a_visa_letter_with_a_plan(
         self, login, coordinator, referral, enquiry, stored_files
     ):
@@ -381,6 +443,8 @@ class TestThePanel:
     ):
         """The panel reads its rows from JSON in the enquiry's query (panel_rows): each value
         must come back as the ORM loads it, dates, decimals and booleans included."""
+        # The programme answered with the plan, so the patient can accept it.
+        Referral.objects.filter(pk=sent.pk).update(status=Referral.Status.PLAN_OFFERED)
         plan = make_plan(sent, proposed_start=date(2031, 3, 1), estimated_cost="1234.56")
         plan.accept("en")
         referrals.add_document(

@@ -193,6 +193,40 @@ class TestReferring:
         )
 
 
+class TestReferringTwiceWithOneForm:
+    def test_the_same_form_posted_twice_refers_once_and_queues_one_email_each(
+        self, login, coordinator, patient, alpha, beta
+    ):
+        client = login(coordinator)
+        token = client.get(refer_url(patient)).context["form"]["form_token"].value()
+        data = refer_data(patient, alpha, beta, form_token=str(token))
+
+        first = client.post(refer_url(patient), data)
+        second = client.post(refer_url(patient), data)
+
+        assert Referral.objects.count() == 2
+        assert OutgoingEmail.objects.filter(kind=OutgoingEmail.Kind.REFERRAL).count() == 2
+        assert AuditEntry.objects.filter(action=AuditEntry.Action.REFERRED_CASE).count() == 2
+        assert second.status_code == first.status_code == 302
+        assert second["Location"] == first["Location"] == change_url(patient) + "#referrals"
+
+    def test_the_page_shows_a_new_token_each_time_so_a_new_form_refers_again(
+        self, login, coordinator, patient, alpha
+    ):
+        client = login(coordinator)
+        for _ in range(2):
+            token = client.get(refer_url(patient)).context["form"]["form_token"].value()
+            client.post(refer_url(patient), refer_data(patient, alpha, form_token=str(token)))
+
+        assert Referral.objects.filter(programme=alpha).count() == 2
+
+    def test_the_token_is_a_hidden_field_of_the_page(self, login, coordinator, patient, alpha):
+        page = login(coordinator).get(refer_url(patient))
+
+        token = page.context["form"]["form_token"].value()
+        assert f'type="hidden" name="form_token" value="{token}"' in page.content.decode()
+
+
 class TestTheReferPage:
     def test_it_offers_published_programmes_with_the_preferred_one_and_every_file_chosen(
         self, login, coordinator, patient, alpha, beta
@@ -614,6 +648,49 @@ class TestTheEmail:
         email = Referral.objects.get().email
         email.refresh_from_db()
         assert (email.status, email.last_error) == (OutgoingEmail.Status.RETRYING, "PackageChanged")
+
+
+class TestAPackageNoLongerAllowedWhenItsEmailGoes:
+    def given_up(self, referral):
+        email = referral.email
+        email.refresh_from_db()
+        return email.status, email.last_error
+
+    def test_a_consent_withdrawn_meanwhile_sends_nothing_and_gives_up_at_once(
+        self, login, coordinator, patient, alpha, caplog
+    ):
+        login(coordinator).post(refer_url(patient), refer_data(patient, alpha))
+        consents.record_consent(patient, Consent.Kind.HOSPITAL_SHARING, given=False, language="en")
+
+        run_ready_tasks()
+        run_ready_tasks()
+
+        assert mail.outbox == []
+        referral = Referral.objects.get()
+        assert self.given_up(referral) == (OutgoingEmail.Status.FAILED, "ReferralNoLongerAllowed")
+        referral.email.refresh_from_db()
+        assert referral.email.attempts == 1
+        failed = patient.events.get(kind=EnquiryEvent.Kind.NOTIFICATION_FAILED)
+        assert failed.details["gave_up"] is True
+        for value in [MARK, EMAIL, PHONE, "io@alpha.example.cn"]:
+            assert value not in caplog.text, value
+
+    @pytest.mark.parametrize(
+        "status", [Enquiry.Status.CLOSED_WITHDREW, Enquiry.Status.SPAM], ids=["closed", "spam"]
+    )
+    def test_an_enquiry_closed_or_spam_meanwhile_sends_nothing(
+        self, login, coordinator, patient, alpha, status
+    ):
+        login(coordinator).post(refer_url(patient), refer_data(patient, alpha))
+        Enquiry.objects.filter(pk=patient.pk).update(status=status)
+
+        run_ready_tasks()
+
+        assert mail.outbox == []
+        assert self.given_up(Referral.objects.get()) == (
+            OutgoingEmail.Status.FAILED,
+            "ReferralNoLongerAllowed",
+        )
 
 
 class TestWhoMayRefer:

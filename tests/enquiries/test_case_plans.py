@@ -158,6 +158,59 @@ def test_an_expired_plan_says_so_and_offers_no_choice(client):
     assert plan_url(token, plan, "question") in shown
 
 
+def test_a_plan_the_hospital_withdrew_says_so_and_offers_no_choice(client):
+    enquiry, token = with_hospital()
+    plan = make_plan_for(enquiry)
+    plan.referral.record_answer(Referral.Status.DECLINED, by=None, note="No bed until 2032.")
+
+    (shown,) = plan_texts(page_of(client, token))
+
+    assert 'data-testid="plan-withdrawn"' in shown
+    assert "No longer offered by the hospital" in shown
+    assert plan_url(token, plan, "accept") not in shown
+    assert plan_url(token, plan, "decline") not in shown
+    assert plan_url(token, plan, "question") in shown
+
+
+def test_only_the_newest_plan_of_a_referral_can_be_chosen(client):
+    enquiry, token = with_hospital()
+    first = make_plan_for(enquiry)
+    newer = TreatmentPlan.objects.create(
+        referral=first.referral,
+        proposal=f"Revised {RUN}",
+        estimated_cost=Decimal("900000.00"),
+        currency="CNY",
+        includes="Manufacturing and infusion.",
+        valid_until=first.valid_until,
+        recorded_at=first.recorded_at + timedelta(hours=1),
+    )
+
+    old_text, new_text = plan_texts(page_of(client, token))
+
+    assert plan_url(token, first, "accept") not in old_text
+    assert 'data-testid="plan-withdrawn"' in old_text
+    assert plan_url(token, newer, "accept") in new_text
+    assert 'data-testid="plan-withdrawn"' not in new_text
+
+
+def test_a_withdrawn_plan_is_refused_with_a_clear_message(client):
+    enquiry, token = with_hospital()
+    plan = make_plan_for(enquiry)
+    plan.referral.record_answer(
+        Referral.Status.MORE_INFORMATION_NEEDED, by=None, note="A PET-CT from this month."
+    )
+
+    response = client.post(plan_url(token, plan, "accept"))
+
+    assert response.status_code == 400
+    assert "The hospital no longer offers this plan, so it cannot be chosen." in (
+        response.content.decode()
+    )
+    enquiry.refresh_from_db()
+    assert enquiry.status == Enquiry.Status.WITH_HOSPITAL
+    assert not enquiry.events.filter(kind=EnquiryEvent.Kind.PLAN_ACCEPTED).exists()
+
+
 def test_a_plan_lists_its_documents(client):
     enquiry, token = with_hospital()
     plan = make_plan_for(enquiry)

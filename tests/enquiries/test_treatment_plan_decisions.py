@@ -8,8 +8,8 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from enquiries.models import Enquiry, EnquiryEvent, TreatmentPlan
-from tests.factories import make_enquiry, make_plan_for, make_programme
+from enquiries.models import Enquiry, EnquiryEvent, Referral, TreatmentPlan
+from tests.factories import make_enquiry, make_plan, make_plan_for, make_programme
 
 pytestmark = pytest.mark.django_db
 
@@ -131,3 +131,39 @@ def test_a_declined_plan_can_still_be_accepted_while_valid():
 
     assert plan.accept("en") is True
     assert TreatmentPlan.objects.get().decision == TreatmentPlan.Decision.ACCEPTED
+
+
+# A plan the hospital has withdrawn.
+
+
+@pytest.mark.parametrize(
+    "answer", [Referral.Status.DECLINED, Referral.Status.MORE_INFORMATION_NEEDED]
+)
+def test_a_plan_is_not_accepted_once_the_programme_answered_otherwise(answer):
+    enquiry = make_enquiry(status=Enquiry.Status.WITH_HOSPITAL)
+    plan = make_plan_for(enquiry)
+    plan.referral.record_answer(answer, by=None, note="The bed is no longer available.")
+
+    with pytest.raises(ValidationError) as refused:
+        TreatmentPlan.objects.get().accept("en")
+
+    assert refused.value.code == "withdrawn"
+    assert refused.value.messages == [
+        "The hospital no longer offers this plan, so it cannot be chosen. Please ask your "
+        "coordinator what the hospital proposes now."
+    ]
+    enquiry.refresh_from_db()
+    assert TreatmentPlan.objects.get().decision == TreatmentPlan.Decision.UNDECIDED
+    assert enquiry.status == Enquiry.Status.WITH_HOSPITAL
+
+
+def test_a_plan_replaced_by_a_newer_one_is_not_accepted_but_the_newer_one_is():
+    enquiry = make_enquiry(status=Enquiry.Status.WITH_HOSPITAL)
+    first = make_plan_for(enquiry)
+    newer = make_plan(first.referral, recorded_at=first.recorded_at + timedelta(days=1))
+
+    with pytest.raises(ValidationError) as refused:
+        first.accept("en")
+
+    assert refused.value.code == "withdrawn"
+    assert newer.accept("en") is True

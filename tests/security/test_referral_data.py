@@ -5,7 +5,7 @@ removes their files and texts and keeps the facts the figures need."""
 import io
 import json
 import zipfile
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
 import pytest
@@ -22,7 +22,7 @@ from enquiries.models import (
     TreatmentPlan,
 )
 from tests.back_office.pages import action, confirm_erasure
-from tests.factories import PDF_BYTES, make_enquiry, make_plan, make_programme
+from tests.factories import PDF_BYTES, make_enquiry, make_programme
 from tests.security.database_search import find_anywhere
 from tests.security.markers import ALL_MARKERS, FILE_CONTENT, FILE_NAME, RUN, marker_file
 
@@ -50,11 +50,22 @@ def referred(coordinator):
         sent_by_other_means="Handed to the international office",
         by=coordinator,
     )
+    # The programme offered a plan, the patient accepted it, then the programme asked for more.
+    plan = referral.record_answer(
+        Referral.Status.PLAN_OFFERED,
+        by=coordinator,
+        plan=TreatmentPlan(
+            proposal="An approved CD19 CAR-T product",
+            includes=INCLUDES_TEXT,
+            estimated_cost=Decimal("850000.00"),
+            currency="CNY",
+            valid_until=date(2099, 1, 1),
+        ),
+    )
+    plan.accept("en")
     referral.record_answer(
         Referral.Status.MORE_INFORMATION_NEEDED, by=coordinator, note=ANSWER_TEXT
     )
-    plan = make_plan(referral, includes=INCLUDES_TEXT, estimated_cost=Decimal("850000.00"))
-    plan.accept("en")
     referrals.add_document(
         enquiry,
         SimpleUploadedFile(f"Lettermark-{RUN}.pdf", LETTER),

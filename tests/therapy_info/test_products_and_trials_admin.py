@@ -8,7 +8,9 @@ import uuid
 import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
+from django.utils import timezone
 
+from enquiries.matching import Catalogue
 from enquiries.models import Enquiry
 from therapy_info.criteria import ANSWER_FIELDS
 from therapy_info.models import Reference
@@ -300,3 +302,27 @@ def test_the_trial_list_marks_a_trial_not_checked_for_90_days_as_stale(login, le
 
     assert [trial.registry_id for trial in response.context["cl"].result_list] == ["NCT06911710"]
     assert "(stale)" in response.content.decode()
+
+
+def test_checking_trials_against_the_registry_today_refreshes_the_matching_catalogue(login, lead):
+    long_ago = datetime.date.today() - datetime.timedelta(days=91)
+    ClinicalTrial.objects.filter(registry_id="NCT06911710").update(last_verified_on=long_ago)
+    trial = ClinicalTrial.objects.get(registry_id="NCT06911710")
+
+    def checked_on():
+        return {
+            entry.last_verified_on
+            for entries in Catalogue.current().trials_by_disease.values()
+            for entry in entries
+            if entry.registry_id == "NCT06911710"
+        }
+
+    assert checked_on() == {long_ago}
+
+    response = login(lead).post(
+        reverse("admin:therapy_info_clinicaltrial_changelist"),
+        {"action": "mark_checked_today", "_selected_action": [trial.pk]},
+    )
+
+    assert response.status_code == 302
+    assert checked_on() == {timezone.localdate()}

@@ -5,6 +5,7 @@ comma-separated list; bad data is refused at its field (ClinicalTrial.clean()). 
 
 from django import forms
 from django.contrib import admin, messages
+from django.db import transaction
 from django.utils import timezone
 from django.utils.html import format_html
 
@@ -156,5 +157,15 @@ class ClinicalTrialAdmin(admin.ModelAdmin):
 
     @admin.action(description="Checked against the registry today")
     def mark_checked_today(self, request, queryset):
-        count = queryset.update(last_verified_on=timezone.localdate())
-        self.message_user(request, f"{count} trials marked as checked today.", messages.SUCCESS)
+        today = timezone.localdate()
+        trials = list(queryset)
+        with transaction.atomic():
+            for trial in trials:
+                trial.last_verified_on = today
+                # Saved row by row, not queryset.update(): the save's post_save signal is what
+                # tells those who cache the trials (the enquiries' matching catalogue) to forget
+                # them, and this app must not import theirs.
+                trial.save(update_fields=["last_verified_on"])
+        self.message_user(
+            request, f"{len(trials)} trials marked as checked today.", messages.SUCCESS
+        )
