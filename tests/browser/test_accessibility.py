@@ -11,7 +11,7 @@ from django.conf import settings
 from django.utils import timezone
 
 from enquiries import case, consents, records, referrals
-from enquiries.models import CaseLink, CaseMessage, Consent, Enquiry
+from enquiries.models import CaseLink, CaseMessage, Consent, Enquiry, Referral
 from tests.browser import helpers
 from tests.factories import make_enquiry, make_plan, make_programme, make_referral, pdf_file
 from therapy_info.models import Page
@@ -151,7 +151,14 @@ def test_back_office_pages_coordinators_use_have_no_wcag_a_or_aa_violations(
     helpers.staff_user(django_user_model, "cora", "coordinator", first_name="Cora")
     enquiry = make_enquiry()
     # A referral with a plan: the dashboard draws its programme table and every funnel stage.
-    make_plan(make_referral(enquiry, make_programme(), answered_at=timezone.now()))
+    make_plan(
+        make_referral(
+            enquiry,
+            make_programme(),
+            status=Referral.Status.PLAN_OFFERED,
+            answered_at=timezone.now(),
+        )
+    )
     page = desktop_page
     helpers.log_in(page, live_server, "cora")
     found = {}
