@@ -455,25 +455,9 @@ def read_content(root=CONTENT_DIR):
 
 # The facts a programme states, each with its source (`<fact>_source: <number>`); the price is a
 # block of its own with one source.
-PROGRAMME_FACTS = [
-    "website",
-    "languages",
-    "interpreter",
-    "accommodation",
-    "visa_invitation_letter",
-    "typical_stay",
-]
+PROGRAMME_FACTS = list(Programme.STATED_FACTS)
 # The texts a translation gives (the price's `includes` as `price_includes`), and its outcomes.
-PROGRAMME_TEXTS = [
-    "name",
-    "summary",
-    "languages",
-    "interpreter",
-    "accommodation",
-    "visa_invitation_letter",
-    "typical_stay",
-    "price_includes",
-]
+PROGRAMME_TEXTS = list(Programme.TRANSLATED_TEXTS)
 PROGRAMME_KEYS = {
     "name",
     "city",

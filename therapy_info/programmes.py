@@ -208,14 +208,19 @@ class Programme(models.Model):
 
     objects = ProgrammeQuerySet.as_manager()
 
+    # The facts stated one by one, each with its own `<fact>_source` (the admin, the page and the
+    # content files go through this list); the price is a block with one source.
+    STATED_FACTS = (
+        "website",
+        "languages",
+        "interpreter",
+        "accommodation",
+        "visa_invitation_letter",
+        "typical_stay",
+    )
     # The facts that each have a source: (value fields, source field).
     SOURCED_FACTS = {
-        "website": ("website",),
-        "languages": ("languages",),
-        "interpreter": ("interpreter",),
-        "accommodation": ("accommodation",),
-        "visa_invitation_letter": ("visa_invitation_letter",),
-        "typical_stay": ("typical_stay",),
+        **{fact: (fact,) for fact in STATED_FACTS},
         "price": ("price_from", "price_to", "price_currency", "price_includes", "price_quoted_on"),
     }
 

@@ -109,14 +109,7 @@ class StaleFactsFilter(admin.SimpleListFilter):
         return queryset
 
 
-FACT_FIELDS = [
-    ("website", "website_source"),
-    ("languages", "languages_source"),
-    ("interpreter", "interpreter_source"),
-    ("accommodation", "accommodation_source"),
-    ("visa_invitation_letter", "visa_invitation_letter_source"),
-    ("typical_stay", "typical_stay_source"),
-]
+FACT_FIELDS = [(fact, f"{fact}_source") for fact in Programme.STATED_FACTS]
 
 
 @admin.register(Programme)
